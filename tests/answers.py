@@ -1,0 +1,59 @@
+"""Valid answers for each form of the default diagram, keyed by form file name.
+
+Tests and benchmarks complete tasks with these; ``answers_for(form, **changes)``
+returns a fresh copy with some fields changed.
+"""
+from __future__ import annotations
+
+import copy
+
+_DRAFT = {
+    "decision": "permitted_with_conditions",
+    "scope": ["images_on_screen"],
+    "modalities": ["obstetric_ultrasound", "ultrasound"],
+    "settings": "Antenatal ultrasound rooms 1-4 at the main site.",
+    "conditions": "Only the image on screen, only at the end of the scan, when the sonographer agrees.",
+    "unreported_abnormality_handling": "Patients are told recordings are not diagnostic; the report is the record.",
+    "conversations": "Conversations with the sonographer may not be recorded.",
+    "staff_opt_out": "Any sonographer may decline to be recorded; a colleague takes over where possible.",
+    "response_procedure": "Ask politely to stop; pause the examination; escalate to the lead if it continues.",
+    "incident_reporting": "Report filming without permission on the incident system within 24 hours.",
+    "exceptions": "Images given by sonographers under the agreed souvenir-image procedure.",
+    "notice_before_exam": "Appointment letter explains the policy.",
+    "notice_at_exam": "A poster in each room and a verbal reminder at the start.",
+    "review_interval_months": 12,
+    "policy_text": "Patients may photograph the image on screen at the end of the scan, with the sonographer's agreement.",
+}
+
+ANSWERS = {
+    "draft_policy.schema.json": _DRAFT,
+    "revise_policy.schema.json": {**_DRAFT, "revision_notes": "Added the staff opt-out arrangements raised in consultation."},
+    "risk_assessment.schema.json": {
+        "medico_legal_likelihood": 3, "medico_legal_impact": 3,
+        "medico_legal_mitigations": "Tell patients the recording is not diagnostic.",
+        "unreported_abnormality": "Possible if a patient records an image before the report.",
+        "conversations_recorded": "Audio recording is not permitted.",
+        "employer_aware_of_arrangements": True,
+        "staff_preferences_likelihood": 2, "staff_preferences_impact": 3,
+        "staff_preferences_mitigations": "Individual opt-outs are honoured.",
+        "staff_group_view": "Most of the team accept recording of the screen only.",
+        "distraction_likelihood": 2, "distraction_impact": 3,
+        "distraction_mitigations": "Recording only at the end of the scan.",
+        "duration_likelihood": 2, "duration_impact": 2,
+        "duration_mitigations": "One minute at the end of the scan at most.",
+        "rationale": "Screen images at the end of the scan keep all four risks low to medium.",
+    },
+    "staff_consultation.schema.json": {"willing_to_be_filmed": "willing", "comments": "Fine with the screen only."},
+    "patient_consultation.schema.json": {
+        "liaison_group": "Maternity Voices Partnership", "consulted_on": "2026-10-01", "view": "support",
+        "comments": "Parents value a picture of the screen.", "publicly_available_agreed": True,
+    },
+    "employer_signoff.schema.json": {"decision": "approved", "risk_strategy_checked": True},
+    "insurer_signoff.schema.json": {"decision": "approved", "insurance_arrangements_confirmed": True},
+    "publish_policy.schema.json": {"effective_date": "2026-12-01", "public_summary": "Screen images only."},
+    "review_policy.schema.json": {"outcome": "no_changes", "review_notes": "No incidents; policy still fits."},
+}
+
+
+def answers_for(form: str, **changes) -> dict:
+    return {**copy.deepcopy(ANSWERS[form]), **changes}

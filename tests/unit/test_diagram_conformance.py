@@ -1,0 +1,417 @@
+"""Conformance of the shipped process diagram, decision table and forms.
+
+The app's engine relies on the contract checked here: element ids, lanes, the
+``spiffworkflow:properties`` on every user task (form file, lifecycle step, data
+key), the forms being valid JSON Schema, and the risk-rating DMN.
+"""
+import copy
+import json
+from pathlib import Path
+
+import jsonschema
+from lxml import etree
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.util.task import TaskState
+
+BPMN_DIR = Path(__file__).parents[2] / "bpmn"
+DIAGRAM = BPMN_DIR / "policy_lifecycle.bpmn"
+DECISION = BPMN_DIR / "risk_rating.dmn"
+FORMS = BPMN_DIR / "forms"
+
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
+}
+LANES = {"manager", "staff", "patient_liaison", "employer", "insurer"}
+LIFECYCLE_STEPS = {
+    "risk_assessment", "staff_consultation", "patient_consultation", "revision",
+    "employer_signoff", "insurer_signoff", "publication", "review",
+}
+# task id -> (form file, lifecycle step, data key, lane)
+USER_TASKS = {
+    "draft_policy": ("draft_policy.schema.json", "risk_assessment", "policy_draft", "manager"),
+    "assess_risks": ("risk_assessment.schema.json", "risk_assessment", "risk_assessment", "manager"),
+    "staff_consultation": ("staff_consultation.schema.json", "staff_consultation", "staff_response", "staff"),
+    "patient_consultation": ("patient_consultation.schema.json", "patient_consultation", "patient_consultation",
+                             "patient_liaison"),
+    "revise_policy": ("revise_policy.schema.json", "revision", "policy_draft", "manager"),
+    "employer_signoff": ("employer_signoff.schema.json", "employer_signoff", "employer_signoff", "employer"),
+    "insurer_signoff": ("insurer_signoff.schema.json", "insurer_signoff", "insurer_signoff", "insurer"),
+    "publish_policy": ("publish_policy.schema.json", "publication", "publication", "manager"),
+    "review_policy": ("review_policy.schema.json", "review", "review", "manager"),
+}
+STAFF = ["sam", "alex", "kim"]
+
+
+# ----------------------------------------------------------------- helpers
+
+def parse_spec():
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser.add_bpmn_file(str(DIAGRAM))
+    parser.add_dmn_file(str(DECISION))
+    return parser.get_spec("policy_lifecycle"), parser.get_subprocess_specs("policy_lifecycle")
+
+
+def load_form(name):
+    return json.loads((FORMS / name).read_text(encoding="utf-8"))
+
+
+def form_errors(name, data):
+    validator = jsonschema.Draft202012Validator(load_form(name), format_checker=jsonschema.FormatChecker())
+    return list(validator.iter_errors(data))
+
+
+def xml_tree():
+    return etree.parse(str(DIAGRAM))
+
+
+def properties_of(element):
+    return {
+        p.get("name"): p.get("value")
+        for p in element.iterfind("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS)
+    }
+
+
+POLICY = {
+    "decision": "permitted_with_conditions",
+    "scope": ["images_on_screen"],
+    "modalities": ["obstetric_ultrasound", "ultrasound"],
+    "settings": "Ultrasound department, main site, outpatients.",
+    "conditions": "Still images of the screen only, at the end of the examination, with the sonographer's agreement.",
+    "unreported_abnormality_handling": "Patients are told a recording is not a diagnosis; the report follows separately.",
+    "conversations": "Conversations are never recorded.",
+    "staff_opt_out": "Any member of staff may decline; the patient is told before the examination starts.",
+    "response_procedure": "Pause the examination, explain the policy, ask for the recording to stop; call the lead.",
+    "incident_reporting": "Report on the incident system the same day.",
+    "exceptions": "Images given by sonographers under the agreed procedure.",
+    "notice_before_exam": "Appointment letter paragraph.",
+    "notice_at_exam": "Posters in the waiting area and rooms.",
+    "review_interval_months": 12,
+    "policy_text": "The department permits ... (full policy).",
+}
+
+
+def risk_assessment(likelihood, impact):
+    data = {}
+    for key in ("medico_legal", "staff_preferences", "distraction", "duration"):
+        data[f"{key}_likelihood"] = likelihood
+        data[f"{key}_impact"] = impact
+        data[f"{key}_mitigations"] = "Mitigations."
+    data.update(
+        unreported_abnormality="Could be recorded and not acted upon.",
+        conversations_recorded="Conversations could be recorded.",
+        employer_aware_of_arrangements=True,
+        rationale="The decision follows from the scores above.",
+    )
+    return data
+
+
+SAMPLE_FORMS = {
+    "draft_policy": POLICY,
+    "assess_risks": risk_assessment(2, 2),
+    "staff_consultation": {"willing_to_be_filmed": "willing_with_conditions", "conditions": "Screen only."},
+    "patient_consultation": {
+        "liaison_group": "Maternity Voices", "consulted_on": "2024-05-01", "view": "support",
+        "comments": "Supportive.", "publicly_available_agreed": True,
+    },
+    "revise_policy": dict(POLICY, revision_notes="Staff views and liaison comments were taken into account."),
+    "employer_signoff": {"decision": "approved", "risk_strategy_checked": True},
+    "insurer_signoff": {"decision": "approved", "insurance_arrangements_confirmed": True},
+    "publish_policy": {"effective_date": "2024-06-01"},
+    "review_policy": {"outcome": "full_review", "review_notes": "Practice changed."},
+}
+
+
+def start_workflow():
+    spec, subprocess_specs = parse_spec()
+    workflow = BpmnWorkflow(spec, subprocess_specs)
+    # Initial data goes into the data of the READY start task before the first engine step.
+    workflow.get_tasks(state=TaskState.READY)[0].data["staff_members"] = list(STAFF)
+    workflow.do_engine_steps()
+    return workflow
+
+
+def ready_tasks(workflow):
+    return workflow.get_tasks(state=TaskState.READY, manual=True)
+
+
+def complete(workflow, bpmn_id, data=None):
+    tasks = [t for t in ready_tasks(workflow) if t.task_spec.bpmn_id == bpmn_id]
+    assert tasks, f"{bpmn_id} is not ready; ready: {[t.task_spec.bpmn_id for t in ready_tasks(workflow)]}"
+    task = tasks[0]
+    data = copy.deepcopy(SAMPLE_FORMS[bpmn_id] if data is None else data)
+    props = task.task_spec.extensions["properties"]
+    assert not form_errors(props["formJsonSchemaFilename"], data)
+    task.data[props["dataKey"]] = data
+    task.run()
+    workflow.do_engine_steps()
+    return task
+
+
+def ready_ids(workflow):
+    return sorted(t.task_spec.bpmn_id for t in ready_tasks(workflow))
+
+
+def run_to_consultations(workflow, likelihood=2, impact=2):
+    complete(workflow, "draft_policy")
+    complete(workflow, "assess_risks", risk_assessment(likelihood, impact))
+
+
+def run_consultations(workflow):
+    for _ in STAFF:
+        complete(workflow, "staff_consultation")
+    complete(workflow, "patient_consultation")
+
+
+# ----------------------------------------------------------------- diagram structure
+
+def test_diagram_parses_with_xsd_validation():
+    spec, _ = parse_spec()
+    assert spec.name == "policy_lifecycle"
+    for task_id in list(USER_TASKS) + ["start", "rate_risk", "consult_split", "consult_join", "employer_decision",
+                                       "insurer_decision", "review_due", "review_decision"]:
+        assert task_id in spec.task_specs, task_id
+
+
+def test_process_is_executable_in_a_collaboration():
+    tree = xml_tree()
+    process = tree.find("bpmn:process", NS)
+    assert process.get("id") == "policy_lifecycle"
+    assert process.get("isExecutable") == "true"
+    assert process.get("name") == "Recording policy lifecycle"
+    participants = tree.findall("bpmn:collaboration/bpmn:participant", NS)
+    assert [p.get("processRef") for p in participants] == ["policy_lifecycle"]
+
+
+def test_five_lanes_and_every_node_in_its_lane():
+    tree = xml_tree()
+    lanes = {lane.get("name"): {ref.text for ref in lane.iterfind("bpmn:flowNodeRef", NS)}
+             for lane in tree.iterfind(".//bpmn:lane", NS)}
+    assert set(lanes) == LANES
+    process = tree.find("bpmn:process", NS)
+    flow_nodes = {el.get("id") for el in process if isinstance(el.tag, str) and etree.QName(el).localname not in
+                  ("laneSet", "sequenceFlow", "documentation", "property", "extensionElements")}
+    placed = [ref for refs in lanes.values() for ref in refs]
+    assert sorted(placed) == sorted(flow_nodes), "every flow node must be in exactly one lane"
+    for task_id, (_, _, _, lane) in USER_TASKS.items():
+        assert task_id in lanes[lane], (task_id, lane)
+
+
+def test_every_node_and_flow_has_diagram_interchange():
+    tree = xml_tree()
+    shapes = {s.get("bpmnElement") for s in tree.iterfind(".//bpmndi:BPMNShape", NS)}
+    edges = {e.get("bpmnElement"): e for e in tree.iterfind(".//bpmndi:BPMNEdge", NS)}
+    process = tree.find("bpmn:process", NS)
+    for el in process.iter():
+        if not isinstance(el.tag, str) or el.get("id") is None:
+            continue
+        kind = etree.QName(el).localname
+        if kind == "sequenceFlow":
+            assert el.get("id") in edges, el.get("id")
+            assert len(edges[el.get("id")].findall("{http://www.omg.org/spec/DD/20100524/DI}waypoint")) >= 2
+        elif kind.endswith(("Task", "Event", "Gateway")) or kind == "lane":
+            assert el.get("id") in shapes, el.get("id")
+            assert el.get("name"), f"{el.get('id')} needs a readable name"
+    assert "participant_department" in shapes
+
+
+def test_user_tasks_carry_form_step_key_and_instructions():
+    tree = xml_tree()
+    user_tasks = {t.get("id"): t for t in tree.iterfind(".//bpmn:userTask", NS)}
+    assert set(user_tasks) == set(USER_TASKS)
+    for task_id, element in user_tasks.items():
+        form, step, key, _ = USER_TASKS[task_id]
+        props = properties_of(element)
+        assert props["formJsonSchemaFilename"] == form, task_id
+        assert (FORMS / props["formJsonSchemaFilename"]).is_file(), form
+        assert props["lifecycleStep"] == step, task_id
+        assert props["dataKey"] == key, task_id
+        instructions = element.find("bpmn:extensionElements/spiffworkflow:instructionsForEndUser", NS)
+        assert instructions is not None and len(instructions.text.strip()) > 40, task_id
+    assert properties_of(user_tasks["staff_consultation"])["assignee"] == "staff_member"
+
+
+def test_all_lifecycle_steps_present():
+    tree = xml_tree()
+    steps = {p.get("value") for p in tree.iterfind(".//spiffworkflow:property[@name='lifecycleStep']", NS)}
+    assert LIFECYCLE_STEPS <= steps
+
+
+def test_parsed_specs_expose_extensions():
+    spec, _ = parse_spec()
+    # Multi-instance: the properties live on the per-instance child spec, not on the MI wrapper.
+    child = spec.task_specs["staff_consultation [child]"]
+    assert child.bpmn_id == "staff_consultation"
+    assert child.lane == "staff"
+    assert child.extensions["properties"]["assignee"] == "staff_member"
+    mi = spec.task_specs["staff_consultation"]
+    assert mi.data_input.bpmn_id == "staff_members" and mi.data_output.bpmn_id == "staff_responses"
+    assert mi.input_item.bpmn_id == "staff_member" and mi.output_item.bpmn_id == "staff_response"
+    assert spec.task_specs["review_due"].extensions["properties"]["lifecycleStep"] == "review"
+    assert spec.task_specs["rate_risk"].extensions["calledDecisionId"] == "risk_rating"
+
+
+def test_conditions_and_timer_expression_compile():
+    tree = xml_tree()
+    expressions = [c.text for c in tree.iterfind(".//bpmn:conditionExpression", NS)]
+    expressions += [t.text for t in tree.iterfind(".//bpmn:timeDuration", NS)]
+    assert len(expressions) == 4
+    for text in expressions:
+        compile(text, "<diagram>", "eval")
+    timer = tree.find(".//bpmn:timeDuration", NS).text
+    assert eval(timer, {}, {"policy_draft": {"review_interval_months": 12}}) == "P12M"
+
+
+# ----------------------------------------------------------------- forms
+
+def test_every_form_is_valid_json_schema_with_titled_fields():
+    files = sorted(FORMS.glob("*.schema.json"))
+    assert {f.name for f in files} >= {v[0] for v in USER_TASKS.values()}
+    for path in files:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        jsonschema.Draft202012Validator.check_schema(schema)
+        assert schema["type"] == "object" and schema["title"] and schema["description"], path.name
+        assert schema["additionalProperties"] is False, path.name
+        assert set(schema["required"]) <= set(schema["properties"]), path.name
+        for name, prop in schema["properties"].items():
+            assert prop.get("title"), f"{path.name}: {name} has no title"
+            assert prop.get("description"), f"{path.name}: {name} has no description"
+            assert prop["type"] in ("string", "integer", "boolean", "array"), f"{path.name}: {name}"
+            if "enum" in prop:
+                assert set(prop["x-enumLabels"]) == set(prop["enum"]), f"{path.name}: {name}"
+            if prop["type"] == "array":
+                assert prop["uniqueItems"] is True and set(prop["x-enumLabels"]) == set(prop["items"]["enum"])
+
+
+def test_sample_forms_are_valid():
+    for task_id, data in SAMPLE_FORMS.items():
+        assert not form_errors(USER_TASKS[task_id][0], data), task_id
+
+
+def test_signoff_forms_require_comments_when_changes_requested():
+    for name, check in (("employer_signoff.schema.json", "risk_strategy_checked"),
+                        ("insurer_signoff.schema.json", "insurance_arrangements_confirmed")):
+        schema = load_form(name)
+        assert schema["properties"]["decision"]["enum"] == ["approved", "changes_requested"]
+        assert form_errors(name, {"decision": "changes_requested"}), name
+        assert form_errors(name, {"decision": "changes_requested", "comments": ""}), name
+        assert not form_errors(name, {"decision": "changes_requested", "comments": "Clarify section 3."})
+        assert form_errors(name, {"decision": "approved"}), f"{name}: {check} must be required to approve"
+        assert form_errors(name, {"decision": "approved", check: False}), name
+        assert not form_errors(name, {"decision": "approved", check: True})
+
+
+def test_draft_policy_conditions_required_when_permitted_with_conditions():
+    without = {k: v for k, v in POLICY.items() if k != "conditions"}
+    assert form_errors("draft_policy.schema.json", without)
+    assert form_errors("revise_policy.schema.json", dict(without, revision_notes="n"))
+    not_permitted = {k: v for k, v in without.items()
+                     if k not in ("staff_opt_out", "conversations", "unreported_abnormality_handling")}
+    assert not form_errors("draft_policy.schema.json", dict(not_permitted, decision="not_permitted"))
+    for key in ("response_procedure", "review_interval_months", "policy_text", "scope", "modalities"):
+        assert form_errors("draft_policy.schema.json", {k: v for k, v in POLICY.items() if k != key}), key
+    assert form_errors("revise_policy.schema.json", POLICY), "revision_notes is required"
+
+
+def test_revise_form_has_every_draft_field():
+    draft = load_form("draft_policy.schema.json")
+    revise = load_form("revise_policy.schema.json")
+    assert set(revise["properties"]) == set(draft["properties"]) | {"revision_notes"}
+    assert set(revise["required"]) == set(draft["required"]) | {"revision_notes"}
+
+
+def test_risk_form_covers_every_risk():
+    schema = load_form("risk_assessment.schema.json")
+    for key in ("medico_legal", "staff_preferences", "distraction", "duration"):
+        for suffix in ("likelihood", "impact"):
+            prop = schema["properties"][f"{key}_{suffix}"]
+            assert prop["type"] == "integer" and prop["minimum"] == 1 and prop["maximum"] == 5
+            assert set(prop["x-enumLabels"]) == {"1", "2", "3", "4", "5"}
+            assert f"{key}_{suffix}" in schema["required"]
+        assert f"{key}_mitigations" in schema["required"]
+    assert "rationale" in schema["required"]
+    assert schema["properties"]["employer_aware_of_arrangements"]["type"] == "boolean"
+
+
+# ----------------------------------------------------------------- running the process
+
+def test_risk_rating_dmn_low_medium_high():
+    for (likelihood, impact), expected in {(1, 1): "low", (3, 3): "medium", (4, 4): "high"}.items():
+        workflow = start_workflow()
+        run_to_consultations(workflow, likelihood, impact)
+        rated = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if t.task_spec.bpmn_id == "rate_risk"]
+        assert rated[0].data["risk_rating"] == expected, (likelihood, impact)
+    # the highest single risk decides
+    workflow = start_workflow()
+    complete(workflow, "draft_policy")
+    mixed = dict(risk_assessment(1, 1), distraction_likelihood=5, distraction_impact=3)
+    complete(workflow, "assess_risks", mixed)
+    rated = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if t.task_spec.bpmn_id == "rate_risk"]
+    assert rated[0].data["risk_rating"] == "high"
+
+
+def test_staff_consultation_runs_one_instance_per_staff_member():
+    workflow = start_workflow()
+    run_to_consultations(workflow)
+    staff_tasks = workflow.get_tasks(state=TaskState.READY, manual=True, lane="staff")
+    assert sorted(t.data["staff_member"] for t in staff_tasks) == sorted(STAFF)
+    assert all(t.task_spec.extensions["properties"]["assignee"] == "staff_member" for t in staff_tasks)
+    assert ready_ids(workflow) == ["patient_consultation"] + ["staff_consultation"] * 3
+    run_consultations(workflow)
+    assert ready_ids(workflow) == ["revise_policy"]
+    revise = ready_tasks(workflow)[0]
+    assert len(revise.data["staff_responses"]) == 3
+    assert all(isinstance(r, dict) for r in revise.data["staff_responses"])
+    assert revise.data["patient_consultation"]["view"] == "support"
+
+
+def test_send_back_paths_and_review_cycle():
+    workflow = start_workflow()
+    run_to_consultations(workflow)
+    run_consultations(workflow)
+    complete(workflow, "revise_policy")
+    # employer sends back
+    complete(workflow, "employer_signoff", {"decision": "changes_requested", "comments": "Add the insurer."})
+    assert ready_ids(workflow) == ["revise_policy"]
+    complete(workflow, "revise_policy")
+    complete(workflow, "employer_signoff")
+    # insurer sends back: both sign-offs again
+    complete(workflow, "insurer_signoff", {"decision": "changes_requested", "comments": "Clarify cover."})
+    assert ready_ids(workflow) == ["revise_policy"]
+    complete(workflow, "revise_policy")
+    complete(workflow, "employer_signoff")
+    complete(workflow, "insurer_signoff")
+    assert ready_ids(workflow) == ["publish_policy"]
+    complete(workflow, "publish_policy")
+
+    # the review timer waits ...
+    assert ready_tasks(workflow) == []
+    timers = [t for t in workflow.get_tasks(state=TaskState.WAITING) if t.task_spec.bpmn_id == "review_due"]
+    assert len(timers) == 1
+    workflow.refresh_timers()
+    workflow.do_engine_steps()
+    assert ready_tasks(workflow) == []
+    # ... and fires once due
+    timers[0].internal_data["event_value"] = "2000-01-01T00:00:00+00:00"
+    workflow.refresh_timers()
+    workflow.do_engine_steps()
+    assert ready_ids(workflow) == ["review_policy"]
+    complete(workflow, "review_policy", {"outcome": "no_changes", "review_notes": "Still right."})
+    assert ready_ids(workflow) == ["publish_policy"]
+    complete(workflow, "publish_policy")
+    timers = [t for t in workflow.get_tasks(state=TaskState.WAITING) if t.task_spec.bpmn_id == "review_due"]
+    timers[0].internal_data["event_fired"] = True
+    workflow.refresh_timers()
+    workflow.do_engine_steps()
+    complete(workflow, "review_policy", {"outcome": "full_review", "review_notes": "Practice changed."})
+    assert ready_ids(workflow) == ["draft_policy"]
+
+    # a whole new cycle, consultations included
+    run_to_consultations(workflow, 4, 4)
+    assert ready_ids(workflow) == ["patient_consultation"] + ["staff_consultation"] * 3
+    run_consultations(workflow)
+    revise = ready_tasks(workflow)[0]
+    assert len(revise.data["staff_responses"]) == 3
+    assert revise.data["risk_rating"] == "high"

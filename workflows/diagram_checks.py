@@ -1,0 +1,130 @@
+"""Modelling checks run on a diagram's XML before the engine sees it.
+
+The engine finds many mistakes only at run time (a broken gateway condition, a
+flow to a missing element, a task nobody can act on). These checks find them
+at deploy time and point at the element and line, so a process designer can
+fix the diagram instead of a reviewer meeting a stuck policy.
+"""
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from .errors import DiagramProblem
+from .scripting import UnsafeCode, compile_expression, compile_script
+
+LANE_ROLES = ("manager", "staff", "patient_liaison", "employer", "insurer")
+LIFECYCLE_STEPS = ("risk_assessment", "staff_consultation", "patient_consultation", "revision",
+                   "employer_signoff", "insurer_signoff", "publication", "review")
+FORM_PROPERTY = "formJsonSchemaFilename"
+
+_EXPRESSIONS = ("conditionExpression", "timeDuration", "timeDate", "timeCycle", "completionCondition",
+                "loopCardinality", "inputExpression", "outputEntry")
+_SCRIPTS = ("script", "preScript", "postScript")
+_DMN_QUESTION_MARK = re.compile(r"""(\?)(?=(?:[^'"]|['"][^'"]*['"])*$)""")
+
+
+def _local(node) -> str:
+    return etree.QName(node).localname if isinstance(node.tag, str) else ""
+
+
+def _owner_id(node) -> str | None:
+    while node is not None:
+        if node.get("id"):
+            return node.get("id")
+        node = node.getparent()
+    return None
+
+
+def properties(node) -> dict[str, str]:
+    """The spiffworkflow:property name/value pairs of a flow node."""
+    return {prop.get("name"): prop.get("value") for prop in node.iter("{*}property") if prop.get("name")}
+
+
+def form_names(root) -> list[str]:
+    return [name for task in root.iter("{*}userTask") if (name := properties(task).get(FORM_PROPERTY))]
+
+
+def _text(node) -> str:
+    """An element's code: DMN keeps it in a <text> child, BPMN in the element itself."""
+    if _local(node) in ("inputExpression", "outputEntry", "inputEntry"):
+        child = next(node.iter("{*}text"), None)
+        return (child.text or "") if child is not None else ""
+    return node.text or ""
+
+
+def _compile_dmn_cell(cell: str) -> None:
+    """Compile a DMN input cell the way SpiffWorkflow's DMN engine will evaluate it."""
+    if not cell.strip() or cell.strip() == "-":
+        return
+    if _DMN_QUESTION_MARK.search(cell):
+        compile_expression(_DMN_QUESTION_MARK.sub("dmninputexpr", cell))
+        return
+    try:
+        compile_expression(f"(dmninputexpr) == ({cell})")
+    except UnsafeCode:
+        compile_expression(f"dmninputexpr {cell}")
+
+
+def _check_code(file: str, root) -> list[DiagramProblem]:
+    problems = []
+    for node in root.iter():
+        name = _local(node)
+        try:
+            if name in _EXPRESSIONS and _text(node).strip():
+                compile_expression(_text(node))
+            elif name in _SCRIPTS and (node.text or "").strip():
+                compile_script(node.text)
+            elif name == "inputEntry":
+                _compile_dmn_cell(_text(node))
+        except (UnsafeCode, SyntaxError) as error:
+            problems.append(DiagramProblem(file, node.sourceline, _owner_id(node),
+                                           f"{name} cannot be used: {error}"))
+    return problems
+
+
+def _check_process(file: str, process, forms: dict) -> list[DiagramProblem]:
+    problems = []
+    if not process.get("id"):
+        return [DiagramProblem(file, process.sourceline, None, "the process has no id attribute")]
+    ids = {node.get("id") for node in process.iter() if node.get("id")}
+    lanes = {}
+    for lane in process.iter("{*}lane"):
+        lane_name = lane.get("name") or ""
+        if lane_name not in LANE_ROLES:
+            problems.append(DiagramProblem(file, lane.sourceline, lane.get("id"),
+                                           f"lane name '{lane_name}' is not a role ({', '.join(LANE_ROLES)})"))
+        for ref in lane.iter("{*}flowNodeRef"):
+            lanes[(ref.text or "").strip()] = lane_name
+    for flow in process.iter("{*}sequenceFlow"):
+        for end in ("sourceRef", "targetRef"):
+            if flow.get(end) not in ids:
+                problems.append(DiagramProblem(file, flow.sourceline, flow.get("id"),
+                                               f"{end} '{flow.get(end)}' is not an element of this process"))
+    for task in process.iter("{*}userTask"):
+        problems.extend(_check_user_task(file, task, lanes, forms))
+    return problems
+
+
+def _check_user_task(file, task, lanes, forms) -> list[DiagramProblem]:
+    problems, props, where = [], properties(task), (file, task.sourceline, task.get("id"))
+    form = props.get(FORM_PROPERTY)
+    if not form:
+        problems.append(DiagramProblem(*where, f"user task has no '{FORM_PROPERTY}' property naming its form"))
+    elif form not in forms:
+        problems.append(DiagramProblem(*where, f"form file '{form}' was not found beside the diagram"))
+    if task.get("id") not in lanes:
+        problems.append(DiagramProblem(*where, "user task is in no lane, so no role could complete it"))
+    step = props.get("lifecycleStep")
+    if step and step not in LIFECYCLE_STEPS:
+        problems.append(DiagramProblem(*where, f"lifecycleStep '{step}' is not one of {', '.join(LIFECYCLE_STEPS)}"))
+    return problems
+
+
+def check_diagram(file: str, root, forms: dict) -> list[DiagramProblem]:
+    """Every modelling problem in one BPMN or DMN document."""
+    problems = _check_code(file, root)
+    for process in root.iter("{*}process"):
+        problems.extend(_check_process(file, process, forms))
+    return problems

@@ -1,0 +1,156 @@
+"""The database tables. Only the store module opens sessions and commits."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from datetime import timezone
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UtcDateTime(TypeDecorator):
+    """Aware UTC datetimes on every backend (SQLite hands back naive ones otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return value.astimezone(timezone.utc) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict: JSON, list: JSON}
+
+
+class Department(Base):
+    __tablename__ = "departments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    email: Mapped[str | None] = mapped_column(String(254))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    department: Mapped[Department | None] = relationship(lazy="joined")
+    role_rows: Mapped[list[UserRole]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(row.role for row in self.role_rows)
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class ApiToken(Base):
+    """An API token; only its SHA-256 is stored, the token itself is shown once."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class ProcessVersion(Base):
+    """An immutable deployed version of a process and the files it was parsed from."""
+
+    __tablename__ = "process_versions"
+    __table_args__ = (UniqueConstraint("process_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    files: Mapped[dict] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Policy(Base):
+    """A department's policy and its running workflow, saved with optimistic versioning."""
+
+    __tablename__ = "policies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    workflow: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    draft: Mapped[dict] = mapped_column(JSON, default=dict)
+    risk_rating: Mapped[str | None] = mapped_column(String(20))
+    next_timer_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    department: Mapped[Department] = relationship(lazy="joined")
+    process_version: Mapped[ProcessVersion] = relationship(lazy="raise")
+
+
+class HumanTask(Base):
+    """A user task of a policy, kept in step with every save so lists never load workflows."""
+
+    __tablename__ = "human_tasks"
+    __table_args__ = (Index("ix_human_tasks_ready", "state", "lane"), Index("ix_human_tasks_policy", "policy_id", "state"))
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"))
+    element_id: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200))
+    lane: Mapped[str | None] = mapped_column(String(40))
+    lifecycle_step: Mapped[str | None] = mapped_column(String(40))
+    assignee: Mapped[str | None] = mapped_column(String(80))
+    form: Mapped[str | None] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(20))
+    ready_since: Mapped[datetime] = mapped_column(UtcDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    completed_by: Mapped[str | None] = mapped_column(String(80))
+    policy: Mapped[Policy] = relationship(lazy="raise")
+
+
+class AuditEvent(Base):
+    """Who did what, when, with which data, on which diagram version. Never updated."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    element_id: Mapped[str | None] = mapped_column(String(200))
+    task_title: Mapped[str | None] = mapped_column(String(200))
+    data: Mapped[dict | None] = mapped_column(JSON)
+    process_version_id: Mapped[int | None] = mapped_column(ForeignKey("process_versions.id"))
+
+
+class PublishedVersion(Base):
+    """A published, publicly readable version of a policy. Holds no staff names."""
+
+    __tablename__ = "published_versions"
+    __table_args__ = (UniqueConstraint("policy_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    department: Mapped[str] = mapped_column(String(200))
+    content: Mapped[dict] = mapped_column(JSON)
+    risk_rating: Mapped[str | None] = mapped_column(String(20))
+    effective_date: Mapped[date] = mapped_column(Date)
+    review_date: Mapped[date | None] = mapped_column(Date)
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,0 +1,180 @@
+"""The restricted environment every diagram expression and script runs in.
+
+Diagrams are uploaded by people, so gateway conditions, DMN cells, timer
+expressions and scripts are untrusted code. They are compiled with
+RestrictedPython (no dunder names, guarded attribute/item/iteration access) and
+run with a small whitelist of builtins. On top of that this module refuses
+``while`` loops and bounds iteration and sequence repetition, so a diagram can
+neither reach the OS nor hang or exhaust the server with a one-liner.
+"""
+from __future__ import annotations
+
+import ast
+import datetime as _dt
+from functools import lru_cache
+from contextvars import ContextVar
+from types import CodeType
+
+from RestrictedPython import RestrictingNodeTransformer, compile_restricted_eval, compile_restricted_exec
+from RestrictedPython.Eval import default_guarded_getitem
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safer_getattr,
+)
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+
+MAX_ITERATIONS = 100_000
+MAX_SEQUENCE_LENGTH = 100_000
+
+
+class UnsafeCode(ValueError):
+    """An expression or script uses something the restricted environment refuses."""
+
+
+class _BoundedPolicy(RestrictingNodeTransformer):
+    """RestrictedPython's policy, minus unbounded loops, with guarded ``*`` and ``**``."""
+
+    def visit_While(self, node):
+        self.error(node, "while loops are not allowed in diagrams; use a for loop over a list")
+        return node
+
+    def visit_BinOp(self, node):
+        node = self.node_contents_visit(node)
+        guards = {ast.Mult: "_mul_", ast.Pow: "_pow_", ast.LShift: "_lshift_"}
+        guard = guards.get(type(node.op))
+        if guard is None:
+            return node
+        func = ast.copy_location(ast.Name(guard, ast.Load()), node)
+        call = ast.Call(func=func, args=[node.left, node.right], keywords=[])
+        return ast.copy_location(call, node)
+
+
+def _too_big(kind: str):
+    raise UnsafeCode(f"{kind} would be larger than {MAX_SEQUENCE_LENGTH:,} items")
+
+
+def _mul(left, right):
+    for seq, count in ((left, right), (right, left)):
+        if isinstance(seq, (str, bytes, list, tuple)) and isinstance(count, int):
+            if len(seq) * max(count, 0) > MAX_SEQUENCE_LENGTH:
+                _too_big("a repeated sequence")
+    return left * right
+
+
+def _pow(base, exponent):
+    if isinstance(exponent, (int, float)) and abs(exponent) > 64:
+        raise UnsafeCode("exponents above 64 are not allowed in diagrams")
+    return base**exponent
+
+
+def _lshift(value, bits):
+    if isinstance(bits, int) and bits > 64:
+        raise UnsafeCode("shifts above 64 bits are not allowed in diagrams")
+    return value << bits
+
+
+_iterations_left: ContextVar[int] = ContextVar("iterations_left", default=MAX_ITERATIONS)
+
+
+def _bounded_iter(iterable):
+    """Iterate like ``iter``, drawing on one budget shared by all loops of a run."""
+    for item in iterable:
+        left = _iterations_left.get() - 1
+        if left < 0:
+            raise UnsafeCode(f"loops ran more than {MAX_ITERATIONS:,} times in one step")
+        _iterations_left.set(left)
+        yield item
+
+
+def _range(*args):
+    result = range(*args)
+    if len(result) > MAX_SEQUENCE_LENGTH:
+        _too_big("range()")
+    return result
+
+
+_INPLACE = {"+=": lambda a, b: a + b, "-=": lambda a, b: a - b, "*=": _mul, "/=": lambda a, b: a / b,
+            "//=": lambda a, b: a // b, "%=": lambda a, b: a % b}
+
+
+def _inplacevar(op, target, value):
+    if op not in _INPLACE:
+        raise UnsafeCode(f"the operator {op} is not allowed in diagrams")
+    return _INPLACE[op](target, value)
+
+
+_BUILTINS = {
+    name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
+    for name in ("abs", "all", "any", "bool", "dict", "enumerate", "float", "int", "isinstance", "len",
+                 "list", "max", "min", "round", "set", "sorted", "str", "sum", "tuple", "zip",
+                 "ValueError", "KeyError", "TypeError")
+}
+_BUILTINS.update({"range": _range, "True": True, "False": False, "None": None})
+
+GUARDS = {
+    "__builtins__": _BUILTINS,
+    "_getattr_": safer_getattr,
+    "_getitem_": default_guarded_getitem,
+    "_getiter_": _bounded_iter,
+    "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+    "_unpack_sequence_": guarded_unpack_sequence,
+    "_write_": full_write_guard,
+    "_inplacevar_": _inplacevar,
+    "_mul_": _mul,
+    "_pow_": _pow,
+    "_lshift_": _lshift,
+    "datetime": _dt.datetime,
+    "date": _dt.date,
+    "timedelta": _dt.timedelta,
+}
+
+
+@lru_cache(maxsize=4096)
+def compile_expression(source: str) -> CodeType:
+    """Compile one expression (condition, DMN cell, timer); raise UnsafeCode with the reason."""
+    result = compile_restricted_eval(source.strip(), "<expression>", policy=_BoundedPolicy)
+    if result.errors:
+        raise UnsafeCode("; ".join(result.errors))
+    return result.code
+
+
+@lru_cache(maxsize=1024)
+def compile_script(source: str) -> CodeType:
+    """Compile one script task or pre/post script; raise UnsafeCode with the reason."""
+    result = compile_restricted_exec(source, "<script>", policy=_BoundedPolicy)
+    if result.errors:
+        raise UnsafeCode("; ".join(result.errors))
+    return result.code
+
+
+class RestrictedEnvironment(TaskDataEnvironment):
+    """SpiffWorkflow's task-data environment with every eval/exec made restricted."""
+
+    def __init__(self):
+        super().__init__(environment_globals={})
+
+    def evaluate(self, expression, context, external_context=None):
+        scope = {**(external_context or {}), **context, **GUARDS}
+        _iterations_left.set(MAX_ITERATIONS)
+        return eval(compile_expression(expression), scope)
+
+    def execute(self, script, context, external_context=None):
+        scope = {**(external_context or {}), **context, **GUARDS}
+        _iterations_left.set(MAX_ITERATIONS)
+        exec(compile_script(script), scope)
+        # Names RestrictedPython lets a script create never start with "_", so what is
+        # left after removing our guards and callables is the script's data.
+        kept = {key: value for key, value in scope.items()
+                if key not in GUARDS and not key.startswith("_") and not callable(value)
+                and key not in (external_context or {})}
+        for key in set(context) - set(kept):
+            del context[key]
+        context.update(kept)
+        return True
+
+
+def restricted_script_engine() -> PythonScriptEngine:
+    """The only script engine a policy workflow may run with."""
+    return PythonScriptEngine(environment=RestrictedEnvironment())

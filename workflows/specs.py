@@ -1,0 +1,168 @@
+"""Load and validate a diagram bundle (BPMN, DMN and the JSON Schema forms they name).
+
+Uploaded diagrams are untrusted. Every file is parsed by us first with DTDs and
+entities refused, then validated against the BPMN/DMN schemas, then every
+condition, script, timer expression and DMN cell is compiled in the restricted
+environment, so a diagram that would fail at run time is refused at deploy time.
+Every problem is reported as ``file:line: element: message``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+
+from .diagram_checks import check_diagram, form_names
+from .errors import DiagramError, DiagramProblem
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_BUNDLE_BYTES = 5 * 1024 * 1024
+MAX_FILES = 50
+
+_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                            huge_tree=False, remove_comments=True)
+
+
+@dataclass
+class ProcessBundle:
+    """A validated, runnable process: the parsed spec plus the files it came from."""
+
+    process_id: str
+    name: str
+    spec: object
+    subprocess_specs: dict
+    files: dict[str, str]
+    forms: dict[str, dict] = field(default_factory=dict)
+
+    @cached_property
+    def content_hash(self) -> str:
+        return content_hash(self.files)
+
+    @property
+    def diagram_files(self) -> dict[str, str]:
+        return {name: text for name, text in self.files.items() if name.endswith(".bpmn")}
+
+
+def content_hash(files: dict[str, str]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + files[name].encode() + b"\0")
+    return digest.hexdigest()
+
+
+def parse_xml(name: str, data: bytes) -> etree._Element:
+    """Parse untrusted XML: no DOCTYPE at all (so no entities, local or external)."""
+    if len(data) > MAX_FILE_BYTES:
+        raise DiagramError.single(name, f"the file is larger than {MAX_FILE_BYTES // 1024} KiB")
+    head = data[:4096].lower()
+    if b"<!doctype" in head or b"<!entity" in data.lower():
+        raise DiagramError.single(name, "DOCTYPE and ENTITY declarations are not allowed in diagrams", line=1)
+    try:
+        return etree.fromstring(data, _SAFE_XML)
+    except etree.XMLSyntaxError as error:
+        raise DiagramError.single(name, f"not well-formed XML: {error.msg}", line=error.lineno) from None
+
+
+def _parse_form(name: str, data: bytes) -> dict:
+    try:
+        form = json.loads(data)
+        Draft202012Validator.check_schema(form)
+    except (ValueError, SchemaError) as error:
+        raise DiagramError.single(name, f"not a valid JSON Schema form: {getattr(error, 'message', error)}")
+    if form.get("type") != "object" or not isinstance(form.get("properties"), dict):
+        raise DiagramError.single(name, 'a form must be a JSON Schema with "type": "object" and "properties"')
+    return form
+
+
+def _check_sizes(files: dict[str, bytes]) -> None:
+    if len(files) > MAX_FILES:
+        raise DiagramError.single("(bundle)", f"a bundle may hold at most {MAX_FILES} files")
+    if sum(len(data) for data in files.values()) > MAX_BUNDLE_BYTES:
+        raise DiagramError.single("(bundle)", f"a bundle may be at most {MAX_BUNDLE_BYTES // 1024 // 1024} MiB")
+
+
+def _locate(trees: dict[str, etree._Element], file: str | None, element_id: str | None) -> tuple[str, int | None]:
+    """Find the file and line of an element id, for engine errors that lack them."""
+    for name, root in trees.items():
+        if file and name != file:
+            continue
+        if element_id:
+            found = root.xpath("//*[@id=$id]", id=element_id)
+            if found:
+                return name, found[0].sourceline
+    return file or next(iter(trees), "(bundle)"), None
+
+
+def _engine_problem(trees, error: Exception) -> DiagramProblem:
+    element = getattr(error, "id", None) or None
+    file, line = _locate(trees, getattr(error, "file_name", None) or None, element)
+    line = getattr(error, "line_number", None) or line
+    message = str(error).split("\n")[0] or type(error).__name__
+    return DiagramProblem(file, int(line) if line else None, element, message)
+
+
+def load_bundle(diagrams: dict[str, bytes], forms: dict[str, bytes]) -> ProcessBundle:
+    """Validate and parse a bundle; raise DiagramError listing every problem found."""
+    _check_sizes({**diagrams, **forms})
+    trees = {name: parse_xml(name, data) for name, data in diagrams.items()}
+    parsed_forms = {name: _parse_form(name, data) for name, data in forms.items()}
+    problems = [p for name, root in trees.items() for p in check_diagram(name, root, parsed_forms)]
+    if problems:
+        raise DiagramError(problems)
+
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    try:
+        for name, root in trees.items():
+            if name.endswith(".dmn"):
+                parser.add_dmn_xml(root, filename=name)
+            else:
+                parser.add_bpmn_xml(root, filename=name)
+        process_id = _main_process_id(parser, trees)
+        spec = parser.get_spec(process_id)
+        subprocess_specs = parser.get_subprocess_specs(process_id)
+    except DiagramError:
+        raise
+    except (ValidationException, SpiffWorkflowException, TypeError, KeyError, ValueError) as error:
+        raise DiagramError([_engine_problem(trees, error)]) from None
+
+    files = {name: data.decode("utf-8") for name, data in {**diagrams, **forms}.items()}
+    return ProcessBundle(process_id, spec.description or process_id, spec, subprocess_specs, files, parsed_forms)
+
+
+def _main_process_id(parser: SpiffBpmnParser, trees) -> str:
+    """The executable process no call activity calls: the one a policy starts."""
+    called = {node.get("calledElement") for root in trees.values()
+              for node in root.iter("{*}callActivity")}
+    candidates = [pid for pid in parser.get_process_ids() if pid not in called]
+    if len(candidates) != 1:
+        names = ", ".join(candidates) or "none"
+        raise DiagramError.single(next(iter(trees)), f"expected exactly one executable top-level process, found: {names}")
+    return candidates[0]
+
+
+def read_bundle_files(paths: list[Path]) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """Read diagram files from disk with the forms they name, found in forms/ beside them."""
+    diagrams, forms = {}, {}
+    for path in paths:
+        diagrams[path.name] = path.read_bytes()
+    for path in paths:
+        if path.suffix != ".bpmn":
+            continue
+        for form in form_names(parse_xml(path.name, diagrams[path.name])):
+            for candidate in (path.parent / "forms" / form, path.parent / form):
+                if candidate.is_file() and form not in forms:
+                    forms[form] = candidate.read_bytes()
+    return diagrams, forms
+
+
+def read_bundle_directory(directory: Path) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    return read_bundle_files(sorted([*directory.glob("*.bpmn"), *directory.glob("*.dmn")]))

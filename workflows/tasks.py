@@ -1,0 +1,59 @@
+"""What a workflow asks of people right now, read from the diagram's own metadata.
+
+The diagram marks each user task with its form, its lifecycle step, the data key
+its answers are saved under and, for per-person tasks, the variable naming the
+assignee. Nothing here knows task ids or their order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+from .diagram_checks import FORM_PROPERTY
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    id: str
+    element_id: str
+    title: str
+    lane: str | None
+    lifecycle_step: str | None
+    assignee: str | None
+    form: str | None
+    data_key: str
+
+
+def task_properties(task) -> dict[str, str]:
+    return dict(task.task_spec.extensions.get("properties", {}))
+
+
+def describe(task) -> ReadyTask:
+    props = task_properties(task)
+    spec = task.task_spec
+    assignee_variable = props.get("assignee")
+    assignee = task.data.get(assignee_variable) if assignee_variable else None
+    return ReadyTask(
+        id=str(task.id),
+        element_id=spec.bpmn_id,
+        title=spec.bpmn_name or spec.bpmn_id,
+        lane=spec.lane,
+        lifecycle_step=props.get("lifecycleStep"),
+        assignee=str(assignee) if assignee is not None else None,
+        form=props.get(FORM_PROPERTY),
+        data_key=props.get("dataKey") or spec.bpmn_id,
+    )
+
+
+def ready_human_tasks(workflow: BpmnWorkflow) -> list[ReadyTask]:
+    return [describe(task) for task in workflow.get_tasks(state=TaskState.READY, manual=True)]
+
+
+def current_data(workflow: BpmnWorkflow) -> dict:
+    """The data the workflow will carry on with: merged from its waiting and ready tasks."""
+    merged: dict = {}
+    for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+        merged.update(task.data)
+    return merged

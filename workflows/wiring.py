@@ -1,0 +1,48 @@
+"""All wiring in one place: database, engine, registry and services, built from settings."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from .accounts import Accounts
+from .engine import WorkflowEngine
+from .policies import PolicyCommands
+from .processes import ProcessRegistry
+from .queries import PolicyQueries
+from .specs import load_bundle, read_bundle_directory
+from .store import Database
+
+DEFAULT_PROCESS_ID = "policy_lifecycle"
+BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Services:
+    database: Database
+    accounts: Accounts
+    processes: ProcessRegistry
+    commands: PolicyCommands
+    queries: PolicyQueries
+    clock: Callable[[], datetime]
+
+    def deploy_directory(self, directory: Path = BPMN_DIR, actor: str = "system"):
+        """Validate and deploy every diagram in ``directory`` as one bundle."""
+        diagrams, forms = read_bundle_directory(directory)
+        return self.processes.deploy(load_bundle(diagrams, forms), actor)
+
+
+def build_services(database_url: str, clock: Callable[[], datetime] = utc_now,
+                   process_id: str = DEFAULT_PROCESS_ID) -> Services:
+    database = Database(database_url)
+    engine = WorkflowEngine()
+    accounts = Accounts(database, clock)
+    registry = ProcessRegistry(database, clock)
+    commands = PolicyCommands(database, engine, registry, accounts, clock, process_id)
+    queries = PolicyQueries(database, engine, registry)
+    return Services(database, accounts, registry, commands, queries, clock)
