@@ -18,7 +18,7 @@ from .engine import WorkflowEngine
 from .errors import Forbidden, NotFound
 from .policies import may_act, may_see
 from .processes import ProcessRegistry
-from .publication import consultation_counts
+from .publication import consultation_counts, public_sections
 from .schema import HumanTask, Policy, ProcessVersion
 from .store import Database
 from .tasks import current_data, describe
@@ -37,7 +37,8 @@ def render_instructions(template: str, data: dict) -> str:
 def task_summary(task: HumanTask, policy: Policy) -> dict:
     return {"id": task.id, "policy_id": policy.id, "policy_title": policy.title, "name": task.element_id,
             "title": task.title, "lane": task.lane, "lifecycle_step": task.lifecycle_step,
-            "assignee": task.assignee, "department": policy.department.name, "ready_since": task.ready_since}
+            "assignee": task.assignee, "form": task.form, "department": policy.department.name,
+            "ready_since": task.ready_since}
 
 
 @dataclass
@@ -117,7 +118,8 @@ class PolicyQueries:
                         form=bundle.forms.get(task.form, {"type": "object", "properties": {}}),
                         values=copy.deepcopy(prefill) if isinstance(prefill, dict) else {},
                         instructions=render_instructions(instructions, data), policy=policy_view,
-                        context=review_context(data))
+                        context={**review_context(data),
+                                 "draft_sections": public_sections(bundle, data.get("policy_draft") or {})})
 
     def _visible_policy(self, session, actor: Actor, policy_id: int) -> Policy:
         policy = session.get(Policy, policy_id)
@@ -140,6 +142,7 @@ class PolicyQueries:
                                      for t in tasks if t.state == "ready"]
             result["completed_elements"] = sorted({t.element_id for t in tasks if t.state == "completed"})
             result["draft"] = policy.draft
+            result["draft_sections"] = public_sections(self._registry.bundle(policy.process_version_id), policy.draft)
         return result
 
 

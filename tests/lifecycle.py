@@ -1,0 +1,39 @@
+"""Drive a policy through its lifecycle at the service level, as the roles would."""
+from __future__ import annotations
+
+from tests.answers import answers_for
+
+
+def task_of(services, actor, element_id: str) -> dict:
+    """The actor's ready task for ``element_id`` (fails loudly if there is none)."""
+    tasks = [t for t in services.queries.inbox(actor) if t["name"] == element_id]
+    assert tasks, f"{actor.username} has no ready {element_id} task; inbox: {services.queries.inbox(actor)}"
+    return tasks[0]
+
+
+def complete(services, actor, element_id: str, **changes) -> int:
+    """Complete the actor's ``element_id`` task with the valid answers for its form."""
+    task = task_of(services, actor, element_id)
+    return services.commands.complete(actor, task["id"], answers_for(task["form"], **changes))
+
+
+def to_signoff(services, people, title="Recording during ultrasound") -> int:
+    """Start a policy and carry it through drafting and both consultations."""
+    policy_id = services.commands.start(people["mary"], title, "Ultrasound")
+    complete(services, people["mary"], "draft_policy")
+    complete(services, people["mary"], "assess_risks")
+    complete(services, people["sam"], "staff_consultation")
+    complete(services, people["alex"], "staff_consultation", willing_to_be_filmed="not_willing",
+             comments="I do not want to be filmed.")
+    complete(services, people["kim"], "staff_consultation")
+    complete(services, people["pat"], "patient_consultation")
+    complete(services, people["mary"], "revise_policy")
+    return policy_id
+
+
+def to_published(services, people, title="Recording during ultrasound") -> int:
+    policy_id = to_signoff(services, people, title)
+    complete(services, people["emma"], "employer_signoff")
+    complete(services, people["ian"], "insurer_signoff")
+    complete(services, people["mary"], "publish_policy")
+    return policy_id

@@ -1,0 +1,53 @@
+"""The policyflow web app: HTML pages and the JSON API over the same services."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from datetime import date, datetime
+
+from flask import Flask, current_app
+from flask.json.provider import DefaultJSONProvider
+from flask_wtf.csrf import CSRFProtect
+
+from workflows.wiring import Services, build_services
+
+from . import config
+
+csrf = CSRFProtect()
+
+
+class IsoJSONProvider(DefaultJSONProvider):
+    """Dates in ISO 8601, which every API client parses (Flask's default is an HTTP date)."""
+
+    @staticmethod
+    def default(value):
+        if isinstance(value, (datetime, date)):
+            return value.isoformat()
+        return DefaultJSONProvider.default(value)
+
+
+def create_app(test_config: dict | None = None, services: Services | None = None) -> Flask:
+    """Build the app; ``services`` lets tests hand in services with their own clock."""
+    app = Flask(__name__, instance_path=str(Path.cwd() / "instance"), instance_relative_config=True)
+    app.json = IsoJSONProvider(app)
+    app.config.from_mapping(config.settings(Path(app.instance_path)))
+    if test_config:
+        app.config.update(test_config)
+    app.extensions["policyflow"] = services or build_services(app.config["DATABASE_URL"],
+                                                             process_id=app.config["PROCESS_ID"])
+    csrf.init_app(app)
+
+    from . import api, auth, errors, inbox, policies, public, tasks, templating, vendor
+
+    for module in (auth, inbox, policies, tasks, public, vendor):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)
+    auth.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    return app
+
+
+def services() -> Services:
+    return current_app.extensions["policyflow"]

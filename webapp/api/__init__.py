@@ -1,0 +1,10 @@
+"""The JSON API (/api/v1): a contract for other tools, over the same services as the pages.
+
+Callers authenticate with ``Authorization: Bearer TOKEN``; errors are always
+``{"errors": [{"field": ..., "message": ...}]}``.
+"""
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from . import routes  # noqa: E402,F401  (registers the routes on bp)

@@ -1,0 +1,92 @@
+"""The OpenAPI 3 description of the API, kept beside the routes it describes."""
+from __future__ import annotations
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*codes: int) -> dict:
+    text = {401: "Missing or unknown token", 403: "Not the caller's to do", 404: "No such thing",
+            409: "No longer possible (already completed or changed meanwhile)", 422: "Invalid input, per field"}
+    return {str(code): _json(_ref("Errors"), text[code]) for code in codes}
+
+
+def _id_param(name: str, kind: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+
+
+SCHEMAS = {
+    "Errors": {"type": "object", "required": ["errors"], "properties": {"errors": {"type": "array", "items": {
+        "type": "object", "required": ["field", "message"],
+        "properties": {"field": {"type": ["string", "null"]}, "message": {"type": "string"}}}}}},
+    "Me": {"type": "object", "required": ["username", "roles"], "properties": {
+        "username": {"type": "string"}, "roles": {"type": "array", "items": {"type": "string"}},
+        "department": {"type": ["string", "null"]}}},
+    "Process": {"type": "object", "required": ["id", "name", "version"], "properties": {
+        "id": {"type": "string"}, "name": {"type": "string"}, "version": {"type": "integer"}}},
+    "ReadyTask": {"type": "object", "required": ["id", "name", "lane"], "properties": {
+        "id": {"type": "string"}, "name": {"type": "string"}, "title": {"type": "string"},
+        "lane": {"type": ["string", "null"]}, "lifecycle_step": {"type": ["string", "null"]}}},
+    "Policy": {"type": "object", "required": ["id", "title", "department", "status", "process", "ready_tasks"],
+               "properties": {
+                   "id": {"type": "integer"}, "title": {"type": "string"}, "department": {"type": "string"},
+                   "status": {"type": "string", "enum": ["in_progress", "published", "under_review", "completed"]},
+                   "risk_rating": {"type": ["string", "null"]},
+                   "process": {"type": "object", "required": ["id", "version"], "properties": {
+                       "id": {"type": "string"}, "version": {"type": "integer"}}},
+                   "ready_tasks": {"type": "array", "items": _ref("ReadyTask")}}},
+    "Task": {"type": "object", "required": ["id", "policy_id", "name", "title", "lane"], "properties": {
+        "id": {"type": "string"}, "policy_id": {"type": "integer"}, "name": {"type": "string"},
+        "title": {"type": "string"}, "lane": {"type": ["string", "null"]}}},
+    "TaskWithForm": {"allOf": [_ref("Task"), {"type": "object", "required": ["form"], "properties": {
+        "form": {"type": "object", "description": "The task's JSON Schema form"},
+        "values": {"type": "object"}, "instructions": {"type": "string"}}}]},
+    "AuditEvent": {"type": "object", "required": ["at", "actor", "action", "task", "data"], "properties": {
+        "at": {"type": "string", "format": "date-time"}, "actor": {"type": "string"}, "action": {"type": "string"},
+        "task": {"type": ["string", "null"]}, "data": {"type": ["object", "null"]},
+        "process_version": {"type": ["integer", "null"]}}},
+    "NewPolicy": {"type": "object", "required": ["title", "department"], "properties": {
+        "title": {"type": "string", "maxLength": 200}, "department": {"type": "string"}}},
+    "Completion": {"type": "object", "required": ["data"], "properties": {"data": {"type": "object"}}},
+}
+
+
+def _get(summary: str, schema: dict, *errors: int, params=()) -> dict:
+    return {"get": {"summary": summary, "parameters": list(params),
+                    "responses": {"200": _json(schema, "OK"), **_errors(401, *errors)}}}
+
+
+def document() -> dict:
+    policy_id, task_id = _id_param("policy_id", "integer"), _id_param("task_id", "string")
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "policyflow API", "version": "1",
+                 "description": "Carry a department's policy on recording during examinations through its lifecycle."},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": SCHEMAS},
+        "paths": {
+            "/me": _get("The caller", _ref("Me")),
+            "/processes": _get("Deployed processes (latest versions)", {"type": "array", "items": _ref("Process")}),
+            "/policies": {"post": {
+                "summary": "Start a policy (managers only)",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("NewPolicy")}}},
+                "responses": {"201": _json(_ref("Policy"), "Started"), **_errors(401, 403, 422)}}},
+            "/policies/{policy_id}": _get("A policy", _ref("Policy"), 404, params=[policy_id]),
+            "/policies/{policy_id}/audit": _get("The policy's audit trail",
+                                                {"type": "array", "items": _ref("AuditEvent")}, 404, params=[policy_id]),
+            "/tasks": _get("Tasks the caller may complete now", {"type": "array", "items": _ref("Task")}),
+            "/tasks/{task_id}": _get("A task with its form", _ref("TaskWithForm"), 403, 404, params=[task_id]),
+            "/tasks/{task_id}/complete": {"post": {
+                "summary": "Complete a task with the form's data",
+                "parameters": [task_id],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Completion")}}},
+                "responses": {"200": _json(_ref("Policy"), "Completed; the policy as it is now"),
+                              **_errors(401, 403, 404, 409, 422)}}},
+        },
+    }
