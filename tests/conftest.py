@@ -125,3 +125,23 @@ def people(services):
 @pytest.fixture
 def store_people(store_services):
     return add_people(store_services)
+
+
+@pytest.fixture
+def app(services, tmp_path, monkeypatch):
+    """The Flask app over the test's services (CSRF stays on, as in production)."""
+    from webapp import create_app
+
+    monkeypatch.chdir(tmp_path)  # the instance folder (secret key) lands in tmp_path
+    return create_app({"TESTING": True}, services=services)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def tokens(services, people) -> dict:
+    """One API token per person of ``people``."""
+    return {name: services.accounts.create_token(name) for name in people}

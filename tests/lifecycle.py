@@ -37,3 +37,30 @@ def to_published(services, people, title="Recording during ultrasound") -> int:
     complete(services, people["ian"], "insurer_signoff")
     complete(services, people["mary"], "publish_policy")
     return policy_id
+
+
+def published_version(services, policy_id: int, number: int | None = None):
+    """(the published version a reader would get, all version numbers) as the public page reads them."""
+    from workflows import publication
+
+    with services.database.reading() as session:
+        return publication.published(session, policy_id, number)
+
+
+def policy_row(services, policy_id: int):
+    """The stored policy row (workflow JSON, version counter, derived columns)."""
+    from workflows.schema import Policy
+
+    with services.database.reading() as session:
+        return session.get(Policy, policy_id)
+
+
+def audit_events(services, **filters) -> list:
+    """Every stored audit event matching ``filters`` (column=value), oldest first."""
+    from sqlalchemy import select
+
+    from workflows.schema import AuditEvent
+
+    query = select(AuditEvent).filter_by(**filters).order_by(AuditEvent.id)
+    with services.database.reading() as session:
+        return list(session.scalars(query))

@@ -60,12 +60,10 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A read-only unit of work (rolled back; nothing to commit)."""
+        """A read-only unit of work. Closing the session ends its transaction; the
+        objects read stay usable (detached, not expired) after the block."""
         with self._read_sessions() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     def dispose(self) -> None:
         self.engine.dispose()

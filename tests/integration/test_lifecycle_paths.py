@@ -1,0 +1,195 @@
+"""The paths a policy takes from draft to publication, on SQLite and PostgreSQL.
+
+Each test plays the roles as people would (through their inboxes) and checks what
+they would see: who is asked to act next, what the employer is shown, and what
+the public can read once the policy is published, which must never name staff.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.answers import answers_for
+from tests.lifecycle import complete, published_version, task_of, to_published, to_signoff
+from workflows.errors import Forbidden
+
+STAFF = ("sam", "alex", "kim")
+
+
+def inbox_names(services, actor) -> list[str]:
+    return sorted(task["name"] for task in services.queries.inbox(actor))
+
+
+def status_of(services, actor, policy_id) -> str:
+    return services.queries.policy(actor, policy_id)["status"]
+
+
+def mentions_anyone(text: str, usernames) -> list[str]:
+    return [name for name in usernames if re.search(rf"\b{name}\b", text, re.IGNORECASE)]
+
+
+def public_json(version) -> str:
+    """Everything the public page can show of a published version, as one string."""
+    return json.dumps({"title": version.title, "department": version.department, "content": version.content,
+                       "risk_rating": version.risk_rating, "effective": str(version.effective_date),
+                       "review": str(version.review_date)})
+
+
+def start_and_draft(services, people) -> int:
+    """A started policy whose manager has drafted it; the risk assessment is next."""
+    policy_id = services.commands.start(people["mary"], "Recording during ultrasound", "Ultrasound")
+    complete(services, people["mary"], "draft_policy")
+    return policy_id
+
+
+def consult_everyone(services, people, answers: dict[str, dict]) -> None:
+    """Each member of staff gives the answer in ``answers``; then the patient liaison."""
+    for name in STAFF:
+        complete(services, people[name], "staff_consultation", **answers.get(name, {}))
+    complete(services, people["pat"], "patient_consultation")
+
+
+# ----------------------------------------------------------------- straight approval
+
+def test_approval_path_publishes_the_policy_text(store_services, store_people):
+    policy_id = to_published(store_services, store_people)
+    assert status_of(store_services, store_people["mary"], policy_id) == "published"
+    version, numbers = published_version(store_services, policy_id)
+    assert numbers == [1]
+    sections = {s["field"]: s["value"] for s in version.content["sections"]}
+    assert sections["policy_text"] == answers_for("revise_policy.schema.json")["policy_text"]
+
+
+def test_published_version_names_no_staff_and_hides_internal_notes(store_services, store_people):
+    """Staff preferences shape the policy but are never published with a name."""
+    policy_id = to_published(store_services, store_people)
+    version, _ = published_version(store_services, policy_id)
+    text = public_json(version)
+    assert mentions_anyone(text, STAFF) == []
+    assert "revision_notes" not in {s["field"] for s in version.content["sections"]}
+
+
+def test_nobody_has_work_left_after_publication(store_services, store_people):
+    to_published(store_services, store_people)
+    assert all(inbox_names(store_services, person) == [] for person in store_people.values())
+
+
+# ----------------------------------------------------------------- sign-off sends it back
+
+def test_employer_changes_go_back_to_revision_then_employer_then_insurer(store_services, store_people):
+    services, people = store_services, store_people
+    policy_id = to_signoff(services, people)
+    first = task_of(services, people["emma"], "employer_signoff")["id"]
+    complete(services, people["emma"], "employer_signoff", decision="changes_requested",
+             comments="Name the lead who handles complaints.")
+    assert inbox_names(services, people["mary"]) == ["revise_policy"]
+    assert inbox_names(services, people["emma"]) == [] and inbox_names(services, people["ian"]) == []
+    revise = services.queries.task_page(people["mary"], task_of(services, people["mary"], "revise_policy")["id"])
+    assert revise.context["signoffs"]["employer_signoff"]["comments"] == "Name the lead who handles complaints."
+
+    complete(services, people["mary"], "revise_policy")
+    again = task_of(services, people["emma"], "employer_signoff")["id"]
+    assert again != first, "the employer signs off afresh, not the old task"
+    assert inbox_names(services, people["ian"]) == []
+    complete(services, people["emma"], "employer_signoff")
+    assert inbox_names(services, people["ian"]) == ["insurer_signoff"]
+    assert status_of(services, people["mary"], policy_id) == "in_progress"
+
+
+def test_insurer_changes_need_both_signoffs_again(store_services, store_people):
+    services, people = store_services, store_people
+    policy_id = to_signoff(services, people)
+    complete(services, people["emma"], "employer_signoff")
+    complete(services, people["ian"], "insurer_signoff", decision="changes_requested",
+             comments="State who holds the recordings policy for insurance purposes.")
+    assert inbox_names(services, people["mary"]) == ["revise_policy"]
+    assert inbox_names(services, people["ian"]) == [] and inbox_names(services, people["emma"]) == []
+
+    complete(services, people["mary"], "revise_policy")
+    assert inbox_names(services, people["emma"]) == ["employer_signoff"]
+    assert inbox_names(services, people["ian"]) == [], "the insurer waits for the employer again"
+    complete(services, people["emma"], "employer_signoff")
+    complete(services, people["ian"], "insurer_signoff")
+    assert inbox_names(services, people["mary"]) == ["publish_policy"]
+    complete(services, people["mary"], "publish_policy")
+    assert status_of(services, people["mary"], policy_id) == "published"
+
+
+# ----------------------------------------------------------------- staff consultation
+
+def test_each_member_of_staff_gets_exactly_their_own_task(store_services, store_people):
+    services, people = store_services, store_people
+    start_and_draft(services, people)
+    complete(services, people["mary"], "assess_risks")
+    for name in STAFF:
+        tasks = services.queries.inbox(people[name])
+        assert [(t["name"], t["assignee"]) for t in tasks] == [("staff_consultation", name)]
+    ids = {name: services.queries.inbox(people[name])[0]["id"] for name in STAFF}
+    assert len(set(ids.values())) == len(STAFF)
+
+
+def test_staff_cannot_see_or_answer_a_colleagues_task(store_services, store_people):
+    services, people = store_services, store_people
+    start_and_draft(services, people)
+    complete(services, people["mary"], "assess_risks")
+    alex_task = task_of(services, people["alex"], "staff_consultation")["id"]
+    with pytest.raises(Forbidden):
+        services.queries.task_page(people["sam"], alex_task)
+    with pytest.raises(Forbidden):
+        services.commands.complete(people["sam"], alex_task, answers_for("staff_consultation.schema.json"))
+    assert [t["id"] for t in services.queries.inbox(people["alex"])] == [alex_task], "alex's task is untouched"
+
+
+def test_published_counts_show_an_unwilling_member_of_staff_without_names(store_services, store_people):
+    services, people = store_services, store_people
+    policy_id = start_and_draft(services, people)
+    complete(services, people["mary"], "assess_risks")
+    consult_everyone(services, people, {
+        "alex": {"willing_to_be_filmed": "not_willing", "comments": "alex here: please do not film me."},
+        "kim": {"willing_to_be_filmed": "willing_with_conditions", "conditions": "Screen only."},
+    })
+    complete(services, people["mary"], "revise_policy")
+    complete(services, people["emma"], "employer_signoff")
+    complete(services, people["ian"], "insurer_signoff")
+    complete(services, people["mary"], "publish_policy")
+
+    version, _ = published_version(services, policy_id)
+    assert version.content["consultation"]["staff_responses"] == len(STAFF)
+    assert version.content["consultation"]["by_answer"] == {"willing": 1, "not_willing": 1,
+                                                            "willing_with_conditions": 1}
+    assert mentions_anyone(public_json(version), STAFF) == []
+
+
+# ----------------------------------------------------------------- risk rating
+
+RATING_CASES = {
+    # name: (likelihood, impact) for every risk; the highest score decides (form description)
+    "low": (1, 1),
+    "medium": (3, 3),
+    "high": (5, 4),
+}
+
+
+def rating_for(likelihood: int, impact: int) -> str:
+    """The rule the risk assessment form states: below 8 low, 8-14 medium, 15 or more high."""
+    score = likelihood * impact
+    return "low" if score < 8 else "medium" if score < 15 else "high"
+
+
+@pytest.mark.parametrize("case", list(RATING_CASES))
+def test_risk_rating_is_shown_to_the_employer(store_services, store_people, case):
+    services, people = store_services, store_people
+    likelihood, impact = RATING_CASES[case]
+    scores = {f"{risk}_{part}": value for risk in ("medico_legal", "staff_preferences", "distraction", "duration")
+              for part, value in (("likelihood", likelihood), ("impact", impact))}
+    policy_id = start_and_draft(services, people)
+    complete(services, people["mary"], "assess_risks", **scores)
+    consult_everyone(services, people, {})
+    complete(services, people["mary"], "revise_policy")
+
+    page = services.queries.task_page(people["emma"], task_of(services, people["emma"], "employer_signoff")["id"])
+    assert page.context["risk_rating"] == rating_for(likelihood, impact)
+    assert page.context["risk_assessment"]["medico_legal_likelihood"] == likelihood
+    assert services.queries.policy(people["emma"], policy_id)["risk_rating"] == rating_for(likelihood, impact)
