@@ -22,6 +22,8 @@ from .errors import Conflict, NotFound, WorkflowFailure
 from .scripting import UnsafeCode, restricted_script_engine
 from .specs import ProcessBundle
 
+MAX_ENGINE_STEPS = 500
+
 
 def _failure(error: Exception) -> WorkflowFailure:
     task = getattr(error, "task", None)
@@ -84,8 +86,19 @@ class WorkflowEngine:
         return fired
 
     def _advance(self, workflow: BpmnWorkflow) -> None:
+        steps = 0
+
+        def count_step(task) -> None:
+            # A diagram that loops through automatic tasks forever would hold a
+            # request thread forever; no real lifecycle needs this many steps at once.
+            nonlocal steps
+            steps += 1
+            if steps > MAX_ENGINE_STEPS:
+                raise WorkflowFailure(f"The process ran more than {MAX_ENGINE_STEPS} automatic steps without "
+                                      f"waiting for anyone (last: {task.task_spec.bpmn_id}); check the diagram for a loop.")
+
         try:
-            workflow.do_engine_steps()
+            workflow.do_engine_steps(will_complete_task=count_step)
             # A timer's due time is fixed when it is first checked; do it now so that
             # it is saved with the workflow and visible without waiting for a worker.
             workflow.refresh_timers()

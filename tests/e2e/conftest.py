@@ -1,0 +1,131 @@
+"""Browser tests: the real app served by waitress on loopback, driven in Debian's Chromium.
+
+Playwright cannot download its own browsers here, so the launch is pointed at
+/usr/bin/chromium (see /work/shared/TOOLCHAIN.md). Every test in this folder is
+marked ``e2e``.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import waitress
+
+from tests.conftest import PASSWORD, add_people, make_services
+
+E2E_DIR = Path(__file__).resolve().parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+#: Generous enough for a loaded CI machine, short enough that a missing element fails fast.
+TIMEOUT_MS = 10_000
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test collected from this folder as ``e2e`` (``-m "not e2e"`` skips them)."""
+    for item in items:
+        if E2E_DIR in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright's launch options, with the system Chromium instead of a download."""
+    return {**browser_type_launch_args, "executable_path": CHROMIUM,
+            "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_ARGS]}
+
+
+@dataclass
+class LiveServer:
+    url: str
+    services: object
+    people: dict
+    password: str = PASSWORD
+
+
+@pytest.fixture
+def live_server(tmp_path, clock, monkeypatch):
+    """The app over a fresh SQLite file, served by waitress on 127.0.0.1 (a free port)."""
+    from webapp import create_app
+
+    monkeypatch.chdir(tmp_path)  # the instance folder (secret key) lands in tmp_path
+    services = make_services(f"sqlite:///{tmp_path / 'policyflow.db'}", clock)
+    people = add_people(services)
+    app = create_app({"TESTING": False}, services=services)
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, name="waitress-e2e", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.effective_port}", services, people)
+    finally:
+        server.close()
+        # Browser keep-alive connections stay in waitress' socket map after close();
+        # close them too so the loop (1 s poll) ends and the worker threads stop.
+        for channel in list(server._map.values()):
+            channel.close()
+        server.task_dispatcher.shutdown()
+        thread.join(timeout=5)
+        services.database.dispose()
+
+
+@pytest.fixture
+def browser_page(new_context, live_server):
+    """A page in a fresh browser context whose relative URLs go to the live server."""
+    context = new_context(base_url=live_server.url)
+    context.set_default_timeout(TIMEOUT_MS)
+    return context.new_page()
+
+
+# --- helpers shared by the e2e tests (handed out by the ``ui`` fixture) ----------------------
+
+def sign_in(page, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the nav's "Sign in" link and the login form; lands on the inbox."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in").click()
+    page.wait_for_url("**/login*")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/inbox")
+    expect(page.get_by_role("status").filter(has_text=f"Signed in as {username}.")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="My tasks")).to_be_visible()
+
+
+def sign_out(page, username: str) -> None:
+    """Press the nav's "Sign out <name>" button; the visitor lands on the published policies."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("navigation", name="Main").get_by_role("button", name=f"Sign out {username}").click()
+    page.wait_for_url("**/published")
+    expect(page.get_by_role("status").filter(has_text="You have signed out.")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in")).to_be_visible()
+
+
+def wait_for_diagram(page):
+    """Wait until the diagram viewer has imported the BPMN and placed its markers."""
+    from playwright.sync_api import expect
+
+    diagram = page.locator(".diagram")
+    expect(diagram).to_have_attribute("data-diagram-ready", "true")
+    return diagram
+
+
+class UI:
+    """What a person does with the pages again and again, as the tests' shared vocabulary."""
+    sign_in = staticmethod(sign_in)
+    sign_out = staticmethod(sign_out)
+    wait_for_diagram = staticmethod(wait_for_diagram)
+
+
+@pytest.fixture
+def ui():
+    return UI
