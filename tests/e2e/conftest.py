@@ -7,13 +7,15 @@ marked ``e2e``.
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import waitress
+from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD, add_people, make_services
+from tests.conftest import PASSWORD, Clock, add_people, make_services
 
 E2E_DIR = Path(__file__).resolve().parent
 CHROMIUM = "/usr/bin/chromium"
@@ -43,6 +45,15 @@ def browser_type_launch_args(browser_type_launch_args):
             "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_ARGS]}
 
 
+@pytest.fixture(scope="session")
+def base_url(pytestconfig):
+    """Replaces pytest-playwright 0.10's fallback ``base_url`` (used when pytest-base-url is not
+    installed): it is a session fixture defined as an instance method, which pytest 9 deprecates
+    with a PytestRemovedIn10Warning -- an error under filterwarnings=error. Same behaviour; the
+    tests themselves hand each context the live server's URL."""
+    return pytestconfig.getoption("--base-url", default=None) or pytestconfig.getini("base_url") or None
+
+
 @dataclass
 class LiveServer:
     url: str
@@ -51,16 +62,18 @@ class LiveServer:
     password: str = PASSWORD
 
 
-@pytest.fixture
-def live_server(tmp_path, clock, monkeypatch):
-    """The app over a fresh SQLite file, served by waitress on 127.0.0.1 (a free port)."""
+@contextmanager
+def serve(directory: Path, clock):
+    """Build services on a fresh SQLite file in ``directory`` with one person per role, and
+    serve ``webapp.create_app`` with waitress on 127.0.0.1 (a free port) until the block ends."""
     from webapp import create_app
 
-    monkeypatch.chdir(tmp_path)  # the instance folder (secret key) lands in tmp_path
-    services = make_services(f"sqlite:///{tmp_path / 'policyflow.db'}", clock)
+    services = make_services(f"sqlite:///{directory / 'policyflow.db'}", clock)
     people = add_people(services)
-    app = create_app({"TESTING": False}, services=services)
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(directory)  # the instance folder (secret key) lands in ``directory``
+        app = create_app({"TESTING": False}, services=services)
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=8)
     thread = threading.Thread(target=server.run, name="waitress-e2e", daemon=True)
     thread.start()
     try:
@@ -77,6 +90,20 @@ def live_server(tmp_path, clock, monkeypatch):
 
 
 @pytest.fixture
+def live_server(tmp_path, clock):
+    """The app on a fresh database for this test; yields its URL, services and people."""
+    with serve(tmp_path, clock) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def module_live_server(tmp_path_factory):
+    """Like ``live_server``, shared by the tests of one module (for read-only page checks)."""
+    with serve(tmp_path_factory.mktemp("live"), Clock()) as server:
+        yield server
+
+
+@pytest.fixture
 def browser_page(new_context, live_server):
     """A page in a fresh browser context whose relative URLs go to the live server."""
     context = new_context(base_url=live_server.url)
@@ -88,8 +115,6 @@ def browser_page(new_context, live_server):
 
 def sign_in(page, username: str, password: str = PASSWORD) -> None:
     """Sign in through the nav's "Sign in" link and the login form; lands on the inbox."""
-    from playwright.sync_api import expect
-
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in").click()
     page.wait_for_url("**/login*")
     page.get_by_label("Username").fill(username)
@@ -102,8 +127,6 @@ def sign_in(page, username: str, password: str = PASSWORD) -> None:
 
 def sign_out(page, username: str) -> None:
     """Press the nav's "Sign out <name>" button; the visitor lands on the published policies."""
-    from playwright.sync_api import expect
-
     page.get_by_role("navigation", name="Main").get_by_role("button", name=f"Sign out {username}").click()
     page.wait_for_url("**/published")
     expect(page.get_by_role("status").filter(has_text="You have signed out.")).to_be_visible()
@@ -112,8 +135,6 @@ def sign_out(page, username: str) -> None:
 
 def wait_for_diagram(page):
     """Wait until the diagram viewer has imported the BPMN and placed its markers."""
-    from playwright.sync_api import expect
-
     diagram = page.locator(".diagram")
     expect(diagram).to_have_attribute("data-diagram-ready", "true")
     return diagram

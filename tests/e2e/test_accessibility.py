@@ -1,0 +1,180 @@
+"""axe-core on the pages people use, reached in Chromium the way they reach them, and the
+keyboard path through a task form.
+
+The policies are set up through the services (tests.lifecycle); the pages are only read.
+No ``exclude`` is passed to axe: bpmn-js' drawing currently yields no violations (only
+"incomplete" colour-contrast checks on SVG text, which axe cannot decide and does not fail).
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.lifecycle import to_published
+
+pytestmark = pytest.mark.e2e
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+PUBLISHED_TITLE = "Recording during ultrasound"
+DRAFT_TITLE = "Recording during obstetric scans"
+BLOCKING = ("serious", "critical")
+
+_RUN_AXE = """async () => {
+  const results = await axe.run(document, {resultTypes: ['violations']});
+  return results.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.map(n => n.target.join(' ')),
+  }));
+}"""
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """Every axe violation on the page as it is now (axe-core injected from node_modules)."""
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(_RUN_AXE)
+
+
+def assert_no_serious_violations(page: Page) -> None:
+    blocking = [v for v in axe_violations(page) if v["impact"] in BLOCKING]
+    assert not blocking, f"axe on {page.url}:\n" + "\n".join(
+        f"  {v['impact']} {v['id']} ({v['help']}): {json.dumps(v['targets'])}" for v in blocking)
+
+
+@pytest.fixture(scope="module")
+def site(module_live_server):
+    """One published policy and one waiting for its draft, in the module's live app."""
+    services, people = module_live_server.services, module_live_server.people
+    to_published(services, people, title=PUBLISHED_TITLE)
+    services.commands.start(people["mary"], DRAFT_TITLE, "Ultrasound")
+    return module_live_server
+
+
+@pytest.fixture
+def page(new_context, site) -> Page:
+    context = new_context(base_url=site.url)
+    context.set_default_timeout(10_000)
+    return context.new_page()
+
+
+def _inbox_row(page: Page, title: str):
+    return page.get_by_role("row").filter(has=page.get_by_role("link", name=title, exact=True))
+
+
+def open_draft_task(page: Page, ui) -> None:
+    page.goto("/published")
+    ui.sign_in(page, "mary")
+    _inbox_row(page, DRAFT_TITLE).get_by_role("link", name="Draft the policy").click()
+    page.wait_for_url(re.compile(r"/tasks/[^/]+$"))
+    expect(page.get_by_role("heading", level=1, name="Draft the policy")).to_be_visible()
+
+
+# --- how to reach each page ----------------------------------------------------------------
+
+def login_page(page: Page, ui) -> None:
+    page.goto("/login")
+    expect(page.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
+
+
+def inbox(page: Page, ui) -> None:
+    page.goto("/published")
+    ui.sign_in(page, "mary")
+    expect(_inbox_row(page, DRAFT_TITLE)).to_be_visible()
+
+
+def draft_task(page: Page, ui) -> None:
+    open_draft_task(page, ui)
+
+
+def draft_task_with_errors(page: Page, ui) -> None:
+    open_draft_task(page, ui)
+    page.get_by_role("button", name="Submit", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("Please check what you entered")
+
+
+def policy_in_progress(page: Page, ui) -> None:
+    page.goto("/published")
+    ui.sign_in(page, "mary")
+    _inbox_row(page, DRAFT_TITLE).get_by_role("link", name=DRAFT_TITLE, exact=True).click()
+    page.wait_for_url(re.compile(r"/policies/\d+$"))
+    diagram = ui.wait_for_diagram(page)
+    expect(diagram.locator('g.djs-element[data-element-id="draft_policy"]')).to_have_class(re.compile(r"\bpf-current\b"))
+
+
+def policy_published(page: Page, ui) -> None:
+    page.goto("/published")
+    ui.sign_in(page, "mary")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Policies", exact=True).click()
+    page.get_by_role("link", name=PUBLISHED_TITLE, exact=True).click()
+    page.wait_for_url(re.compile(r"/policies/\d+$"))
+    ui.wait_for_diagram(page)
+    expect(page.get_by_role("link", name="Read the published policy")).to_be_visible()
+
+
+def published_list(page: Page, ui) -> None:
+    page.goto("/published")
+    expect(page.get_by_role("link", name=PUBLISHED_TITLE, exact=True)).to_be_visible()
+
+
+def published_policy(page: Page, ui) -> None:
+    published_list(page, ui)
+    page.get_by_role("link", name=PUBLISHED_TITLE, exact=True).click()
+    page.wait_for_url(re.compile(r"/published/\d+$"))
+    expect(page.get_by_role("heading", level=1, name=PUBLISHED_TITLE)).to_be_visible()
+
+
+@pytest.mark.parametrize("reach", [
+    pytest.param(login_page, id="login"),
+    pytest.param(inbox, id="inbox"),
+    pytest.param(draft_task, id="task-draft-form"),
+    pytest.param(draft_task_with_errors, id="task-draft-form-with-errors"),
+    pytest.param(policy_in_progress, id="policy-in-progress"),
+    pytest.param(policy_published, id="policy-published"),
+    pytest.param(published_list, id="published-list"),
+    pytest.param(published_policy, id="published-policy"),
+])
+def test_page_has_no_serious_accessibility_violations(page, ui, reach):
+    reach(page, ui)
+    assert_no_serious_violations(page)
+
+
+def test_axe_catches_a_planted_violation(page, ui):
+    """The harness itself works: an unlabelled field added to the login page is reported."""
+    login_page(page, ui)
+    page.locator("form").evaluate("form => form.insertAdjacentHTML('beforeend', '<input id=\"planted\">')")
+    found = {(v["id"], v["impact"]) for v in axe_violations(page) if "#planted" in v["targets"]}
+    assert ("label", "critical") in found
+
+
+def test_keyboard_reaches_the_task_form(page, ui):
+    """Tab: the skip link comes first, then the form's first control, and later Submit."""
+    open_draft_task(page, ui)
+    first_control = page.get_by_role("radio", name="Not permitted", exact=True)
+    submit = page.get_by_role("button", name="Submit", exact=True)
+    skip = page.get_by_role("link", name="Skip to main content")
+
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()  # it slides into view when focused
+
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if first_control.evaluate("el => el === document.activeElement"):
+            break
+    expect(first_control).to_be_focused()
+
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if submit.evaluate("el => el === document.activeElement"):
+            break
+    expect(submit).to_be_focused()
+
+    # Following the skip link puts focus on the main content.
+    page.reload()
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()

@@ -1,0 +1,199 @@
+"""The API's published contract: /openapi.json describes every route, and real answers match it.
+
+Client programs are generated from and checked against the OpenAPI document, so
+it must list every route with its methods and statuses, every ``$ref`` must
+resolve, and (most important) what the API really returns must validate against
+the schema the document declares for that route and status, so the document
+cannot drift from the code.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from tests.answers import answers_for
+from tests.lifecycle import complete, task_of, to_signoff
+
+API = "/api/v1"
+DOC_URI = "urn:policyflow:openapi"
+CONTRACT = {"/me": {"get"}, "/processes": {"get"}, "/policies": {"post"}, "/policies/{policy_id}": {"get"},
+            "/policies/{policy_id}/audit": {"get"}, "/tasks": {"get"}, "/tasks/{task_id}": {"get"},
+            "/tasks/{task_id}/complete": {"post"}}
+
+
+@pytest.fixture
+def doc(client) -> dict:
+    response = client.get(f"{API}/openapi.json")
+    assert response.status_code == 200 and response.is_json
+    return response.get_json()
+
+
+def auth(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def documented_schema(doc: dict, path: str, method: str, status: int) -> dict:
+    """The JSON schema the document declares for this answer (fails if the status is undocumented)."""
+    responses = doc["paths"][path][method]["responses"]
+    assert str(status) in responses, f"{method.upper()} {path} answers {status}, which is not documented"
+    return responses[str(status)]["content"]["application/json"]["schema"]
+
+
+def assert_documented(doc: dict, path: str, method: str, response) -> dict:
+    """Validate a real response against the document's schema, resolving $refs into the document."""
+    schema = documented_schema(doc, path, method, response.status_code)
+    registry = Registry().with_resource(DOC_URI, Resource.from_contents(doc, default_specification=DRAFT202012))
+    resolved = {"$ref": f"{DOC_URI}{schema['$ref']}"} if "$ref" in schema else _rebase(schema)
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in
+              Draft202012Validator(resolved, registry=registry).iter_errors(response.get_json())]
+    assert not errors, f"{method.upper()} {path} {response.status_code} breaks its documented schema: {errors}"
+    return response.get_json()
+
+
+def _rebase(schema):
+    """Point a schema's local ``#/...`` refs at the document, so it validates on its own."""
+    if isinstance(schema, dict):
+        return {k: (f"{DOC_URI}{v}" if k == "$ref" else _rebase(v)) for k, v in schema.items()}
+    return [_rebase(v) for v in schema] if isinstance(schema, list) else schema
+
+
+def refs(node) -> list[str]:
+    """Every ``$ref`` anywhere in ``node``."""
+    if isinstance(node, dict):
+        return [r for k, v in node.items() for r in ([v] if k == "$ref" else refs(v))]
+    return [r for v in node for r in refs(v)] if isinstance(node, list) else []
+
+
+def pointer(doc: dict, ref: str):
+    node = doc
+    for part in ref.removeprefix("#/").split("/"):
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node
+
+
+def test_the_document_is_openapi_3_and_lists_every_route_of_the_contract(doc):
+    assert str(doc["openapi"]).startswith("3.")
+    assert doc["info"]["title"] and doc["info"]["version"]
+    assert {path: set(ops) & {"get", "post", "put", "patch", "delete"} for path, ops in doc["paths"].items()} == CONTRACT
+
+
+def test_every_api_route_of_the_app_is_documented(app, doc):
+    """A route added to the code without the document fails here."""
+    routes = {}
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith(API) and rule.endpoint != "api.openapi":
+            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix(API))
+            routes.setdefault(path, set()).update(m.lower() for m in rule.methods - {"HEAD", "OPTIONS"})
+    documented = {path: set(ops) & {"get", "post", "put", "patch", "delete"} for path, ops in doc["paths"].items()}
+    assert routes == documented
+
+
+def test_every_ref_resolves_and_every_path_parameter_is_declared(doc):
+    assert refs(doc), "the document uses no $ref at all"
+    for ref in refs(doc):
+        assert ref.startswith("#/") and isinstance(pointer(doc, ref), dict), ref
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path" and p["required"]}
+            assert declared == set(re.findall(r"{(\w+)}", path)), (method, path)
+            assert "401" in operation["responses"], f"{method} {path} does not document 401"
+            for response in operation["responses"].values():
+                assert response["description"] and response["content"]["application/json"]["schema"]
+
+
+def test_me_and_processes_answer_as_documented(client, doc, services, tokens):
+    me = assert_documented(doc, "/me", "get", client.get(f"{API}/me", headers=auth(tokens["mary"])))
+    assert (me["username"], me["roles"]) == ("mary", ["manager"])
+    pat = assert_documented(doc, "/me", "get", client.get(f"{API}/me", headers=auth(tokens["pat"])))
+    assert (pat["username"], pat["roles"]) == ("pat", ["patient_liaison"])
+    processes = assert_documented(doc, "/processes", "get", client.get(f"{API}/processes", headers=auth(tokens["pat"])))
+    expected = [{"id": v.process_id, "name": v.name, "version": v.version} for v in services.processes.latest_versions()]
+    assert processes == expected and len(processes) == 1
+
+
+def test_a_policy_through_its_routes_answers_as_documented(client, doc, services, people, tokens):
+    mary = auth(tokens["mary"])
+    started = client.post(f"{API}/policies", json={"title": "Recording", "department": "Ultrasound"}, headers=mary)
+    policy = assert_documented(doc, "/policies", "post", started)
+    assert started.status_code == 201 and policy["process"]["version"] == 1
+    assert_documented(doc, "/policies/{policy_id}", "get", client.get(f"{API}/policies/{policy['id']}", headers=mary))
+    tasks = assert_documented(doc, "/tasks", "get", client.get(f"{API}/tasks", headers=mary))
+    task = assert_documented(doc, "/tasks/{task_id}", "get", client.get(f"{API}/tasks/{tasks[0]['id']}", headers=mary))
+    done = client.post(f"{API}/tasks/{task['id']}/complete", json={"data": answers_for("draft_policy.schema.json")},
+                       headers=mary)
+    assert done.status_code == 200 and assert_documented(doc, "/tasks/{task_id}/complete", "post", done)
+    trail = assert_documented(doc, "/policies/{policy_id}/audit", "get",
+                              client.get(f"{API}/policies/{policy['id']}/audit", headers=mary))
+    assert [e["actor"] for e in trail if e["action"] == "task_completed"] == ["mary"]
+    for event in trail:
+        datetime.fromisoformat(event["at"])  # ISO 8601, not an HTTP date
+
+
+def test_refusals_answer_with_the_documented_error_schema(client, doc, services, people, tokens):
+    policy_id = to_signoff(services, people)
+    task_id = task_of(services, people["emma"], "employer_signoff")["id"]
+    complete_path = "/tasks/{task_id}/complete"
+    post = lambda token, data: client.post(f"{API}/tasks/{task_id}/complete", json={"data": data},  # noqa: E731
+                                           headers=auth(token))
+    assert_documented(doc, "/me", "get", client.get(f"{API}/me"))
+    assert_documented(doc, "/policies/{policy_id}", "get", client.get(f"{API}/policies/{policy_id}",
+                                                                      headers=auth(tokens["olga"])))
+    assert_documented(doc, "/policies", "post", client.post(f"{API}/policies", json={"title": "T", "department": "X"},
+                                                            headers=auth(tokens["sam"])))
+    assert_documented(doc, complete_path, "post", post(tokens["ian"], {}))
+    assert_documented(doc, complete_path, "post", post(tokens["emma"], {"decision": "changes_requested"}))
+    assert post(tokens["emma"], answers_for("employer_signoff.schema.json")).status_code == 200
+    conflict = post(tokens["emma"], answers_for("employer_signoff.schema.json"))
+    assert conflict.status_code == 409 and assert_documented(doc, complete_path, "post", conflict)
+
+
+def test_datetimes_are_iso_8601(client, services, people, tokens):
+    policy_id = services.commands.start(people["mary"], "Recording", "Ultrasound")
+    complete(services, people["mary"], "draft_policy")
+    policy = client.get(f"{API}/policies/{policy_id}", headers=auth(tokens["mary"])).get_json()
+    for value in [policy["created_at"], policy["updated_at"], *(t["ready_since"] for t in policy["ready_tasks"])]:
+        datetime.fromisoformat(value)  # raises on anything else, such as an HTTP date
+
+
+def documented_fields(doc: dict, schema: dict) -> dict:
+    """{property: sub-schema} a schema documents, through $ref and allOf."""
+    if "$ref" in schema:
+        return documented_fields(doc, pointer(doc, schema["$ref"]))
+    found = dict(schema.get("properties", {}))
+    for part in schema.get("allOf", []):
+        found.update(documented_fields(doc, part))
+    return found
+
+
+def undocumented(doc: dict, schema: dict, value, where: str = "") -> set[str]:
+    """Every field of ``value`` that the schema does not mention, as a path like ``.ready_tasks[].id``."""
+    if "$ref" in schema:
+        schema = pointer(doc, schema["$ref"])
+    if isinstance(value, list):
+        return {p for item in value for p in undocumented(doc, schema.get("items", {}), item, f"{where}[]")}
+    props = documented_fields(doc, schema)
+    if not isinstance(value, dict) or not props:
+        return set()  # a scalar, or a free-form object such as a form or its answers
+    return ({f"{where}.{key}" for key in value if key not in props}
+            | {p for key in value if key in props for p in undocumented(doc, props[key], value[key], f"{where}.{key}")})
+
+
+def test_every_field_the_api_returns_is_documented(client, doc, services, people, tokens):
+    """A client generated from the document cannot see fields the document leaves out."""
+    policy_id = services.commands.start(people["mary"], "Recording", "Ultrasound")
+    mary = auth(tokens["mary"])
+    task_id = client.get(f"{API}/tasks", headers=mary).get_json()[0]["id"]
+    answers = {("/me", "get"): client.get(f"{API}/me", headers=mary),
+               ("/policies/{policy_id}", "get"): client.get(f"{API}/policies/{policy_id}", headers=mary),
+               ("/policies/{policy_id}/audit", "get"): client.get(f"{API}/policies/{policy_id}/audit", headers=mary),
+               ("/tasks", "get"): client.get(f"{API}/tasks", headers=mary),
+               ("/tasks/{task_id}", "get"): client.get(f"{API}/tasks/{task_id}", headers=mary)}
+    missing = {f"{method.upper()} {path}": sorted(fields) for (path, method), response in answers.items()
+               if (fields := undocumented(doc, documented_schema(doc, path, method, response.status_code),
+                                          response.get_json()))}
+    assert not missing, f"returned but not in /openapi.json: {missing}"

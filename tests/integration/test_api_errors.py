@@ -1,0 +1,218 @@
+"""Every refusal of the API: the right status, a JSON error naming the field, and no traceback.
+
+A client can only act on an error it can tell apart, so each refusal has its own
+status and the body is always ``{"errors": [{"field", "message"}]}``. Refusals
+are expected, so none of them may be logged as an error for the operator.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.answers import answers_for
+from tests.lifecycle import complete, task_of, to_signoff
+
+API = "/api/v1"
+
+
+@pytest.fixture(autouse=True)
+def no_error_logged(caplog):
+    """Expected refusals are answered, never logged at ERROR (with a traceback) for the operator."""
+    caplog.set_level(logging.ERROR)
+    yield
+    logged = [r for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
+    assert not logged, [r.getMessage() for r in logged]
+
+
+def auth(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def errors_of(response, status: int) -> list[dict]:
+    """The error list of a refusal, after checking its status and JSON shape."""
+    assert response.status_code == status, (response.status_code, response.get_data(as_text=True))
+    body = response.get_json()
+    assert isinstance(body, dict) and set(body) == {"errors"} and body["errors"], body
+    for error in body["errors"]:
+        assert set(error) == {"field", "message"} and isinstance(error["message"], str) and error["message"]
+    return body["errors"]
+
+
+def fields(response, status: int = 422) -> list:
+    return [e["field"] for e in errors_of(response, status)]
+
+
+def post_answers(client: FlaskClient, token: str, task_id: str, data):
+    return client.post(f"{API}/tasks/{task_id}/complete", json={"data": data}, headers=auth(token))
+
+
+def still_ready(client, token, task_id) -> bool:
+    return task_id in [t["id"] for t in client.get(f"{API}/tasks", headers=auth(token)).get_json()]
+
+
+@pytest.fixture
+def signoff(services, people) -> tuple[int, str]:
+    """(policy id, employer's sign-off task id) of a policy that reached sign-off."""
+    policy_id = to_signoff(services, people)
+    return policy_id, task_of(services, people["emma"], "employer_signoff")["id"]
+
+
+@pytest.fixture
+def at_signoff(signoff) -> str:
+    return signoff[1]
+
+
+def completions(client, token: str, policy_id: int, task: str) -> int:
+    """How many times the audit trail says ``task`` was completed."""
+    trail = client.get(f"{API}/policies/{policy_id}/audit", headers=auth(token)).get_json()
+    return [e["task"] for e in trail if e["action"] == "task_completed"].count(task)
+
+
+@pytest.mark.parametrize("headers", [
+    {}, {"Authorization": "Bearer not-a-real-token"}, {"Authorization": "Bearer "}, {"Authorization": "Bearer"},
+], ids=["missing", "unknown", "empty", "scheme-only"])
+@pytest.mark.parametrize("path", ["/me", "/processes", "/tasks", "/policies/1"])
+def test_unauthenticated_requests_get_401(client, people, path, headers):
+    response = client.get(API + path, headers=headers)
+    assert errors_of(response, 401)[0]["field"] is None
+    assert response.headers["WWW-Authenticate"].lower().startswith("bearer")
+
+
+@pytest.mark.parametrize("scheme", ["Basic", "Token", "Bearer-ish"])
+def test_a_real_token_under_another_scheme_gets_401(client, tokens, scheme):
+    errors_of(client.get(f"{API}/me", headers={"Authorization": f"{scheme} {tokens['mary']}"}), 401)
+
+
+def test_unauthenticated_writes_get_401_and_change_nothing(client, services, people, at_signoff):
+    errors_of(client.post(f"{API}/policies", json={"title": "T", "department": "Ultrasound"}), 401)
+    errors_of(client.post(f"{API}/tasks/{at_signoff}/complete", json={"data": {}}), 401)
+    assert task_of(services, people["emma"], "employer_signoff")["id"] == at_signoff
+
+
+def test_a_task_of_another_role_is_forbidden(client, tokens, at_signoff):
+    answers = answers_for("employer_signoff.schema.json")
+    errors_of(post_answers(client, tokens["ian"], at_signoff, answers), 403)
+    errors_of(client.get(f"{API}/tasks/{at_signoff}", headers=auth(tokens["ian"])), 403)
+    assert still_ready(client, tokens["emma"], at_signoff)
+
+
+def test_staff_cannot_answer_for_a_colleague(client, services, people, tokens):
+    services.commands.start(people["mary"], "Recording", "Ultrasound")
+    complete(services, people["mary"], "draft_policy")
+    complete(services, people["mary"], "assess_risks")
+    alex_task = task_of(services, people["alex"], "staff_consultation")["id"]
+    answers = answers_for("staff_consultation.schema.json")
+    errors_of(post_answers(client, tokens["sam"], alex_task, answers), 403)
+    errors_of(client.get(f"{API}/tasks/{alex_task}", headers=auth(tokens["sam"])), 403)
+    assert still_ready(client, tokens["alex"], alex_task)
+
+
+@pytest.mark.parametrize("who", ["sam", "pat", "emma", "ian"])
+def test_only_managers_start_policies(client, tokens, who):
+    response = client.post(f"{API}/policies", json={"title": "Recording", "department": "Ultrasound"},
+                           headers=auth(tokens[who]))
+    errors_of(response, 403)
+
+
+def test_a_manager_cannot_start_a_policy_for_another_department(client, tokens):
+    response = client.post(f"{API}/policies", json={"title": "Recording", "department": "Ultrasound"},
+                           headers=auth(tokens["olga"]))
+    errors_of(response, 403)
+
+
+@pytest.mark.parametrize("request_", [
+    ("get", "/policies/999999"), ("get", "/policies/999999/audit"), ("get", "/tasks/no-such-task"),
+    ("post", "/tasks/no-such-task/complete"),
+], ids=lambda r: " ".join(r))
+def test_unknown_things_are_404(client, tokens, request_):
+    method, path = request_
+    response = getattr(client, method)(API + path, headers=auth(tokens["mary"]), json={"data": {}})
+    errors_of(response, 404)
+
+
+def test_another_departments_policy_is_404(client, services, people, tokens):
+    """A manager of Radiography cannot even learn that Ultrasound's policy exists."""
+    policy_id = services.commands.start(people["mary"], "Recording", "Ultrasound")
+    for path in (f"/policies/{policy_id}", f"/policies/{policy_id}/audit"):
+        errors_of(client.get(API + path, headers=auth(tokens["olga"])), 404)
+    assert client.get(f"{API}/policies/{policy_id}", headers=auth(tokens["mary"])).status_code == 200
+
+
+@pytest.mark.parametrize("data, field", [
+    ({"decision": "changes_requested"}, "comments"),
+    ({"decision": "changes_requested", "comments": ""}, "comments"),
+    ({"decision": "approved", "risk_strategy_checked": False}, "risk_strategy_checked"),
+    ({"decision": "maybe"}, "decision"),
+    ({"decision": "approved", "risk_strategy_checked": True, "signature": "E."}, "signature"),
+], ids=["comments-missing", "comments-empty", "box-unchecked", "unknown-decision", "unknown-field"])
+def test_an_invalid_signoff_names_the_field_and_changes_nothing(client, tokens, at_signoff, data, field):
+    assert fields(post_answers(client, tokens["emma"], at_signoff, data)) == [field]
+    assert still_ready(client, tokens["emma"], at_signoff)
+
+
+@pytest.mark.parametrize("value", [9, 0, "high"])
+def test_a_likelihood_out_of_range_names_that_field(client, services, people, tokens, value):
+    services.commands.start(people["mary"], "Recording", "Ultrasound")
+    complete(services, people["mary"], "draft_policy")
+    task_id = task_of(services, people["mary"], "assess_risks")["id"]
+    answers = answers_for("risk_assessment.schema.json", distraction_likelihood=value)
+    assert fields(post_answers(client, tokens["mary"], task_id, answers)) == ["distraction_likelihood"]
+    assert still_ready(client, tokens["mary"], task_id)
+
+
+def test_a_body_that_is_not_json_is_422(client, tokens, at_signoff):
+    response = client.post(f"{API}/tasks/{at_signoff}/complete", data="decision=approved",
+                           content_type="application/x-www-form-urlencoded", headers=auth(tokens["emma"]))
+    errors_of(response, 422)
+    response = client.post(f"{API}/tasks/{at_signoff}/complete", data="{not json",
+                           content_type="application/json", headers=auth(tokens["emma"]))
+    errors_of(response, 422)
+    assert still_ready(client, tokens["emma"], at_signoff)
+
+
+@pytest.mark.parametrize("data", [["approved"], "approved", None, 1])
+def test_data_that_is_not_an_object_names_data(client, tokens, at_signoff, data):
+    assert fields(post_answers(client, tokens["emma"], at_signoff, data)) == ["data"]
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"title": "Recording", "department": "Cardiology"}, "department"),
+    ({"title": "", "department": "Ultrasound"}, "title"),
+    ({"title": "   ", "department": "Ultrasound"}, "title"),
+    ({"title": "x" * 201, "department": "Ultrasound"}, "title"),
+])
+def test_a_bad_new_policy_names_the_field(client, tokens, body, field):
+    response = client.post(f"{API}/policies", json=body, headers=auth(tokens["mary"]))
+    assert fields(response) == [field]
+
+
+def test_completing_a_task_twice_is_409_and_recorded_once(client, tokens, signoff):
+    policy_id, task_id = signoff
+    answers = answers_for("employer_signoff.schema.json")
+    assert post_answers(client, tokens["emma"], task_id, answers).status_code == 200
+    errors_of(post_answers(client, tokens["emma"], task_id, answers), 409)
+    assert completions(client, tokens["emma"], policy_id, "employer_signoff") == 1
+
+
+def test_two_simultaneous_completions_of_one_task_give_one_200_and_one_409(app, services, tokens, signoff):
+    """The same employer submits from two devices at once: the task is completed exactly once."""
+    policy_id, task_id = signoff
+    barrier, statuses = threading.Barrier(2), []
+
+    def submit(token: str) -> None:
+        client = app.test_client()
+        barrier.wait()
+        response = post_answers(client, token, task_id, answers_for("employer_signoff.schema.json"))
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=submit, args=(token,))
+               for token in (tokens["emma"], services.accounts.create_token("emma"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200, 409]
+    assert completions(app.test_client(), tokens["emma"], policy_id, "employer_signoff") == 1

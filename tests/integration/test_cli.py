@@ -1,0 +1,178 @@
+"""The ``policyflow`` command as an operator uses it: set up, add people and tokens, deploy, run timers.
+
+Each test gets its own SQLite file and working directory, configured only through
+the environment the command reads, and checks what the operator sees (output and
+exit code) and what then works (signing in, the API, the deployed version).
+"""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from webapp.cli import main
+from workflows.wiring import build_services
+
+BPMN = Path(__file__).resolve().parents[2] / "bpmn"
+DIAGRAM, DECISIONS = BPMN / "policy_lifecycle.bpmn", BPMN / "risk_rating.dmn"
+PROBLEM_LINE = re.compile(r"^\S+\.bpmn:\d+: \S+: .+$")
+
+
+@pytest.fixture
+def db_url(tmp_path, monkeypatch) -> str:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("POLICYFLOW_DATABASE_URL", url)
+    monkeypatch.delenv("POLICYFLOW_DEMO_PASSWORD", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return url
+
+
+@pytest.fixture
+def stored(db_url):
+    """The services over the command's database, to check what the command did (the CLI's own view)."""
+    built = build_services(db_url)
+    yield built
+    built.database.dispose()
+
+
+def run(*args: str, code: int = 0):
+    result = CliRunner().invoke(main, list(args))
+    assert result.exit_code == code, (args, result.exit_code, result.output, result.exception)
+    return result
+
+
+@pytest.fixture
+def initialised(db_url):
+    return run("init")
+
+
+def api_get(path: str, token: str):
+    """GET the API of an app built from the same environment, as a server started there would be."""
+    from webapp import create_app
+
+    app = create_app()
+    try:
+        return app.test_client().get(f"/api/v1{path}", headers={"Authorization": f"Bearer {token}"})
+    finally:
+        app.extensions["policyflow"].database.dispose()
+
+
+def demo_accounts(output: str) -> dict[str, str]:
+    """{username: password} of the accounts ``init --demo`` says it created."""
+    lines = output.split("Demo accounts", 1)[1].splitlines()[1:]
+    return {m[1]: m[2] for line in lines if (m := re.match(r"^\s+(\S+)\s+(\S+)\s+\S", line))}
+
+
+def test_init_demo_prints_accounts_that_can_sign_in_and_is_harmless_twice(db_url, stored):
+    first = run("init", "--demo")
+    accounts = demo_accounts(first.stdout)
+    assert len(accounts) >= 5 and "version 1 deployed" in first.stdout
+    for username, password in accounts.items():
+        assert stored.accounts.authenticate(username, password) is not None, username
+    second = run("init", "--demo")
+    assert "version 1 is current" in second.stdout
+    again = [line.split()[0] for line in second.stdout.splitlines() if "already exists" in line]
+    assert sorted(again) == sorted(accounts)  # each listed again, none re-created
+    assert all(stored.accounts.authenticate(u, p) for u, p in accounts.items())
+    assert [v.version for v in stored.processes.latest_versions()] == [1]
+
+
+def test_user_add_creates_a_person_who_can_sign_in(initialised, stored):
+    added = run("user", "add", "nina", "--role", "staff", "--role", "manager", "--department", "Cardiology",
+                "--password", "s3cret pass", "--email", "nina@example.org")
+    assert "nina" in added.stdout
+    actor = stored.accounts.authenticate("nina", "s3cret pass")
+    assert actor is not None and actor.roles == {"staff", "manager"} and actor.department == "Cardiology"
+    assert stored.accounts.authenticate("nina", "wrong") is None
+
+
+def test_user_add_with_an_unknown_role_fails_and_says_why(initialised, stored):
+    result = run("user", "add", "nina", "--role", "wizard", "--password", "pw", code=1)
+    assert "wizard" in result.stderr and "Traceback" not in result.output
+    assert stored.accounts.authenticate("nina", "pw") is None
+
+
+def test_token_create_prints_one_token_that_works_for_the_api(initialised):
+    run("user", "add", "nina", "--role", "manager", "--department", "Cardiology", "--password", "pw")
+    output = run("token", "create", "nina").stdout
+    assert len(output.splitlines()) == 1 and output.strip() and " " not in output.strip()
+    me = api_get("/me", output.strip())
+    assert me.status_code == 200 and me.get_json()["username"] == "nina"
+    assert api_get("/me", output.strip() + "x").status_code == 401
+
+
+def test_token_create_for_nobody_fails(initialised):
+    assert "nobody" in run("token", "create", "nobody", code=1).stderr
+
+
+def renamed_copy(tmp_path: Path, old: str, new: str) -> Path:
+    """A copy of the diagram with one change, beside a copy of its forms (as a designer would edit it)."""
+    copy = tmp_path / "edited" / DIAGRAM.name
+    shutil.copytree(BPMN / "forms", copy.parent / "forms")
+    text = DIAGRAM.read_text()
+    assert old in text
+    copy.write_text(text.replace(old, new, 1))
+    return copy
+
+
+def start_policy(token: str) -> dict:
+    from webapp import create_app
+
+    app = create_app()
+    try:
+        response = app.test_client().post("/api/v1/policies", json={"title": "Recording", "department": "Cardiology"},
+                                          headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+    finally:
+        app.extensions["policyflow"].database.dispose()
+
+
+def test_deploy_makes_a_new_version_only_when_the_content_changed(initialised, tmp_path):
+    run("user", "add", "nina", "--role", "manager", "--department", "Cardiology", "--password", "pw")
+    token = run("token", "create", "nina").stdout.strip()
+    assert "unchanged" in run("deploy", str(DIAGRAM), str(DECISIONS)).stdout
+    before = start_policy(token)
+
+    edited = renamed_copy(tmp_path, 'name="Draft the policy"', 'name="Write the policy"')
+    assert "version 2 deployed" in run("deploy", str(edited), str(DECISIONS)).stdout
+    assert "unchanged" in run("deploy", str(edited), str(DECISIONS)).stdout
+    processes = api_get("/processes", token).get_json()
+    assert [(p["id"], p["version"]) for p in processes] == [(before["process"]["id"], 2)]
+
+    after = start_policy(token)
+    assert after["process"]["version"] == 2 and after["ready_tasks"][0]["title"] == "Write the policy"
+    kept = api_get(f"/policies/{before['id']}", token).get_json()
+    assert kept["process"]["version"] == 1 and kept["ready_tasks"][0]["title"] == "Draft the policy"
+
+
+def element_lines(path: Path, element_id: str) -> range:
+    """The lines an element spans in its file (its start tag to its last descendant)."""
+    element = etree.parse(str(path)).getroot().xpath("//*[@id=$id]", id=element_id)[0]
+    return range(element.sourceline, max(node.sourceline for node in element.iter()) + 1)
+
+
+def test_deploying_a_broken_diagram_lists_each_problem_with_its_line(initialised, tmp_path, stored):
+    broken = renamed_copy(tmp_path, 'targetRef="assess_risks"', 'targetRef="no_such_task"')
+    broken.write_text(broken.read_text().replace('employer_signoff["decision"] == "approved"', "x ==== 1", 1))
+    result = run("deploy", str(broken), str(DECISIONS), code=1)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2 and all(PROBLEM_LINE.match(line) for line in lines), result.stderr
+    located = {line.split(":")[2].strip(): int(line.split(":")[1]) for line in lines}
+    assert set(located) == {"flow_draft_assess", "flow_employer_approved"}
+    for element, line in located.items():
+        assert line in element_lines(broken, element), (element, line)
+    assert [v.version for v in stored.processes.latest_versions()] == [1]
+
+
+def test_timers_run_with_nothing_due(initialised):
+    assert run("timers", "run").stdout.strip().splitlines()[-1] == "0 policies advanced."
+
+
+def test_serve_explains_its_options():
+    output = run("serve", "--help").stdout
+    assert "--host" in output and "--port" in output
