@@ -79,8 +79,12 @@ def clock():
     return Clock()
 
 
+# Tests need real password hashing, not slow hashing: scrypt costs 0.1 s per person.
+TEST_PASSWORD_METHOD = "pbkdf2:sha256:1000"
+
+
 def make_services(url, clock):
-    services = build_services(url, clock=clock)
+    services = build_services(url, clock=clock, password_method=TEST_PASSWORD_METHOD)
     services.database.create_schema()
     services.deploy_directory()
     return services

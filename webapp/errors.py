@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 
 from workflows.errors import InvalidInput, PolicyflowError
 
@@ -38,8 +38,9 @@ def init_app(app) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
-        default = error.description if error.code != 404 else "There is no page at this address."
-        return respond(error.code or 500, error.description if isinstance(error.description, str) else default)
+        if error.code == 404 and error.description == NotFound.description:
+            return respond(404, "There is no page at this address.")
+        return respond(error.code or 500, str(error.description))
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -39,9 +39,10 @@ def _token_hash(token: str) -> str:
 
 
 class Accounts:
-    def __init__(self, database: Database, clock):
+    def __init__(self, database: Database, clock, password_method: str = "scrypt"):
         self._db = database
         self._clock = clock
+        self._password_method = password_method
 
     def department(self, session: Session, name: str, create: bool = False) -> Department:
         found = session.scalar(select(Department).where(Department.name == name))
@@ -64,7 +65,7 @@ class Accounts:
             if session.scalar(select(User.id).where(User.username == username)) is not None:
                 raise InvalidInput([FieldError("username", f"The user '{username}' already exists.")])
             dept = self.department(session, department, create=True) if department else None
-            user = User(username=username, password_hash=generate_password_hash(password), email=email,
+            user = User(username=username, password_hash=generate_password_hash(password, method=self._password_method), email=email,
                         department=dept, role_rows=[UserRole(role=r) for r in sorted(set(roles))])
             session.add(user)
             session.flush()

@@ -8,11 +8,12 @@ timers fire against an injectable clock.
 from __future__ import annotations
 
 import copy
-from datetime import datetime
+from datetime import datetime, timezone
+from typing import Callable
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import DurationTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -33,7 +34,8 @@ def _failure(error: Exception) -> WorkflowFailure:
 
 
 class WorkflowEngine:
-    def __init__(self):
+    def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
+        self._clock = clock
         self._serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
         self._script_engine = restricted_script_engine()
 
@@ -42,7 +44,7 @@ class WorkflowEngine:
         workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=self._script_engine)
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(copy.deepcopy(data))
-        self._advance(workflow)
+        self._advance(workflow, set())
         return workflow
 
     def load(self, serialized: str) -> BpmnWorkflow:
@@ -60,11 +62,12 @@ class WorkflowEngine:
         if task.state != TaskState.READY or not task.task_spec.manual:
             raise Conflict("This task is no longer waiting for an answer; it may have been completed already.")
         task.data[data_key] = copy.deepcopy(form_data)
+        timers_before = _timer_ids(workflow)
         try:
             task.run()
         except (SpiffWorkflowException, UnsafeCode) as error:
             raise _failure(error) from None
-        self._advance(workflow)
+        self._advance(workflow, timers_before)
 
     @staticmethod
     def find_task(workflow: BpmnWorkflow, task_id: str):
@@ -81,11 +84,13 @@ class WorkflowEngine:
                 task._set_internal_data(event_fired=True)
                 fired.append(task.task_spec.bpmn_id)
         if fired:
+            timers_before = _timer_ids(workflow)
             workflow.refresh_timers()
-            self._advance(workflow)
+            self._advance(workflow, timers_before)
         return fired
 
-    def _advance(self, workflow: BpmnWorkflow) -> None:
+    def _advance(self, workflow: BpmnWorkflow, timers_before: set) -> None:
+        """Run automatic steps to the next wait; ``timers_before``: timers already pinned."""
         steps = 0
 
         def count_step(task) -> None:
@@ -99,11 +104,28 @@ class WorkflowEngine:
 
         try:
             workflow.do_engine_steps(will_complete_task=count_step)
-            # A timer's due time is fixed when it is first checked; do it now so that
-            # it is saved with the workflow and visible without waiting for a worker.
-            workflow.refresh_timers()
+            self._pin_new_timers(workflow, timers_before)
         except (SpiffWorkflowException, UnsafeCode) as error:
             raise _failure(error) from None
+
+    def _pin_new_timers(self, workflow: BpmnWorkflow, known: set) -> None:
+        """Fix each newly reached duration timer's due time from our clock.
+
+        SpiffWorkflow counts a duration from the wall clock; the services' clock is
+        the one the rest of the app (and its tests) use, so the due time is set from
+        it and saved with the workflow, visible before any worker runs.
+        """
+        for task, _due in waiting_timers(workflow):
+            definition = task.task_spec.event_definition
+            if task.id in known or not isinstance(definition, DurationTimerEventDefinition):
+                continue
+            now = self._clock()
+            duration = TimerEventDefinition.parse_iso_duration(workflow.script_engine.evaluate(task, definition.expression))
+            task._set_internal_data(event_value=(now + TimerEventDefinition.get_timedelta_from_start(duration, now)).isoformat())
+
+
+def _timer_ids(workflow: BpmnWorkflow) -> set:
+    return {task.id for task, _due in waiting_timers(workflow)}
 
 
 def waiting_timers(workflow: BpmnWorkflow) -> list[tuple[object, datetime | None]]:

@@ -40,19 +40,22 @@ def _message(schema: dict, error) -> FieldError:
     name = str(error.absolute_path[0]) if error.absolute_path else None
     label = field_label(schema, name)
     prop = schema.get("properties", {}).get(name, {}) if name else {}
+    limit = error.validator_value
     messages = {
-        "enum": f"{label}: choose one of the options given.",
-        "const": f"{label} must be confirmed." if prop.get("type") == "boolean" else f"{label} has a value that is not allowed here.",
-        "type": f"{label} must be {_type_name(error.validator_value)}.",
-        "minimum": f"{label} must be at least {error.validator_value}.",
-        "maximum": f"{label} must be at most {error.validator_value}.",
-        "maxLength": f"{label} must be at most {error.validator_value} characters long.",
-        "minLength": f"{label} is required." if error.validator_value == 1 else f"{label} must be at least {error.validator_value} characters long.",
-        "minItems": f"{label}: choose at least {error.validator_value}.",
-        "uniqueItems": f"{label}: choose each option once.",
-        "format": f"{label} must be a valid {error.validator_value} (for a date: YYYY-MM-DD).",
+        "enum": lambda: f"{label}: choose one of the options given.",
+        "const": lambda: (f"{label} must be confirmed." if prop.get("type") == "boolean"
+                          else f"{label} has a value that is not allowed here."),
+        "type": lambda: f"{label} must be {_type_name(limit)}.",
+        "minimum": lambda: f"{label} must be at least {limit}.",
+        "maximum": lambda: f"{label} must be at most {limit}.",
+        "maxLength": lambda: f"{label} must be at most {limit} characters long.",
+        "minLength": lambda: f"{label} is required." if limit == 1 else f"{label} must be at least {limit} characters long.",
+        "minItems": lambda: f"{label}: choose at least {limit}.",
+        "uniqueItems": lambda: f"{label}: choose each option once.",
+        "format": lambda: f"{label} must be a valid {limit} (for a date: YYYY-MM-DD).",
     }
-    return FieldError(name, messages.get(error.validator, f"{label}: {error.message}"))
+    build = messages.get(error.validator)
+    return FieldError(name, build() if build else f"{label}: {error.message}")
 
 
 def _type_name(kind) -> str:

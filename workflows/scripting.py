@@ -99,6 +99,57 @@ _INPLACE = {"+=": lambda a, b: a + b, "-=": lambda a, b: a - b, "*=": _mul, "/="
             "//=": lambda a, b: a // b, "%=": lambda a, b: a % b}
 
 
+_WIDTH_METHODS = {"ljust", "rjust", "center", "zfill", "expandtabs"}
+
+
+def _result_length(text: str, name: str, args: tuple, kwargs: dict) -> int:
+    """An upper bound of the length a string-growing method would return."""
+    if name == "replace":
+        old, new = (list(args) + [None, None])[:2]
+        if not isinstance(old, str) or not isinstance(new, str):
+            return len(text)
+        return len(text) + (text.count(old) if old else len(text) + 1) * len(new)
+    width = args[0] if args else next(iter(kwargs.values()), 0)
+    if not isinstance(width, int):
+        return len(text)
+    return len(text) + width * text.count("\t") if name == "expandtabs" else max(len(text), width)
+
+
+def _bounded_str_method(text: str, name: str):
+    """str methods that can grow a string, checked before they allocate."""
+    method = getattr(text, name)
+
+    def bounded(*args, **kwargs):
+        if _result_length(text, name, args, kwargs) > MAX_SEQUENCE_LENGTH:
+            _too_big(f"str.{name}()")
+        return method(*args, **kwargs)
+
+    return bounded
+
+
+def _getattr(obj, name, default=None):
+    """RestrictedPython's safer_getattr, plus size checks on string-growing methods."""
+    if isinstance(obj, str) and (name in _WIDTH_METHODS or name == "replace"):
+        return _bounded_str_method(obj, name)
+    return safer_getattr(obj, name, default)
+
+
+class _TimeForStrftime:
+    """What ``import time`` yields in a diagram: only strftime, which datetime.strftime
+    imports behind the scenes. Nothing else of the time module (no sleep)."""
+
+    def __init__(self):
+        import time
+
+        self.strftime = time.strftime
+
+
+def _import(name, globals=None, locals=None, fromlist=(), level=0):
+    if name == "time" and level == 0:
+        return _TimeForStrftime()
+    raise ImportError(f"import of '{name}' is not allowed in diagrams")
+
+
 def _inplacevar(op, target, value):
     if op not in _INPLACE:
         raise UnsafeCode(f"the operator {op} is not allowed in diagrams")
@@ -111,11 +162,11 @@ _BUILTINS = {
                  "list", "max", "min", "round", "set", "sorted", "str", "sum", "tuple", "zip",
                  "ValueError", "KeyError", "TypeError")
 }
-_BUILTINS.update({"range": _range, "True": True, "False": False, "None": None})
+_BUILTINS.update({"range": _range, "True": True, "False": False, "None": None, "__import__": _import})
 
 GUARDS = {
     "__builtins__": _BUILTINS,
-    "_getattr_": safer_getattr,
+    "_getattr_": _getattr,
     "_getitem_": default_guarded_getitem,
     "_getiter_": _bounded_iter,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
@@ -168,7 +219,7 @@ class RestrictedEnvironment(TaskDataEnvironment):
         # left after removing our guards and callables is the script's data.
         kept = {key: value for key, value in scope.items()
                 if key not in GUARDS and not key.startswith("_") and not callable(value)
-                and key not in (external_context or {})}
+                and not isinstance(value, _TimeForStrftime) and key not in (external_context or {})}
         for key in set(context) - set(kept):
             del context[key]
         context.update(kept)

@@ -38,10 +38,11 @@ class Services:
 
 
 def build_services(database_url: str, clock: Callable[[], datetime] = utc_now,
-                   process_id: str = DEFAULT_PROCESS_ID) -> Services:
+                   process_id: str = DEFAULT_PROCESS_ID, password_method: str = "scrypt") -> Services:
+    """Wire the services; ``password_method`` is werkzeug's (tests use a cheaper one)."""
     database = Database(database_url)
-    engine = WorkflowEngine()
-    accounts = Accounts(database, clock)
+    engine = WorkflowEngine(clock)
+    accounts = Accounts(database, clock, password_method)
     registry = ProcessRegistry(database, clock)
     commands = PolicyCommands(database, engine, registry, accounts, clock, process_id)
     queries = PolicyQueries(database, engine, registry)

@@ -154,7 +154,7 @@ def test_an_invalid_signoff_names_the_field_and_changes_nothing(client, tokens, 
 
 
 @pytest.mark.parametrize("value", [9, 0, "high"])
-def test_a_likelihood_out_of_range_names_that_field(client, services, people, tokens, value):
+def test_a_bad_likelihood_names_that_field(client, services, people, tokens, value):
     services.commands.start(people["mary"], "Recording", "Ultrasound")
     complete(services, people["mary"], "draft_policy")
     task_id = task_of(services, people["mary"], "assess_risks")["id"]

@@ -102,44 +102,55 @@ def reach(services, people, clock, form: str) -> str:
     return who
 
 
+def is_choice(prop: dict) -> bool:
+    """Enums, multi-selects and labelled scores are picked from options, not typed."""
+    return prop.get("type") == "array" or "enum" in prop or (prop.get("type") == "integer" and "x-enumLabels" in prop)
+
+
+def choice_problems(field: Node, name: str, prop: dict) -> tuple[list[str], str, str]:
+    """Options as radios (one answer) or checkboxes (several) in a fieldset; (problems, caption, described-by)."""
+    fieldset = field.one("fieldset")
+    legend = fieldset.one("legend") if fieldset else None
+    caption, problems = (legend.text() if legend else ""), []
+    if not caption.startswith(prop.get("title", name)):
+        problems.append(f"{name}: choices are not in a <fieldset> whose <legend> is “{prop.get('title', name)}”")
+    kind = "checkbox" if prop.get("type") == "array" else "radio"
+    inputs = field.all("input", name=name)
+    options = [str(o) for o in prop.get("items", prop).get("enum") or list(prop.get("x-enumLabels", {}))]
+    if [(i.attrs.get("type"), i.attrs.get("value")) for i in inputs] != [(kind, o) for o in options]:
+        problems.append(f"{name}: expected a {kind} for each of {options}")
+    for control in inputs:
+        label = field.one("label", **{"for": control.attrs.get("id", "?")})
+        wanted = prop.get("x-enumLabels", {}).get(control.attrs.get("value"))
+        if label is None or (wanted and label.text() != wanted):
+            problems.append(f"{name}: option {control.attrs.get('value')} has no <label> “{wanted}”")
+    return problems, caption, fieldset.attrs.get("aria-describedby", "") if fieldset else ""
+
+
+def control_problems(page: Node, field: Node, name: str, prop: dict) -> tuple[list[str], str, str]:
+    """One control with a <label for> naming it, of the input type its schema type calls for."""
+    label = field.one("label")
+    control = page.one(id=label.attrs.get("for")) if label else None
+    if control is None or control.tag not in ("input", "textarea", "select") or control.attrs.get("name") != name:
+        return [f"{name}: no <label for> pointing at a control named {name}"], "", ""
+    caption, problems = label.text(), []
+    if not caption.startswith(prop.get("title", name)):
+        problems.append(f"{name}: label reads “{caption}”, not “{prop.get('title', name)}”")
+    wanted = ("checkbox" if prop.get("type") == "boolean" else "date" if prop.get("format") == "date"
+              else "number" if prop.get("type") in ("integer", "number") else None)
+    if wanted and (control.tag, control.attrs.get("type")) != ("input", wanted):
+        problems.append(f"{name}: expected <input type={wanted}>, got <{control.tag} type={control.attrs.get('type')}>")
+    return problems, caption, control.attrs.get("aria-describedby", "")
+
+
 def field_problems(page: Node, name: str, prop: dict, required: bool) -> list[str]:
     """What is wrong with how one schema property is shown (an empty list when nothing is)."""
     field = page.one(id=f"field-{name}")
     if field is None:
         return [f"{name}: no field on the page"]
-    problems, title = [], prop.get("title", name)
-    choices = prop.get("type") == "array" or "enum" in prop or (prop.get("type") == "integer" and "x-enumLabels" in prop)
-    fieldset = field.one("fieldset")
-    if choices:
-        legend = fieldset.one("legend") if fieldset else None
-        caption = legend.text() if legend else ""
-        if not caption.startswith(title):
-            problems.append(f"{name}: choices are not in a <fieldset> whose <legend> is “{title}”")
-        kind = "checkbox" if prop.get("type") == "array" else "radio"
-        inputs = field.all("input", name=name)
-        options = prop.get("items", prop).get("enum") or list(prop.get("x-enumLabels", {}))
-        if [i.attrs.get("type") for i in inputs] != [kind] * len(options) or [i.attrs.get("value") for i in inputs] != [str(o) for o in options]:
-            problems.append(f"{name}: expected a {kind} for each of {options}")
-        for control in inputs:
-            label = field.one("label", **{"for": control.attrs.get("id", "?")})
-            wanted = prop.get("x-enumLabels", {}).get(control.attrs.get("value"))
-            if label is None or (wanted and label.text() != wanted):
-                problems.append(f"{name}: option {control.attrs.get('value')} has no <label> “{wanted}”")
-        described = fieldset.attrs.get("aria-describedby", "") if fieldset else ""
-    else:
-        label = field.one("label")
-        control = page.one(id=label.attrs.get("for")) if label else None
-        caption = label.text() if label else ""
-        if control is None or control.tag not in ("input", "textarea", "select") or control.attrs.get("name") != name:
-            return problems + [f"{name}: no <label for> pointing at a control named {name}"]
-        if not caption.startswith(title):
-            problems.append(f"{name}: label reads “{caption}”, not “{title}”")
-        wanted_type = ("checkbox" if prop.get("type") == "boolean" else "date" if prop.get("format") == "date"
-                       else "number" if prop.get("type") in ("integer", "number") else None)
-        if wanted_type and (control.tag, control.attrs.get("type")) != ("input", wanted_type):
-            problems.append(f"{name}: expected <input type={wanted_type}>, got <{control.tag} type={control.attrs.get('type')}>")
-        described = control.attrs.get("aria-describedby", "")
-    if ("(required)" in caption) != required:
+    problems, caption, described = (choice_problems(field, name, prop) if is_choice(prop)
+                                    else control_problems(page, field, name, prop))
+    if caption and ("(required)" in caption) != required:
         problems.append(f"{name}: required mark {'missing' if required else 'shown on an optional field'}")
     help_text = page.one(id=f"{name}-help")
     if prop.get("description") and (help_text is None or help_text.text() != " ".join(prop["description"].split())

@@ -8,15 +8,16 @@ text, and the page must never contain them raw or grow the element they inject.
 from __future__ import annotations
 
 import re
+from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from tests.answers import answers_for
 from tests.conftest import PASSWORD
 from tests.lifecycle import complete, to_published
 from tests.web import csrf_token, html_form_data, login, submit
-from tests.answers import answers_for
 
 PAYLOADS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
 
@@ -82,7 +83,7 @@ def test_typed_payloads_show_as_text_on_every_page(app, services, people, payloa
     """Title, draft, staff, liaison and sign-off comments and the public summary are always escaped."""
     typed = {f: f"{payload} [{f}]" for f in ("title", "draft", "staff comments", "staff conditions",
                                              "liaison comments", "employer comments", "insurer comments", "summary")}
-    b, person = Browsers(app), people
+    b, person = Browsers(app), people  # browsers for the pages, actors for the service-level steps
 
     started = submit(b["mary"], "/policies/new", {"title": typed["title"], "department": "Ultrasound"}, follow_redirects=True)
     assert_shown_as_text(started.get_data(as_text=True), "policy page after starting", payload, [typed["title"]])
@@ -129,21 +130,18 @@ def test_title_refused_as_too_long_is_kept_escaped_in_its_input(client, people, 
     html = response.get_data(as_text=True)
     assert payload not in html and not _Scan(html).injected
     value = re.search(r'<input id="title"[^>]*\svalue="([^"]*)"', html)
-    assert value and _unescape_attribute(value.group(1)) == title
-
-
-def _unescape_attribute(value: str) -> str:
-    from html import unescape
-    return unescape(value)
+    assert value and unescape(value.group(1)) == title
 
 
 def test_login_without_csrf_token_is_refused(client, people):
+    """A forged sign-in (login CSRF) must not sign anyone in."""
     response = client.post("/login", data={"username": "mary", "password": PASSWORD})
     assert response.status_code == 400 and "security token" in page_text(response)
     assert client.get("/inbox").status_code == 302  # not signed in
 
 
 def test_start_without_csrf_token_is_refused(client, people):
+    """Another site cannot start a policy in a manager's name."""
     login(client, "mary")
     response = client.post("/policies/new", data={"title": "Forged policy", "department": "Ultrasound"})
     assert response.status_code == 400 and "security token" in page_text(response)
@@ -151,16 +149,18 @@ def test_start_without_csrf_token_is_refused(client, people):
 
 
 def test_task_submit_without_csrf_token_is_refused(client, services, people):
-    services.commands.start(people["mary"], "Recording during scans", "Ultrasound")
+    """Another site cannot complete a task in someone's name; the task still waits."""
+    policy_id = services.commands.start(people["mary"], "Recording during scans", "Ultrasound")
     login(client, "mary")
     url = re.search(r'href="(/tasks/[^"]+)"', client.get("/inbox").get_data(as_text=True)).group(1)
     response = client.post(url, data=html_form_data(answers_for("draft_policy.schema.json")))
     assert response.status_code == 400 and "security token" in page_text(response)
     assert url in client.get("/inbox").get_data(as_text=True)
-    assert "completed" not in page_text(client.get("/policies/1")).split("Timeline")[1]
+    assert "completed" not in page_text(client.get(f"/policies/{policy_id}")).split("Timeline")[1]
 
 
 def test_logout_without_csrf_token_is_refused(client, people):
+    """Another site cannot sign people out."""
     login(client, "mary")
     response = client.post("/logout")
     assert response.status_code == 400 and "security token" in page_text(response)
@@ -168,6 +168,7 @@ def test_logout_without_csrf_token_is_refused(client, people):
 
 
 def test_session_cookie_is_httponly_and_samesite_lax(app, client, people):
+    """Script cannot read the session, and other sites' forms do not carry it."""
     cookies = [c for c in login(client, "mary").headers.getlist("Set-Cookie")
                if c.startswith(app.config["SESSION_COOKIE_NAME"] + "=")]
     assert cookies
@@ -178,6 +179,7 @@ def test_session_cookie_is_httponly_and_samesite_lax(app, client, people):
 
 @pytest.mark.parametrize("intruder", ["sam", "emma"])
 def test_wrong_role_on_a_task_page_gets_an_explained_403(app, services, people, intruder):
+    """Someone else's task can be neither read nor answered, and the page says why."""
     services.commands.start(people["mary"], "Recording during scans", "Ultrasound")
     b = Browsers(app)
     url = re.search(r'href="(/tasks/[^"]+)"', b["mary"].get("/inbox").get_data(as_text=True)).group(1)
@@ -189,9 +191,9 @@ def test_wrong_role_on_a_task_page_gets_an_explained_403(app, services, people, 
 
 
 @pytest.mark.parametrize("url, named", [("/tasks/no-such-task", "no-such-task"), ("/policies/999", "999"),
-                                        ("/published/999", "999"), ("/published/999/v2", "999"),
-                                        ("/no-such-page", "no page")])
+                                        ("/published/999", "999"), ("/published/999/v2", "999")])
 def test_unknown_things_get_a_404_page_that_says_so(client, people, url, named):
+    """The message names what was asked for, so the reader knows what is missing."""
     login(client, "mary")
     response = client.get(url)
     assert response.status_code == 404
@@ -199,7 +201,14 @@ def test_unknown_things_get_a_404_page_that_says_so(client, people, url, named):
     assert "Not found" in shown and named in shown and "Traceback" not in shown
 
 
+def test_unknown_address_gets_the_apps_plain_404_message(client):
+    """errors.py means to replace the framework's “requested URL was not found on the server” with its own words."""
+    shown = page_text(client.get("/no-such-page"))
+    assert "There is no page at this address." in shown and "on the server" not in shown
+
+
 def test_anonymous_inbox_redirects_to_login_and_back(client, people):
+    """The inbox needs a sign-in, after which the person lands where they were going."""
     response = client.get("/inbox")
     assert response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/login"
     token = csrf_token(client, response.headers["Location"])
@@ -208,6 +217,7 @@ def test_anonymous_inbox_redirects_to_login_and_back(client, people):
 
 
 def test_published_pages_need_no_sign_in(client, services, people):
+    """Published policies are for the public: no account needed."""
     policy_id = to_published(services, people, title="Recording during scans")
     for url in ("/published", f"/published/{policy_id}"):
         response = client.get(url)
@@ -228,6 +238,7 @@ def test_unexpected_error_page_hides_the_traceback(app):
 
 
 def test_wrong_password_is_refused_with_a_message(client, people):
+    """A wrong password says so, answers 401 and signs nobody in."""
     response = submit(client, "/login", {"username": "mary", "password": PASSWORD + "!"})
     assert response.status_code == 401 and "not right" in page_text(response)
     assert client.get("/inbox").status_code == 302
@@ -242,6 +253,7 @@ def browser_destination(location: str, base: str = "http://localhost/login") -> 
 @pytest.mark.parametrize("target", ["https://evil.example", "//evil.example", "/\\evil.example",
                                     "/\t/evil.example", "https:evil.example", "\\\\evil.example"])
 def test_login_never_redirects_off_site(client, people, target):
+    """?next= cannot send a freshly signed-in person to another site (phishing)."""
     token = csrf_token(client, "/login")
     response = client.post("/login", query_string={"next": target},
                            data={"username": "mary", "password": PASSWORD, "csrf_token": token})
@@ -250,6 +262,7 @@ def test_login_never_redirects_off_site(client, people, target):
 
 
 def test_login_returns_to_the_page_asked_for(client, people):
+    """A path on this site is honoured, so the refusals above are not a blanket ignore."""
     token = csrf_token(client, "/login")
     response = client.post("/login", query_string={"next": "/policies/"},
                            data={"username": "mary", "password": PASSWORD, "csrf_token": token})

@@ -31,7 +31,8 @@ SCHEMAS = {
         "id": {"type": "string"}, "name": {"type": "string"}, "version": {"type": "integer"}}},
     "ReadyTask": {"type": "object", "required": ["id", "name", "lane"], "properties": {
         "id": {"type": "string"}, "name": {"type": "string"}, "title": {"type": "string"},
-        "lane": {"type": ["string", "null"]}, "lifecycle_step": {"type": ["string", "null"]}}},
+        "lane": {"type": ["string", "null"]}, "lifecycle_step": {"type": ["string", "null"]},
+        "ready_since": {"type": "string", "format": "date-time"}}},
     "Policy": {"type": "object", "required": ["id", "title", "department", "status", "process", "ready_tasks"],
                "properties": {
                    "id": {"type": "integer"}, "title": {"type": "string"}, "department": {"type": "string"},
@@ -39,7 +40,19 @@ SCHEMAS = {
                    "risk_rating": {"type": ["string", "null"]},
                    "process": {"type": "object", "required": ["id", "version"], "properties": {
                        "id": {"type": "string"}, "version": {"type": "integer"}}},
-                   "ready_tasks": {"type": "array", "items": _ref("ReadyTask")}}},
+                   "ready_tasks": {"type": "array", "items": _ref("ReadyTask")},
+                   "created_by": {"type": "string"},
+                   "created_at": {"type": "string", "format": "date-time"},
+                   "updated_at": {"type": "string", "format": "date-time"},
+                   "next_review_at": {"type": ["string", "null"], "format": "date-time",
+                                      "description": "When the review timer is due (while published)"},
+                   "completed_elements": {"type": "array", "items": {"type": "string"},
+                                          "description": "Diagram element ids of the steps completed so far"},
+                   "draft": {"type": "object", "description": "The current policy draft (policy_draft)"},
+                   "draft_sections": {"type": "array", "items": _ref("Section")}}},
+    "Section": {"type": "object", "required": ["field", "label", "value"], "properties": {
+        "field": {"type": "string"}, "label": {"type": "string"},
+        "value": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}}},
     "Task": {"type": "object", "required": ["id", "policy_id", "name", "title", "lane"], "properties": {
         "id": {"type": "string"}, "policy_id": {"type": "integer"}, "name": {"type": "string"},
         "title": {"type": "string"}, "lane": {"type": ["string", "null"]}}},
