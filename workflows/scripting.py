@@ -10,6 +10,7 @@ neither reach the OS nor hang or exhaust the server with a one-liner.
 from __future__ import annotations
 
 import ast
+import re
 import datetime as _dt
 from functools import lru_cache
 from contextvars import ContextVar
@@ -40,9 +41,18 @@ class _BoundedPolicy(RestrictingNodeTransformer):
         self.error(node, "while loops are not allowed in diagrams; use a for loop over a list")
         return node
 
+    def visit_FormattedValue(self, node):
+        spec = node.format_spec
+        parts = spec.values if isinstance(spec, ast.JoinedStr) else []
+        if any(not isinstance(part, ast.Constant) for part in parts):
+            self.error(node, "f-string format specs must be written out, not computed")
+        elif any(int(n) > MAX_SEQUENCE_LENGTH for part in parts for n in re.findall(r"\d+", str(part.value))):
+            self.error(node, f"f-string widths above {MAX_SEQUENCE_LENGTH:,} are not allowed")
+        return self.node_contents_visit(node)
+
     def visit_BinOp(self, node):
         node = self.node_contents_visit(node)
-        guards = {ast.Mult: "_mul_", ast.Pow: "_pow_", ast.LShift: "_lshift_"}
+        guards = {ast.Mult: "_mul_", ast.Pow: "_pow_", ast.LShift: "_lshift_", ast.Add: "_add_", ast.Mod: "_mod_"}
         guard = guards.get(type(node.op))
         if guard is None:
             return node
@@ -61,6 +71,28 @@ def _mul(left, right):
             if len(seq) * max(count, 0) > MAX_SEQUENCE_LENGTH:
                 _too_big("a repeated sequence")
     return left * right
+
+
+def _add(left, right):
+    if isinstance(left, (str, bytes, list, tuple)) and isinstance(right, (str, bytes, list, tuple)):
+        if len(left) + len(right) > MAX_SEQUENCE_LENGTH:
+            _too_big("a joined sequence")
+    return left + right
+
+
+_FORMAT_WIDTH = re.compile(r"%[-#0 +]*(\d+)?(?:\.(\d+))?")
+
+
+def _too_wide(template: str) -> bool:
+    """Whether a %-format asks for a field wider than the sequence bound."""
+    return any(int(number) > MAX_SEQUENCE_LENGTH for match in _FORMAT_WIDTH.finditer(template)
+               for number in match.groups() if number)
+
+
+def _mod(left, right):
+    if isinstance(left, str) and _too_wide(left):
+        _too_big("a formatted string")
+    return left % right
 
 
 def _pow(base, exponent):
@@ -127,9 +159,27 @@ def _bounded_str_method(text: str, name: str):
     return bounded
 
 
+def _bounded_join(separator: str):
+    def join(items):
+        items = list(_bounded_iter(items))
+        if sum(len(i) for i in items if isinstance(i, str)) + len(separator) * len(items) > MAX_SEQUENCE_LENGTH:
+            _too_big("str.join()")
+        return separator.join(items)
+
+    return join
+
+
+_GROWING = _WIDTH_METHODS | {"replace", "join"}
+
+
 def _getattr(obj, name, default=None):
-    """RestrictedPython's safer_getattr, plus size checks on string-growing methods."""
-    if isinstance(obj, str) and (name in _WIDTH_METHODS or name == "replace"):
+    """RestrictedPython's safer_getattr, plus size checks on string-growing methods
+    (also when taken from the ``str`` class itself, as in ``str.ljust(s, n)``)."""
+    if obj is str and name in _GROWING:
+        return lambda text, *args, **kwargs: _getattr(text, name)(*args, **kwargs)
+    if isinstance(obj, str) and name == "join":
+        return _bounded_join(obj)
+    if isinstance(obj, str) and name in _GROWING:
         return _bounded_str_method(obj, name)
     return safer_getattr(obj, name, default)
 
@@ -176,6 +226,8 @@ GUARDS = {
     "_mul_": _mul,
     "_pow_": _pow,
     "_lshift_": _lshift,
+    "_add_": _add,
+    "_mod_": _mod,
     "datetime": _dt.datetime,
     "date": _dt.date,
     "timedelta": _dt.timedelta,

@@ -82,6 +82,13 @@ def test_the_document_is_openapi_3_and_lists_every_route_of_the_contract(doc):
     assert {path: set(ops) & {"get", "post", "put", "patch", "delete"} for path, ops in doc["paths"].items()} == CONTRACT
 
 
+def test_the_document_passes_the_openapi_specification_validator(doc):
+    """Tools that generate clients refuse a document that breaks the OpenAPI 3.1 schema."""
+    from openapi_spec_validator import validate
+
+    validate(doc)
+
+
 def test_every_api_route_of_the_app_is_documented(app, doc):
     """A route added to the code without the document fails here."""
     routes = {}

@@ -95,7 +95,6 @@ def test_no_changes_republishes_as_version_two(services, people, clock):
     assert services.queries.policy(people["mary"], policy_id)["status"] == "published"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: timer due times come from the wall clock, not the injected clock")
 def test_republication_sets_the_next_review_from_the_republication_date(services, people, clock):
     policy_id = publish(services, people, 6)
     make_review_due(services, people, clock, policy_id)
