@@ -114,8 +114,16 @@ class PolicyCommands:
         return fired
 
     def _task_and_policy(self, session: Session, task_id: str) -> tuple[HumanTask, Policy]:
+        """Read a task with its policy, locking the policy row until commit.
+
+        The lock queues two people answering tasks of one policy at once (staff
+        answering the consultation together, say) instead of failing one of them:
+        the second reads the policy as the first saved it. On SQLite, BEGIN
+        IMMEDIATE gives the same queueing; the version check in _save stays as
+        the guard either way.
+        """
         row = session.execute(select(HumanTask, Policy).join(Policy, HumanTask.policy_id == Policy.id)
-                              .where(HumanTask.id == task_id)).first()
+                              .where(HumanTask.id == task_id).with_for_update(of=Policy)).first()
         if row is None:
             raise NotFound(f"Task {task_id} does not exist.")
         return row[0], row[1]
