@@ -12,6 +12,7 @@ run: setup
 	$(VENV)/bin/policyflow serve --host 127.0.0.1 --port 5000
 
 test: setup-test
+	$(VENV)/bin/ruff check workflows webapp tests bench
 	$(PY) -m pytest
 
 setup: $(STAMP_APP) node_modules/.package-lock.json

@@ -1,9 +1,8 @@
 """The policyflow web app: HTML pages and the JSON API over the same services."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from datetime import date, datetime
+from pathlib import Path
 
 from flask import Flask, current_app
 from flask.json.provider import DefaultJSONProvider

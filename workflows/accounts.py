@@ -4,14 +4,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import audit
-from .errors import InvalidInput, FieldError, NotFound
+from .errors import FieldError, InvalidInput, NotFound
 from .schema import ApiToken, Department, User, UserRole
 from .store import Database
 

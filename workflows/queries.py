@@ -8,8 +8,8 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
-from jinja2.sandbox import SandboxedEnvironment
 from jinja2 import TemplateError
+from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import or_, select
 
 from . import audit

@@ -10,10 +10,10 @@ neither reach the OS nor hang or exhaust the server with a one-liner.
 from __future__ import annotations
 
 import ast
-import re
 import datetime as _dt
-from functools import lru_cache
+import re
 from contextvars import ContextVar
+from functools import lru_cache
 from types import CodeType
 
 from RestrictedPython import RestrictingNodeTransformer, compile_restricted_eval, compile_restricted_exec

@@ -77,7 +77,7 @@ def _parse_form(name: str, data: bytes) -> dict:
         form = json.loads(data)
         Draft202012Validator.check_schema(form)
     except (ValueError, SchemaError) as error:
-        raise DiagramError.single(name, f"not a valid JSON Schema form: {getattr(error, 'message', error)}")
+        raise DiagramError.single(name, f"not a valid JSON Schema form: {getattr(error, 'message', error)}") from None
     if form.get("type") != "object" or not isinstance(form.get("properties"), dict):
         raise DiagramError.single(name, 'a form must be a JSON Schema with "type": "object" and "properties"')
     return form

@@ -50,7 +50,7 @@ def outcome(result) -> str:
 
 @pytest.mark.parametrize("element", ["draft_policy", "assess_risks"])
 def test_same_task_from_two_processes_is_completed_once(store_services, second_services, store_people, element):
-    services, people, mary = store_services, store_people, store_people["mary"]
+    services, mary = store_services, store_people["mary"]
     policy_id = services.commands.start(mary, "Recording during ultrasound", "Ultrasound")
     if element == "assess_risks":
         complete(services, mary, "draft_policy")

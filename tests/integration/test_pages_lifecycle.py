@@ -8,11 +8,11 @@ publication, and back to revision whenever a sign-off asks for changes.
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 import pytest
 
 from tests.answers import answers_for
+from tests.html import Page, links, visible_text
 from tests.web import html_form_data, login, submit
 
 FORMS = {  # the step title a person sees -> the form whose valid answers they give
@@ -29,33 +29,6 @@ STAFF = ("sam", "alex", "kim")
 REVISE, EMPLOYER, INSURER, PUBLISH = "Consolidate and revise", "Employer sign-off", "Insurer sign-off", "Publish the policy"
 
 
-class _Page(HTMLParser):
-    """The visible text and the links of a page, as a reader meets them."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.text, self.links, self._href = [], [], None
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "a":
-            self._href = (dict(attrs).get("href"), [])
-
-    def handle_endtag(self, tag):
-        if tag == "a" and self._href:
-            self.links.append((self._href[0], " ".join("".join(self._href[1]).split())))
-            self._href = None
-
-    def handle_data(self, data):
-        self.text.append(data)
-        if self._href:
-            self._href[1].append(data)
-
-
-def text(html: str) -> str:
-    return " ".join("".join(_Page(html).text).split())
-
-
 class Browser:
     """One person's own signed-in browser."""
 
@@ -70,8 +43,8 @@ class Browser:
 
     def inbox(self, policy_id: int) -> list[tuple[str, str]]:
         """(task page URL, step title) of each inbox row for the policy; each row links its policy next."""
-        links = _Page(self.get("/inbox")).links
-        return [(href, title) for (href, title), (next_href, _) in zip(links, links[1:])
+        found = links(self.get("/inbox"))
+        return [(href, title) for (href, title), (next_href, _) in zip(found, found[1:], strict=False)
                 if href.startswith("/tasks/") and next_href == f"/policies/{policy_id}"]
 
     def do(self, step: str, policy_id: int, **changes) -> str:
@@ -80,10 +53,10 @@ class Browser:
         assert len(urls) == 1, f"{self.username} should have one “{step}” task; inbox: {self.inbox(policy_id)}"
         assert f"<h1>{step}</h1>" in self.get(urls[0])
         response = submit(self.client, urls[0], html_form_data(answers_for(FORMS[step], **changes)))
-        assert response.status_code == 302, f"{self.username} could not submit “{step}”: {text(response.get_data(as_text=True))}"
+        assert response.status_code == 302, f"{self.username} could not submit “{step}”: {visible_text(response.get_data(as_text=True))}"
         assert response.headers["Location"] == f"/policies/{policy_id}"
         landed = self.get(response.headers["Location"])
-        assert f"“{step}” is done" in text(landed)
+        assert f"“{step}” is done" in visible_text(landed)
         return landed
 
 
@@ -103,7 +76,7 @@ def start(manager: Browser, title: str) -> int:
     departments = re.findall(r'<option value="([^"]+)"', manager.get("/policies/new"))
     assert len(departments) == 1, departments
     response = submit(manager.client, "/policies/new", {"title": title, "department": departments[0]})
-    assert response.status_code == 302, text(response.get_data(as_text=True))
+    assert response.status_code == 302, visible_text(response.get_data(as_text=True))
     return int(re.fullmatch(r"/policies/(\d+)", response.headers["Location"]).group(1))
 
 
@@ -137,7 +110,7 @@ def request_changes(browsers, policy_id: int, signer: str, step: str, comments: 
     browsers[signer].do(step, policy_id, decision="changes_requested", comments=comments)
     assert waiting(browsers, policy_id) == {"mary": [REVISE]}
     (url, _title), = browsers["mary"].inbox(policy_id)
-    assert comments in text(browsers["mary"].get(url))
+    assert comments in visible_text(browsers["mary"].get(url))
     browsers["mary"].do(REVISE, policy_id)
 
 
@@ -149,8 +122,8 @@ def test_approved_policy_is_published_and_listed(app, browsers):
     consult(browsers, policy_id)
     sign_off_and_publish(browsers, policy_id)
 
-    assert "Published" in text(browsers["mary"].get(f"/policies/{policy_id}"))
-    listing = _Page(app.test_client().get("/published").get_data(as_text=True))  # read by the public
+    assert "Published" in visible_text(browsers["mary"].get(f"/policies/{policy_id}"))
+    listing = Page(app.test_client().get("/published").get_data(as_text=True))  # read by the public
     assert (f"/published/{policy_id}", title) in listing.links
 
 
@@ -179,10 +152,10 @@ def test_public_page_counts_staff_views_without_naming_anyone(app, browsers):
     sign_off_and_publish(browsers, policy_id)
 
     reader = app.test_client()  # the public, not signed in
-    page = text(reader.get(f"/published/{policy_id}").get_data(as_text=True))
+    page = visible_text(reader.get(f"/published/{policy_id}").get_data(as_text=True))
     assert re.search(rf"\b{len(STAFF)} members of staff were consulted", page), page
     assert re.search(rf"\b{len(not_willing)} asked not to be filmed", page), page
     for url in ("/published", f"/published/{policy_id}"):
-        shown = text(reader.get(url).get_data(as_text=True))
+        shown = visible_text(reader.get(url).get_data(as_text=True))
         named = [name for name in STAFF if re.search(rf"\b{name}\b", shown, re.IGNORECASE)]
         assert not named, f"{url} names staff {named}"

@@ -16,6 +16,7 @@ import pytest
 
 from tests.answers import answers_for
 from tests.conftest import PASSWORD
+from tests.html import visible_text
 from tests.lifecycle import complete, to_published
 from tests.web import csrf_token, html_form_data, login, submit
 
@@ -56,7 +57,7 @@ def assert_shown_as_text(html: str, where: str, payload: str, texts: list[str]) 
 
 
 def page_text(response) -> str:
-    return " ".join("".join(_Scan(response.get_data(as_text=True)).text).split())
+    return visible_text(response.get_data(as_text=True))
 
 
 class Browsers(dict):

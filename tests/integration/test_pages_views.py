@@ -6,13 +6,14 @@ checked is only what the pages show, compared with what was done and when.
 from __future__ import annotations
 
 import json
-from calendar import monthrange
 import re
 import xml.etree.ElementTree as ET
+from calendar import monthrange
 from datetime import date
 from html import unescape
 
 from tests.answers import answers_for
+from tests.html import visible_text
 from tests.lifecycle import complete, to_published
 from tests.web import html_form_data, login, submit
 from webapp.templating import when
@@ -20,28 +21,23 @@ from webapp.templating import when
 STAFF_STEP, LIAISON_STEP = "Give your view as staff", "Give the patient liaison view"
 
 
-def text(html: str) -> str:
-    """Visible text of an HTML fragment, whitespace collapsed."""
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
-
-
 def rows(html: str) -> list[list[str]]:
     """The text of each cell of each body row of the page's table."""
     body = re.search(r"<tbody>(.*?)</tbody>", html, re.S)
-    return [[text(cell) for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
+    return [[visible_text(cell) for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
             for row in re.findall(r"<tr>(.*?)</tr>", body.group(1) if body else "", re.S)]
 
 
 def items(html: str, list_class: str) -> list[str]:
     """The text of each <li> of the list with ``list_class``."""
     found = re.search(rf'<(ul|ol) class="{list_class}">(.*?)</\1>', html, re.S)
-    return [text(li) for li in re.findall(r"<li>(.*?)</li>", found.group(2), re.S)] if found else []
+    return [visible_text(li) for li in re.findall(r"<li>(.*?)</li>", found.group(2), re.S)] if found else []
 
 
 def facts(html: str) -> dict[str, str]:
     """The published page's facts (a <dl class="facts">) as label → text."""
     block = re.search(r'<dl class="facts">(.*?)</dl>', html, re.S).group(1)
-    return {text(dt): text(dd) for dt, dd in re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", block, re.S)}
+    return {visible_text(dt): visible_text(dd) for dt, dd in re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", block, re.S)}
 
 
 def page(client, url: str) -> str:
@@ -82,7 +78,7 @@ def test_policy_page_shows_status_current_steps_and_timeline(services, people, c
     login(client, "mary")
     html = page(client, f"/policies/{policy_id}")
 
-    assert "In progress" in text(re.search(r'<p class="meta">(.*?)</p>', html, re.S).group(1))
+    assert "In progress" in visible_text(re.search(r'<p class="meta">(.*?)</p>', html, re.S).group(1))
     steps = [re.match(r"(.*) — (.*), waiting since", step).groups() for step in items(html, "steps")]
     assert sorted(steps) == sorted([(LIAISON_STEP, "Patient liaison"), (STAFF_STEP, "Staff"), (STAFF_STEP, "Staff")])
     timeline = items(html, "timeline")

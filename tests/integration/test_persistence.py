@@ -9,8 +9,8 @@ unrestricted default).
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
 
 from tests.lifecycle import complete, policy_row
 from workflows.engine import WorkflowEngine

@@ -7,7 +7,7 @@ script's results have to reach the task data.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+
 import pytest
 from SpiffWorkflow.util.task import TaskState
 
