@@ -47,10 +47,6 @@ class ProcessBundle:
     def content_hash(self) -> str:
         return content_hash(self.files)
 
-    @property
-    def diagram_files(self) -> dict[str, str]:
-        return {name: text for name, text in self.files.items() if name.endswith(".bpmn")}
-
 
 def content_hash(files: dict[str, str]) -> str:
     digest = hashlib.sha256()
