@@ -36,7 +36,7 @@ def create_app(test_config: dict | None = None, services: Services | None = None
                                                              process_id=app.config["PROCESS_ID"])
     csrf.init_app(app)
 
-    from . import api, auth, errors, inbox, policies, public, tasks, templating, vendor
+    from . import api, auth, errors, headers, inbox, policies, public, tasks, templating, vendor
 
     for module in (auth, inbox, policies, tasks, public, vendor):
         app.register_blueprint(module.bp)
@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None, services: Services | None = None
     auth.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    headers.init_app(app)
     return app
 
 

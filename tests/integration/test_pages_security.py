@@ -268,3 +268,12 @@ def test_login_returns_to_the_page_asked_for(client, people):
     response = client.post("/login", query_string={"next": "/policies/"},
                            data={"username": "mary", "password": PASSWORD, "csrf_token": token})
     assert response.headers["Location"] == "/policies/"
+
+
+def test_pages_forbid_scripts_from_elsewhere_and_framing(client):
+    """A strict Content-Security-Policy: even an escaping mistake could not run injected script."""
+    response = client.get("/published")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
