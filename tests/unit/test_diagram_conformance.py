@@ -14,6 +14,8 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
+from tests.answers import ANSWERS, answers_for
+
 BPMN_DIR = Path(__file__).parents[2] / "bpmn"
 DIAGRAM = BPMN_DIR / "policy_lifecycle.bpmn"
 DECISION = BPMN_DIR / "risk_rating.dmn"
@@ -74,23 +76,7 @@ def properties_of(element):
     }
 
 
-POLICY = {
-    "decision": "permitted_with_conditions",
-    "scope": ["images_on_screen"],
-    "modalities": ["obstetric_ultrasound", "ultrasound"],
-    "settings": "Ultrasound department, main site, outpatients.",
-    "conditions": "Still images of the screen only, at the end of the examination, with the sonographer's agreement.",
-    "unreported_abnormality_handling": "Patients are told a recording is not a diagnosis; the report follows separately.",
-    "conversations": "Conversations are never recorded.",
-    "staff_opt_out": "Any member of staff may decline; the patient is told before the examination starts.",
-    "response_procedure": "Pause the examination, explain the policy, ask for the recording to stop; call the lead.",
-    "incident_reporting": "Report on the incident system the same day.",
-    "exceptions": "Images given by sonographers under the agreed procedure.",
-    "notice_before_exam": "Appointment letter paragraph.",
-    "notice_at_exam": "Posters in the waiting area and rooms.",
-    "review_interval_months": 12,
-    "policy_text": "The department permits ... (full policy).",
-}
+POLICY = ANSWERS["draft_policy.schema.json"]
 
 
 def risk_assessment(likelihood, impact):
@@ -108,20 +94,10 @@ def risk_assessment(likelihood, impact):
     return data
 
 
-SAMPLE_FORMS = {
-    "draft_policy": POLICY,
-    "assess_risks": risk_assessment(2, 2),
-    "staff_consultation": {"willing_to_be_filmed": "willing_with_conditions", "conditions": "Screen only."},
-    "patient_consultation": {
-        "liaison_group": "Maternity Voices", "consulted_on": "2024-05-01", "view": "support",
-        "comments": "Supportive.", "publicly_available_agreed": True,
-    },
-    "revise_policy": dict(POLICY, revision_notes="Staff views and liaison comments were taken into account."),
-    "employer_signoff": {"decision": "approved", "risk_strategy_checked": True},
-    "insurer_signoff": {"decision": "approved", "insurance_arrangements_confirmed": True},
-    "publish_policy": {"effective_date": "2024-06-01"},
-    "review_policy": {"outcome": "full_review", "review_notes": "Practice changed."},
-}
+# The shared valid answers, with a mid-range risk assessment and a review that starts a new cycle.
+SAMPLE_FORMS = {task_id: answers_for(form) for task_id, (form, *_rest) in USER_TASKS.items()}
+SAMPLE_FORMS["assess_risks"] = risk_assessment(2, 2)
+SAMPLE_FORMS["review_policy"] = answers_for("review_policy.schema.json", outcome="full_review")
 
 
 def start_workflow():
