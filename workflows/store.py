@@ -7,13 +7,23 @@ its writes behind.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from .schema import Base
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def _alembic_config(connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -44,8 +54,19 @@ class Database:
         self._read_sessions = sessionmaker(self.engine.execution_options(readonly=True), expire_on_commit=False)
 
     def create_schema(self) -> None:
-        """Create missing tables (idempotent)."""
-        Base.metadata.create_all(self.engine)
+        """Create or upgrade the tables to the newest migration (idempotent)."""
+        with self.engine.begin() as connection:
+            command.upgrade(_alembic_config(connection), "head")
+
+    def check_migrations(self) -> None:
+        """Raise if schema.py has changes no migration covers (run by the tests)."""
+        with self.engine.begin() as connection:
+            command.check(_alembic_config(connection))
+
+    def new_migration(self, message: str) -> None:
+        """Write a migration for the changes in schema.py (for developers; see README)."""
+        with self.engine.begin() as connection:
+            command.revision(_alembic_config(connection), message=message, autogenerate=True)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
