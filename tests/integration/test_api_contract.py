@@ -128,6 +128,7 @@ def test_a_policy_through_its_routes_answers_as_documented(client, doc, services
     started = client.post(f"{API}/policies", json={"title": "Recording", "department": "Ultrasound"}, headers=mary)
     policy = assert_documented(doc, "/policies", "post", started)
     assert started.status_code == 201 and policy["process"]["version"] == 1
+    assert started.headers["Location"] == f"{API}/policies/{policy['id']}"
     assert_documented(doc, "/policies/{policy_id}", "get", client.get(f"{API}/policies/{policy['id']}", headers=mary))
     tasks = assert_documented(doc, "/tasks", "get", client.get(f"{API}/tasks", headers=mary))
     task = assert_documented(doc, "/tasks/{task_id}", "get", client.get(f"{API}/tasks/{tasks[0]['id']}", headers=mary))

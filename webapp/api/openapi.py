@@ -89,7 +89,9 @@ def document() -> dict:
             "/policies": {"post": {
                 "summary": "Start a policy (managers only)",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("NewPolicy")}}},
-                "responses": {"201": _json(_ref("Policy"), "Started"), **_errors(401, 403, 422)}}},
+                "responses": {"201": {**_json(_ref("Policy"), "Started"), "headers": {"Location": {
+                    "description": "The new policy's address", "schema": {"type": "string"}}}},
+                    **_errors(401, 403, 422)}}},
             "/policies/{policy_id}": _get("A policy", _ref("Policy"), 404, params=[policy_id]),
             "/policies/{policy_id}/audit": _get("The policy's audit trail",
                                                 {"type": "array", "items": _ref("AuditEvent")}, 404, params=[policy_id]),

@@ -1,7 +1,7 @@
 """API routes. Each one is a thin adapter: parse JSON, call a service, shape the answer."""
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from flask import g, jsonify, request, url_for
 
 from workflows.errors import FieldError, InvalidInput
 
@@ -46,7 +46,7 @@ def processes():
 def start_policy():
     body = _body()
     policy_id = services().commands.start(g.actor, str(body.get("title") or ""), str(body.get("department") or ""))
-    return jsonify(services().queries.policy(g.actor, policy_id)), 201
+    return jsonify(services().queries.policy(g.actor, policy_id)), 201, {"Location": url_for("api.policy", policy_id=policy_id)}
 
 
 @bp.get("/policies/<int:policy_id>")
