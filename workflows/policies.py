@@ -72,6 +72,8 @@ class PolicyCommands:
         now = self._clock()
         with self._db.transaction() as session:
             task, policy = self._task_and_policy(session, task_id)
+            if not may_see(actor, policy):
+                raise NotFound(f"Task {task_id} does not exist.")  # not even its existence is shared
             if not may_act(actor, task, policy):
                 raise Forbidden("This task is not yours to complete.")
             if task.state != "ready":

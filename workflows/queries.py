@@ -103,6 +103,8 @@ class PolicyQueries:
             if row is None:
                 raise NotFound(f"Task {task_id} does not exist.")
             task, policy = row
+            if not may_see(actor, policy):
+                raise NotFound(f"Task {task_id} does not exist.")  # not even its existence is shared
             if not may_act(actor, task, policy):
                 raise Forbidden("This task is not yours to complete.")
             policy_view = self._policy_dict(session, policy, with_tasks=False)
