@@ -8,6 +8,7 @@ submission is applied exactly once or not at all — on SQLite and PostgreSQL al
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from sqlalchemy import insert, select, update
@@ -16,12 +17,14 @@ from sqlalchemy.orm import Session
 from . import audit, forms, publication
 from .accounts import Accounts, Actor
 from .engine import WorkflowEngine, waiting_timers
-from .errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from .errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, WorkflowFailure
 from .processes import ProcessRegistry
 from .schema import HumanTask, Policy
 from .status import PolicyStatus, policy_status
 from .store import Database
 from .tasks import ReadyTask, current_data, ready_human_tasks
+
+log = logging.getLogger(__name__)
 
 
 def may_see(actor: Actor, policy: Policy) -> bool:
@@ -101,7 +104,7 @@ class PolicyCommands:
         for policy_id in due:
             try:
                 with self._db.transaction() as session:
-                    policy = session.get(Policy, policy_id)
+                    policy = session.get(Policy, policy_id, with_for_update=True)
                     workflow = self._engine.load(policy.workflow)
                     before = ready_human_tasks(workflow)
                     elements = self._engine.fire_due_timers(workflow, now)
@@ -113,6 +116,9 @@ class PolicyCommands:
                         fired.append((policy_id, elements))
             except Conflict:
                 continue  # someone saved the policy meanwhile; the next run sees the timer again
+            except WorkflowFailure as failure:
+                # One broken policy must not stop the others' reviews; it stays due and is retried.
+                log.warning("Policy %s: its due timer could not fire: %s", policy_id, failure.message)
         return fired
 
     def _task_and_policy(self, session: Session, task_id: str) -> tuple[HumanTask, Policy]:
