@@ -104,7 +104,8 @@ class PolicyCommands:
         for policy_id in due:
             try:
                 with self._db.transaction() as session:
-                    policy = session.get(Policy, policy_id, with_for_update=True)
+                    policy = session.scalars(select(Policy).where(Policy.id == policy_id)
+                                             .with_for_update(of=Policy)).one()
                     workflow = self._engine.load(policy.workflow)
                     before = ready_human_tasks(workflow)
                     elements = self._engine.fire_due_timers(workflow, now)

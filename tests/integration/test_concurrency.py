@@ -12,7 +12,7 @@ import threading
 import pytest
 
 from tests.answers import answers_for
-from tests.lifecycle import audit_events, complete, task_of
+from tests.lifecycle import audit_events, complete, task_of, to_published
 from workflows.wiring import build_services
 
 
@@ -113,3 +113,18 @@ def test_a_conflict_changes_nothing(store_services, second_services, store_peopl
     assert services.queries.policy(mary, task["policy_id"])["draft"]["policy_text"] == winner
     [event] = audit_events(services, action="task_completed", task_id=task["id"])
     assert event.data["policy_text"] == winner
+
+
+def test_timers_run_on_two_nodes_at_once_fire_once(store_services, second_services, store_people, clock):
+    """Cron may start `policyflow timers run` on every node: the review opens once, not twice."""
+    policy_id = to_published(store_services, store_people)
+    clock.advance(days=400)
+    for process in (store_services, second_services):  # connected and warm, so the two really overlap
+        process.queries.inbox(store_people["mary"])
+
+    results = at_the_same_moment(store_services.commands.fire_due_timers, second_services.commands.fire_due_timers)
+
+    assert sorted(len(fired) for fired in results) == [0, 1], results
+    assert [t["name"] for t in store_services.queries.inbox(store_people["mary"])] == ["review_policy"]
+    assert len(audit_events(store_services, action="timer_fired")) == 1
+    assert store_services.queries.policy(store_people["mary"], policy_id)["status"] == "under_review"
