@@ -127,8 +127,10 @@ def _range(*args):
     return result
 
 
-_INPLACE = {"+=": lambda a, b: a + b, "-=": lambda a, b: a - b, "*=": _mul, "/=": lambda a, b: a / b,
-            "//=": lambda a, b: a // b, "%=": lambda a, b: a % b}
+# In-place operators go through the same guards as their plain forms (s += s would
+# otherwise double a string past every bound).
+_INPLACE = {"+=": _add, "-=": lambda a, b: a - b, "*=": _mul, "/=": lambda a, b: a / b,
+            "//=": lambda a, b: a // b, "%=": _mod}
 
 
 _WIDTH_METHODS = {"ljust", "rjust", "center", "zfill", "expandtabs"}

@@ -227,3 +227,9 @@ def test_computed_fstring_widths_are_refused_at_compile_time():
     """A width computed at run time could not be checked before the string is built."""
     with pytest.raises(UnsafeCode):
         evaluate('f"{1:>{n}}"', n=10)
+
+
+def test_doubling_in_place_is_bounded_like_concatenation():
+    """``s += s`` is the in-place twin of ``s = s + s`` and must meet the same bound."""
+    with pytest.raises(UnsafeCode):
+        run(f's = "a" * {MAX_SEQUENCE_LENGTH // 2 + 1}\nfor i in range(2):\n    s += s')
