@@ -37,6 +37,26 @@ def may_act(actor: Actor, task: HumanTask, policy: Policy) -> bool:
             and (task.assignee is None or task.assignee == actor.username))
 
 
+def actors_task(session: Session, actor: Actor, task_id: str, lock: bool = False) -> tuple[HumanTask, Policy]:
+    """A task the actor may act on, with its policy; optionally locking the policy row.
+
+    Another department's task is reported as missing (not even its existence is
+    shared); a visible task in someone else's lane is Forbidden. The lock queues
+    two people answering tasks of one policy at once (staff answering the
+    consultation together, say) instead of failing one of them: the second reads
+    the policy as the first saved it. On SQLite, BEGIN IMMEDIATE gives the same
+    queueing; the version check in PolicyCommands._save stays as the guard.
+    """
+    query = select(HumanTask, Policy).join(Policy, HumanTask.policy_id == Policy.id).where(HumanTask.id == task_id)
+    row = session.execute(query.with_for_update(of=Policy) if lock else query).first()
+    if row is None or not may_see(actor, row[1]):
+        raise NotFound(f"Task {task_id} does not exist.")
+    task, policy = row
+    if not may_act(actor, task, policy):
+        raise Forbidden("This task is not yours to complete.")
+    return task, policy
+
+
 class PolicyCommands:
     def __init__(self, database: Database, engine: WorkflowEngine, registry: ProcessRegistry,
                  accounts: Accounts, clock, process_id: str):
@@ -74,11 +94,7 @@ class PolicyCommands:
         """Complete a task with form data (JSON ``data`` or a posted ``html_form``); return the policy id."""
         now = self._clock()
         with self._db.transaction() as session:
-            task, policy = self._task_and_policy(session, task_id)
-            if not may_see(actor, policy):
-                raise NotFound(f"Task {task_id} does not exist.")  # not even its existence is shared
-            if not may_act(actor, task, policy):
-                raise Forbidden("This task is not yours to complete.")
+            task, policy = actors_task(session, actor, task_id, lock=True)
             if task.state != "ready":
                 by = f" by {task.completed_by}" if task.completed_by else ""
                 raise Conflict(f"This task was already completed{by}; nothing was changed.")
@@ -121,21 +137,6 @@ class PolicyCommands:
                 # One broken policy must not stop the others' reviews; it stays due and is retried.
                 log.warning("Policy %s: its due timer could not fire: %s", policy_id, failure.message)
         return fired
-
-    def _task_and_policy(self, session: Session, task_id: str) -> tuple[HumanTask, Policy]:
-        """Read a task with its policy, locking the policy row until commit.
-
-        The lock queues two people answering tasks of one policy at once (staff
-        answering the consultation together, say) instead of failing one of them:
-        the second reads the policy as the first saved it. On SQLite, BEGIN
-        IMMEDIATE gives the same queueing; the version check in _save stays as
-        the guard either way.
-        """
-        row = session.execute(select(HumanTask, Policy).join(Policy, HumanTask.policy_id == Policy.id)
-                              .where(HumanTask.id == task_id).with_for_update(of=Policy)).first()
-        if row is None:
-            raise NotFound(f"Task {task_id} does not exist.")
-        return row[0], row[1]
 
     def _save(self, session: Session, policy: Policy, workflow, *, before: list[ReadyTask], now: datetime,
               completed: ReadyTask | None = None, actor: str | None = None) -> None:

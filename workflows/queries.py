@@ -15,8 +15,8 @@ from sqlalchemy import or_, select
 from . import audit
 from .accounts import Actor
 from .engine import WorkflowEngine
-from .errors import Forbidden, NotFound
-from .policies import may_act, may_see
+from .errors import NotFound
+from .policies import actors_task, may_see
 from .processes import ProcessRegistry
 from .publication import consultation_counts, public_sections
 from .schema import HumanTask, Policy, ProcessVersion
@@ -98,15 +98,7 @@ class PolicyQueries:
     def task_page(self, actor: Actor, task_id: str) -> TaskPage:
         """Everything the person completing a task needs to see, with current answers pre-filled."""
         with self._db.reading() as session:
-            row = session.execute(select(HumanTask, Policy).join(Policy, HumanTask.policy_id == Policy.id)
-                                  .where(HumanTask.id == task_id)).first()
-            if row is None:
-                raise NotFound(f"Task {task_id} does not exist.")
-            task, policy = row
-            if not may_see(actor, policy):
-                raise NotFound(f"Task {task_id} does not exist.")  # not even its existence is shared
-            if not may_act(actor, task, policy):
-                raise Forbidden("This task is not yours to complete.")
+            task, policy = actors_task(session, actor, task_id)
             policy_view = self._policy_dict(session, policy, with_tasks=False)
         bundle = self._registry.bundle(policy.process_version_id)
         workflow = self._engine.load(policy.workflow)
