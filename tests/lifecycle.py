@@ -48,11 +48,22 @@ def published_version(services, policy_id: int, number: int | None = None):
 
 
 def policy_row(services, policy_id: int):
-    """The stored policy row (workflow JSON, version counter, derived columns)."""
+    """The stored policy row (version counter, derived columns)."""
     from workflows.schema import Policy
 
     with services.database.reading() as session:
         return session.get(Policy, policy_id)
+
+
+def stored_workflow(services, policy_id: int):
+    """The policy's saved workflow, loaded as a fresh engine (another app process) would."""
+    from workflows.engine import WorkflowEngine
+    from workflows.schema import WorkflowState
+
+    with services.database.reading() as session:
+        state = session.get(WorkflowState, policy_id)
+    bundle = services.processes.bundle(policy_row(services, policy_id).process_version_id)
+    return WorkflowEngine().load(bundle, state.state), state
 
 
 def audit_events(services, **filters) -> list:

@@ -33,7 +33,8 @@ def create_app(test_config: dict | None = None, services: Services | None = None
     if test_config:
         app.config.update(test_config)
     app.extensions["policyflow"] = services or build_services(app.config["DATABASE_URL"],
-                                                             process_id=app.config["PROCESS_ID"])
+                                                             process_id=app.config["PROCESS_ID"],
+                                                             limits=config.step_limits())
     csrf.init_app(app)
 
     from . import api, auth, errors, headers, inbox, policies, public, tasks, templating, vendor

@@ -5,6 +5,8 @@ import os
 import secrets
 from pathlib import Path
 
+from workflows.sandbox import StepLimits
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -22,6 +24,32 @@ def _secret_key(instance: Path) -> str:
 def _flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     return default if value is None else value.lower() in ("1", "true", "yes", "on")
+
+
+def _number(name: str, default, kind=int):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = kind(value)
+    except ValueError:
+        raise SystemExit(f"{name} must be a number, not {value!r}") from None
+    if number <= 0:
+        raise SystemExit(f"{name} must be above 0, not {value!r}")
+    return number
+
+
+def step_limits() -> StepLimits:
+    """What one step of diagram code may use (see workflows.sandbox), from the environment."""
+    defaults = StepLimits()
+    return StepLimits(
+        cpu_seconds=_number("POLICYFLOW_STEP_CPU_SECONDS", defaults.cpu_seconds),
+        memory_mb=_number("POLICYFLOW_STEP_MEMORY_MB", defaults.memory_mb),
+        wall_seconds=_number("POLICYFLOW_STEP_TIMEOUT_SECONDS", defaults.wall_seconds, float),
+        max_data_bytes=_number("POLICYFLOW_MAX_POLICY_DATA_KB", defaults.max_data_bytes // 1000) * 1000,
+        max_instances=_number("POLICYFLOW_MAX_INSTANCES", defaults.max_instances),
+        processes=_number("POLICYFLOW_SANDBOX_PROCESSES", defaults.processes),
+    )
 
 
 def settings(instance: Path) -> dict:

@@ -6,6 +6,7 @@ from flask_login import login_required
 
 from . import services
 from .auth import actor
+from .paging import neighbours, requested_page
 
 bp = Blueprint("inbox", __name__)
 
@@ -13,4 +14,6 @@ bp = Blueprint("inbox", __name__)
 @bp.route("/inbox")
 @login_required
 def index():
-    return render_template("inbox.html", tasks=services().queries.inbox(actor()))
+    page = requested_page()
+    tasks = services().queries.inbox(actor(), page)
+    return render_template("inbox.html", tasks=tasks, nav=neighbours(page, len(tasks)))

@@ -5,17 +5,22 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import login_required
 
 from workflows.errors import InvalidInput
+from workflows.queries import Page
 
 from . import services
 from .auth import actor, role_required
+from .paging import neighbours, requested_page
 
 bp = Blueprint("policies", __name__, url_prefix="/policies")
+TIMELINE_EVENTS = 100
 
 
 @bp.route("/")
 @login_required
 def index():
-    return render_template("policies.html", policies=services().queries.policies(actor()))
+    page = requested_page()
+    policies = services().queries.policies(actor(), page)
+    return render_template("policies.html", policies=policies, nav=neighbours(page, len(policies)))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -42,9 +47,13 @@ def new():
 def show(policy_id: int):
     queries = services().queries
     policy = queries.policy(actor(), policy_id)
-    mine = {t["id"] for t in queries.inbox(actor()) if t["policy_id"] == policy_id}
-    return render_template("policy.html", policy=policy, timeline=queries.audit_trail(actor(), policy_id),
-                           my_tasks=mine)
+    total = queries.audit_count(actor(), policy_id)
+    # The latest events first come into view; earlier ones are a link away.
+    shown = TIMELINE_EVENTS
+    page = Page.of(shown, request.args.get("offset", max(total - shown, 0)))
+    timeline = queries.audit_trail(actor(), policy_id, page)
+    return render_template("policy.html", policy=policy, timeline=timeline, my_tasks=queries.my_task_ids(actor(), policy_id),
+                           nav=neighbours(page, len(timeline), total))
 
 
 @bp.route("/<int:policy_id>/diagram.bpmn")

@@ -1,83 +1,139 @@
-"""Start, load, complete and advance SpiffWorkflow workflows: the only place steps run.
+"""Start, complete and advance SpiffWorkflow workflows: the only place steps run.
+
+Each step is a pure function of (process version, stored state, input, moment):
+it loads the state, runs to the next wait, checks what the diagram stored, and
+returns the new state with everything the rest of the app reads (ready tasks,
+current data, timers), so nothing outside this module touches SpiffWorkflow. The
+sandbox runs these steps in worker processes under operating-system limits.
 
 Everything the library leaves to the caller is done here, once: the restricted
-script engine is set after every deserialization, a task is completed only if it
-is READY, form data is stored as a deep copy under the task's own key, and due
-timers fire against an injectable clock.
+script engine is set after every load, a task is completed only if it is READY,
+form data is stored as a deep copy under the task's own key, due timers fire
+against the caller's clock, and finished history is compacted away.
 """
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Callable
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import DurationTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
 from SpiffWorkflow.util.task import TaskState
 
+from .code_labels import code_labels, label_for
+from .codec import WorkflowCodec
+from .compaction import compact
 from .errors import Conflict, NotFound, WorkflowFailure
-from .scripting import UnsafeCode, restricted_script_engine
+from .instructions import render_instructions
+from .scripting import RestrictedEnvironment, UnsafeCode
 from .specs import ProcessBundle
+from .storable import UnstorableData, json_size, largest_variable, to_json
+from .tasks import ReadyTask, current_data, describe, ready_human_tasks
 
 MAX_ENGINE_STEPS = 500
+_CODE_TASKS = ("ScriptTask", "BusinessRuleTask")
 
 
-def _failure(error: Exception) -> WorkflowFailure:
+@dataclass(frozen=True)
+class EngineLimits:
+    """What one step may make: instances of a multi-instance activity, and stored data."""
+
+    max_instances: int = 500
+    max_data_bytes: int = 1_000_000
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """A workflow after a step: its state to store and what the app reads from it."""
+
+    state: str
+    data: dict
+    ready: list[ReadyTask]
+    timers: list[tuple[str, datetime]]
+    completed: bool
+    fired: list[str] = field(default_factory=list)
+
+    @property
+    def next_timer(self) -> datetime | None:
+        return min((due for _element, due in self.timers), default=None)
+
+
+class _ScriptEngine(PythonScriptEngine):
+    """The restricted script engine, reporting which diagram code runs before it runs it.
+
+    The report outlives the worker process if the operating system stops it, so the
+    person is told "the condition on flow X ran too long", not just "too long".
+    """
+
+    def __init__(self, labels: dict, on_code: Callable[[str], None], max_instances: int):
+        super().__init__(environment=_ENVIRONMENT)
+        self._labels, self._on_code, self.max_instances = labels, on_code, max_instances
+
+    def _report(self, task, code: str) -> None:
+        spec = task.task_spec
+        self._on_code(label_for(self._labels, spec.bpmn_id or spec.name, code, isinstance(spec, BusinessRuleTask)))
+
+    def evaluate(self, task, expression, external_context=None):
+        self._report(task, expression)
+        return super().evaluate(task, expression, external_context)
+
+    def execute(self, task, script, external_context=None):
+        self._report(task, script)
+        return super().execute(task, script, external_context)
+
+
+_ENVIRONMENT = RestrictedEnvironment()
+
+
+def _failure(error: Exception, element: str | None = None) -> WorkflowFailure:
     task = getattr(error, "task", None)
-    element = task.task_spec.bpmn_id if task is not None else None
+    element = task.task_spec.bpmn_id if task is not None else element
     where = f" at {element}" if element else ""
-    return WorkflowFailure(f"The process could not continue{where}: {str(error).splitlines()[0]}")
+    message = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return WorkflowFailure(f"The process could not continue{where}: {message}")
 
 
 class WorkflowEngine:
-    def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
-        self._clock = clock
-        self._serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
-        self._script_engine = restricted_script_engine()
+    def __init__(self, limits: EngineLimits = EngineLimits(), on_code: Callable[[str], None] = lambda label: None):
+        self._limits, self._on_code = limits, on_code
+        self._codec = WorkflowCodec()
+        self._labels: dict[str, dict] = {}
 
-    def start(self, bundle: ProcessBundle, data: dict) -> BpmnWorkflow:
+    def start(self, bundle: ProcessBundle, data: dict, now: datetime) -> StepResult:
         """A new workflow whose start event sees ``data``, advanced to its first wait."""
-        workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=self._script_engine)
+        workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=self._script_engine(bundle))
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(copy.deepcopy(data))
-        self._advance(workflow, set())
-        return workflow
+        self._advance(workflow, now, set(), "starting the process")
+        return self._result(workflow, before=set())
 
-    def load(self, serialized: str) -> BpmnWorkflow:
-        workflow = self._serializer.deserialize_json(serialized)
-        # The serializer restores the library's unrestricted default engine.
-        workflow.script_engine = self._script_engine
-        return workflow
-
-    def dump(self, workflow: BpmnWorkflow) -> str:
-        return self._serializer.serialize_json(workflow)
-
-    def complete(self, workflow: BpmnWorkflow, task_id: str, data_key: str, form_data: dict) -> None:
-        """Complete one READY user task with validated form data and run to the next wait."""
-        task = self.find_task(workflow, task_id)
+    def complete(self, bundle: ProcessBundle, state: str, task_id: str, answers: dict, now: datetime) -> StepResult:
+        """Complete one READY user task with validated answers and run to the next wait."""
+        workflow = self.load(bundle, state)
+        task = _find_task(workflow, task_id)
         if task.state != TaskState.READY or not task.task_spec.manual:
             raise Conflict("This task is no longer waiting for an answer; it may have been completed already.")
-        task.data[data_key] = copy.deepcopy(form_data)
+        before = {t.id for t in ready_human_tasks(workflow)}
+        task.data[describe(task).data_key] = copy.deepcopy(answers)
         timers_before = _timer_ids(workflow)
+        self._on_code(f"completing {task.task_spec.bpmn_id}")
         try:
             task.run()
         except (SpiffWorkflowException, UnsafeCode) as error:
-            raise _failure(error) from None
-        self._advance(workflow, timers_before)
+            raise _failure(error, task.task_spec.bpmn_id) from None
+        self._advance(workflow, now, timers_before, f"the steps after {task.task_spec.bpmn_id}")
+        return self._result(workflow, before)
 
-    @staticmethod
-    def find_task(workflow: BpmnWorkflow, task_id: str):
-        try:
-            return workflow.get_task_from_id(UUID(task_id))
-        except (ValueError, KeyError, TypeError):
-            raise NotFound(f"Task {task_id} does not exist in this policy") from None
-
-    def fire_due_timers(self, workflow: BpmnWorkflow, now: datetime) -> list[str]:
-        """Fire every waiting timer due at ``now``; return the element ids that fired."""
+    def fire_due_timers(self, bundle: ProcessBundle, state: str, now: datetime) -> StepResult:
+        """Fire every waiting timer due at ``now``; the result lists the element ids that fired."""
+        workflow = self.load(bundle, state)
+        before = {t.id for t in ready_human_tasks(workflow)}
         fired = []
         for task, due in waiting_timers(workflow):
             if due is not None and due <= now:
@@ -86,42 +142,107 @@ class WorkflowEngine:
         if fired:
             timers_before = _timer_ids(workflow)
             workflow.refresh_timers()
-            self._advance(workflow, timers_before)
-        return fired
+            self._advance(workflow, now, timers_before, f"the steps after {', '.join(fired)}")
+        result = self._result(workflow, before)
+        return StepResult(result.state, result.data, result.ready, result.timers, result.completed, fired)
 
-    def _advance(self, workflow: BpmnWorkflow, timers_before: set) -> None:
+    def load(self, bundle: ProcessBundle, state: str) -> BpmnWorkflow:
+        workflow = self._codec.load(state, bundle)
+        # The serializer restores the library's unrestricted default engine.
+        workflow.script_engine = self._script_engine(bundle)
+        return workflow
+
+    def _script_engine(self, bundle: ProcessBundle) -> _ScriptEngine:
+        if bundle.content_hash not in self._labels:
+            self._labels[bundle.content_hash] = code_labels(bundle.files)
+        return _ScriptEngine(self._labels[bundle.content_hash], self._on_code, self._limits.max_instances)
+
+    def _advance(self, workflow: BpmnWorkflow, now: datetime, timers_before: set, what: str) -> None:
         """Run automatic steps to the next wait; ``timers_before``: timers already pinned."""
         steps = 0
 
         def count_step(task) -> None:
             # A diagram that loops through automatic tasks forever would hold a
-            # request thread forever; no real lifecycle needs this many steps at once.
+            # worker forever; no real lifecycle needs this many steps at once.
             nonlocal steps
             steps += 1
             if steps > MAX_ENGINE_STEPS:
                 raise WorkflowFailure(f"The process ran more than {MAX_ENGINE_STEPS} automatic steps without "
                                       f"waiting for anyone (last: {task.task_spec.bpmn_id}); check the diagram for a loop.")
 
+        self._on_code(what)
         try:
-            workflow.do_engine_steps(will_complete_task=count_step)
-            self._pin_new_timers(workflow, timers_before)
+            workflow.do_engine_steps(will_complete_task=count_step, did_complete_task=_check_code_output)
+            _pin_new_timers(workflow, timers_before, now)
         except (SpiffWorkflowException, UnsafeCode) as error:
             raise _failure(error) from None
 
-    def _pin_new_timers(self, workflow: BpmnWorkflow, known: set) -> None:
-        """Fix each newly reached duration timer's due time from our clock.
+    def _result(self, workflow: BpmnWorkflow, before: set) -> StepResult:
+        """Compact, check what is stored, and describe the workflow for the app."""
+        compact(workflow)
+        try:
+            data = to_json(current_data(workflow))
+            self._check_size(data)
+            ready = []
+            for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+                described = describe(task)
+                if described.id not in before:
+                    described = self._introduce(task, described, data)
+                ready.append(described)
+            state = self._codec.dump(workflow)
+        except (UnstorableData, TypeError, ValueError) as error:
+            raise WorkflowFailure(f"The process could not continue: {error}; nothing was saved.") from None
+        timers = [(task.task_spec.bpmn_id, due) for task, due in waiting_timers(workflow) if due is not None]
+        return StepResult(state, data, ready, timers, workflow.is_completed())
 
-        SpiffWorkflow counts a duration from the wall clock; the services' clock is
-        the one the rest of the app (and its tests) use, so the due time is set from
-        it and saved with the workflow, visible before any worker runs.
-        """
-        for task, _due in waiting_timers(workflow):
-            definition = task.task_spec.event_definition
-            if task.id in known or not isinstance(definition, DurationTimerEventDefinition):
-                continue
-            now = self._clock()
-            duration = TimerEventDefinition.parse_iso_duration(workflow.script_engine.evaluate(task, definition.expression))
-            task._set_internal_data(event_value=(now + TimerEventDefinition.get_timedelta_from_start(duration, now)).isoformat())
+    def _introduce(self, task, described: ReadyTask, data: dict) -> ReadyTask:
+        """A newly ready task with its instructions rendered and its form's starting answers."""
+        context = {**data, **to_json(task.data)}
+        template = task.task_spec.extensions.get("instructionsForEndUser") or ""
+        self._on_code(f"the instructions of {described.element_id}")
+        instructions = render_instructions(template, context) if template else ""
+        prefill = context.get(described.data_key) if described.assignee is None else None
+        return replace(described, instructions=instructions,
+                       values=copy.deepcopy(prefill) if isinstance(prefill, dict) else {})
+
+    def _check_size(self, data: dict) -> None:
+        limit = self._limits.max_data_bytes
+        if json_size(data) > limit:
+            name, size = largest_variable(data)
+            raise UnstorableData(f"the policy's data would be larger than {limit / 1e6:g} MB "
+                                 f"(the variable '{name}' alone is {size / 1e6:.1f} MB)")
+
+
+def _check_code_output(task) -> None:
+    """After a script or decision ran, refuse what it stored if it cannot be saved."""
+    spec = task.task_spec
+    if type(spec).__name__ in _CODE_TASKS or getattr(spec, "extensions", {}).get("postScript"):
+        try:
+            to_json(task.data)
+        except UnstorableData as error:
+            raise WorkflowFailure(f"The process could not continue at {task.task_spec.bpmn_id}: {error}.") from None
+
+
+def _find_task(workflow: BpmnWorkflow, task_id: str):
+    try:
+        return workflow.get_task_from_id(UUID(task_id))
+    except (ValueError, KeyError, TypeError):
+        raise NotFound(f"Task {task_id} does not exist in this policy") from None
+
+
+def _pin_new_timers(workflow: BpmnWorkflow, known: set, now: datetime) -> None:
+    """Fix each newly reached duration timer's due time from the caller's clock.
+
+    SpiffWorkflow counts a duration from the wall clock; the services' clock is
+    the one the rest of the app (and its tests) use, so the due time is set from
+    it and saved with the workflow, visible before any worker runs.
+    """
+    for task, _due in waiting_timers(workflow):
+        definition = task.task_spec.event_definition
+        if task.id in known or not isinstance(definition, DurationTimerEventDefinition):
+            continue
+        duration = TimerEventDefinition.parse_iso_duration(workflow.script_engine.evaluate(task, definition.expression))
+        task._set_internal_data(event_value=(now + TimerEventDefinition.get_timedelta_from_start(duration, now)).isoformat())
 
 
 def _timer_ids(workflow: BpmnWorkflow) -> set:

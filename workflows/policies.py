@@ -1,14 +1,20 @@
 """Commands on policies: start one, complete a task, fire due timers.
 
-Each command is one transaction. A completion reads the task and its policy in
-one query, runs the workflow in memory, then writes the policy with
-``UPDATE … WHERE version = expected``: if anyone saved the policy in between, the
-update matches no row and the whole unit of work rolls back as a Conflict, so a
-submission is applied exactly once or not at all — on SQLite and PostgreSQL alike.
+A completion reads the task, its policy and the workflow state, runs the step in
+the sandbox (outside any transaction: diagram code may take up to its limits and
+must not hold the database), then writes everything in one transaction guarded
+by ``UPDATE policies … WHERE version = expected``. If anyone saved the policy in
+between, the update matches no row, nothing is written, and the completion starts
+again from what they saved — so two staff answering the consultation at once both
+succeed, and the same task submitted twice is applied once while the second is
+told who completed it. The same holds on SQLite and PostgreSQL, in one process or
+many.
 """
 from __future__ import annotations
 
 import logging
+import random
+import time
 from datetime import datetime
 
 from sqlalchemy import insert, select, update
@@ -16,15 +22,22 @@ from sqlalchemy.orm import Session
 
 from . import audit, forms, publication
 from .accounts import Accounts, Actor
-from .engine import WorkflowEngine, waiting_timers
+from .engine import StepResult
 from .errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, WorkflowFailure
 from .processes import ProcessRegistry
-from .schema import HumanTask, Policy
+from .sandbox import Sandbox
+from .schema import HumanTask, Policy, WorkflowState
 from .status import PolicyStatus, policy_status
 from .store import Database
-from .tasks import ReadyTask, current_data, ready_human_tasks
 
 log = logging.getLogger(__name__)
+
+#: How often a completion starts again after someone else saved the policy first.
+MAX_ATTEMPTS = 8
+
+
+class _Stale(Conflict):
+    """The policy was saved by someone else since it was read."""
 
 
 def may_see(actor: Actor, policy: Policy) -> bool:
@@ -37,18 +50,14 @@ def may_act(actor: Actor, task: HumanTask, policy: Policy) -> bool:
             and (task.assignee is None or task.assignee == actor.username))
 
 
-def actors_task(session: Session, actor: Actor, task_id: str, lock: bool = False) -> tuple[HumanTask, Policy]:
-    """A task the actor may act on, with its policy; optionally locking the policy row.
+def actors_task(session: Session, actor: Actor, task_id: str) -> tuple[HumanTask, Policy]:
+    """A task the actor may act on, with its policy.
 
     Another department's task is reported as missing (not even its existence is
-    shared); a visible task in someone else's lane is Forbidden. The lock queues
-    two people answering tasks of one policy at once (staff answering the
-    consultation together, say) instead of failing one of them: the second reads
-    the policy as the first saved it. On SQLite, BEGIN IMMEDIATE gives the same
-    queueing; the version check in PolicyCommands._save stays as the guard.
+    shared); a visible task in someone else's lane is Forbidden.
     """
-    query = select(HumanTask, Policy).join(Policy, HumanTask.policy_id == Policy.id).where(HumanTask.id == task_id)
-    row = session.execute(query.with_for_update(of=Policy) if lock else query).first()
+    row = session.execute(select(HumanTask, Policy).join(Policy, HumanTask.policy_id == Policy.id)
+                          .where(HumanTask.id == task_id)).first()
     if row is None or not may_see(actor, row[1]):
         raise NotFound(f"Task {task_id} does not exist.")
     task, policy = row
@@ -57,10 +66,15 @@ def actors_task(session: Session, actor: Actor, task_id: str, lock: bool = False
     return task, policy
 
 
+def _ready_ids(session: Session, policy_id: int) -> set[str]:
+    return set(session.scalars(select(HumanTask.id).where(HumanTask.policy_id == policy_id,
+                                                          HumanTask.state == "ready")))
+
+
 class PolicyCommands:
-    def __init__(self, database: Database, engine: WorkflowEngine, registry: ProcessRegistry,
+    def __init__(self, database: Database, sandbox: Sandbox, registry: ProcessRegistry,
                  accounts: Accounts, clock, process_id: str):
-        self._db, self._engine, self._registry = database, engine, registry
+        self._db, self._sandbox, self._registry = database, sandbox, registry
         self._accounts, self._clock, self._process_id = accounts, clock, process_id
 
     def start(self, actor: Actor, title: str, department: str) -> int:
@@ -71,45 +85,56 @@ class PolicyCommands:
         if not title or len(title) > 200:
             raise InvalidInput([FieldError("title", "Title is required (at most 200 characters).")])
         now = self._clock()
-        with self._db.transaction() as session:
+        with self._db.reading() as session:
             dept = self._accounts.department(session, (department or "").strip())
             if actor.department_id not in (None, dept.id):
                 raise Forbidden(f"You can only start policies for {actor.department}.")
             version = self._registry.latest(session, self._process_id)
-            bundle = self._registry.bundle(version.id)
             data = {"policy": {"title": title, "department": dept.name},
                     "staff_members": self._accounts.staff_of(session, dept.id)}
-            workflow = self._engine.start(bundle, data)
-            policy = Policy(title=title, department=dept, process_version_id=version.id,
-                            status=PolicyStatus.IN_PROGRESS, workflow="", version=0,
+        result = self._step("start", version.id, data=data, now=now)
+        with self._db.transaction() as session:
+            policy = Policy(title=title, department_id=dept.id, process_version_id=version.id,
+                            status=PolicyStatus.IN_PROGRESS, version=0,
                             created_by=actor.username, created_at=now, updated_at=now)
             session.add(policy)
             session.flush()
+            session.add(WorkflowState(policy_id=policy.id, state="", data={}))
             audit.record(session, at=now, actor=actor.username, action="policy_started", policy_id=policy.id,
                          data={"title": title, "department": dept.name}, process_version_id=version.id)
-            self._save(session, policy, workflow, before=[], now=now)
+            self._save(session, policy, result, before=set(), now=now)
             return policy.id
 
     def complete(self, actor: Actor, task_id: str, data: dict | None = None, html_form=None) -> int:
         """Complete a task with form data (JSON ``data`` or a posted ``html_form``); return the policy id."""
-        now = self._clock()
-        with self._db.transaction() as session:
-            task, policy = actors_task(session, actor, task_id, lock=True)
-            if task.state != "ready":
-                by = f" by {task.completed_by}" if task.completed_by else ""
-                raise Conflict(f"This task was already completed{by}; nothing was changed.")
-            schema = self._registry.bundle(policy.process_version_id).forms.get(task.form, {"type": "object"})
-            answers = forms.validate(schema, forms.coerce_html_form(schema, html_form) if html_form is not None else data)
-            workflow = self._engine.load(policy.workflow)
-            before = ready_human_tasks(workflow)
-            done = next((t for t in before if t.id == task_id), None)
-            if done is None:
-                raise Conflict("This task is no longer waiting for an answer; nothing was changed.")
-            self._engine.complete(workflow, task_id, done.data_key, answers)
-            audit.record(session, at=now, actor=actor.username, action="task_completed", policy_id=policy.id,
-                         task=done, data=answers, process_version_id=policy.process_version_id)
-            self._save(session, policy, workflow, before=before, now=now, completed=done, actor=actor.username)
-            return policy.id
+        answers = None
+        for attempt in range(MAX_ATTEMPTS):
+            now = self._clock()
+            with self._db.reading() as session:
+                task, policy = actors_task(session, actor, task_id)
+                if task.state != "ready":
+                    by = f" by {task.completed_by}" if task.completed_by else ""
+                    raise Conflict(f"This task was already completed{by}; nothing was changed.")
+                state = session.scalar(select(WorkflowState.state).where(WorkflowState.policy_id == policy.id))
+                before = _ready_ids(session, policy.id)
+            if answers is None:
+                schema = self._registry.bundle(policy.process_version_id).forms.get(task.form, {"type": "object"})
+                answers = forms.validate(schema, forms.coerce_html_form(schema, html_form)
+                                         if html_form is not None else data)
+            result = self._step("complete", policy.process_version_id, state=state, task_id=task_id,
+                                answers=answers, now=now)
+            try:
+                with self._db.transaction() as session:
+                    audit.record(session, at=now, actor=actor.username, action="task_completed",
+                                 policy_id=policy.id, task=task, data=answers,
+                                 process_version_id=policy.process_version_id)
+                    self._save(session, policy, result, before=before, now=now, completed=task,
+                               actor=actor.username)
+                return policy.id
+            except _Stale:
+                time.sleep(random.uniform(0, 0.002 * attempt))  # let the other writer finish
+        raise Conflict("This policy is being changed by several people at once; nothing was changed. "
+                       "Try again in a moment.")
 
     def fire_due_timers(self, now: datetime | None = None) -> list[tuple[int, list[str]]]:
         """Fire every timer due by ``now`` (default: the clock); one transaction per policy."""
@@ -119,67 +144,85 @@ class PolicyCommands:
         fired = []
         for policy_id in due:
             try:
-                with self._db.transaction() as session:
-                    policy = session.scalars(select(Policy).where(Policy.id == policy_id)
-                                             .with_for_update(of=Policy)).one()
-                    workflow = self._engine.load(policy.workflow)
-                    before = ready_human_tasks(workflow)
-                    elements = self._engine.fire_due_timers(workflow, now)
-                    if elements:
-                        audit.record(session, at=now, actor=audit.SYSTEM_ACTOR, action="timer_fired",
-                                     policy_id=policy.id, data={"timers": elements},
-                                     process_version_id=policy.process_version_id)
-                        self._save(session, policy, workflow, before=before, now=now)
-                        fired.append((policy_id, elements))
+                elements = self._fire(policy_id, now)
             except Conflict:
                 continue  # someone saved the policy meanwhile; the next run sees the timer again
             except WorkflowFailure as failure:
                 # One broken policy must not stop the others' reviews; it stays due and is retried.
                 log.warning("Policy %s: its due timer could not fire: %s", policy_id, failure.message)
+                continue
+            if elements:
+                fired.append((policy_id, elements))
         return fired
 
-    def _save(self, session: Session, policy: Policy, workflow, *, before: list[ReadyTask], now: datetime,
-              completed: ReadyTask | None = None, actor: str | None = None) -> None:
-        """Write the workflow, its derived columns and the task index; refuse a stale save."""
-        data = current_data(workflow)
-        after = ready_human_tasks(workflow)
-        timers = [due for _task, due in waiting_timers(workflow) if due is not None]
+    def _fire(self, policy_id: int, now: datetime) -> list[str]:
+        with self._db.reading() as session:
+            policy = session.get(Policy, policy_id)
+            state = session.scalar(select(WorkflowState.state).where(WorkflowState.policy_id == policy_id))
+            before = _ready_ids(session, policy_id)
+        result = self._step("fire_due_timers", policy.process_version_id, state=state, now=now)
+        if result.fired:
+            with self._db.transaction() as session:
+                audit.record(session, at=now, actor=audit.SYSTEM_ACTOR, action="timer_fired",
+                             policy_id=policy.id, data={"timers": result.fired},
+                             process_version_id=policy.process_version_id)
+                self._save(session, policy, result, before=before, now=now)
+        return result.fired
+
+    def _step(self, operation: str, version_id: int, **arguments) -> StepResult:
+        """Run an engine step of the version's diagram in the sandbox."""
+        bundle = self._registry.bundle(version_id)
+        return self._sandbox.run(operation, bundle.content_hash, lambda: bundle.files, **arguments)
+
+    def _save(self, session: Session, policy: Policy, result: StepResult, *, before: set[str], now: datetime,
+              completed: HumanTask | None = None, actor: str | None = None) -> None:
+        """Write the step's result, its derived columns and the task index; refuse a stale save."""
         published_now = completed is not None and completed.lifecycle_step == "publication"
-        status = policy_status(workflow.is_completed(), bool(after),
+        status = policy_status(result.completed, bool(result.ready),
                                published_now or policy.status != PolicyStatus.IN_PROGRESS)
-        values = dict(workflow=self._engine.dump(workflow), version=policy.version + 1, status=status,
-                      draft=data.get("policy_draft") or {}, risk_rating=data.get("risk_rating"),
-                      next_timer_at=min(timers) if timers else None, updated_at=now)
-        saved = session.execute(update(Policy).where(Policy.id == policy.id, Policy.version == policy.version)
-                                .values(**values).execution_options(synchronize_session=False))
+        draft, rating = result.data.get("policy_draft"), result.data.get("risk_rating")
+        saved = session.execute(
+            update(Policy).where(Policy.id == policy.id, Policy.version == policy.version)
+            .values(version=policy.version + 1, status=status, draft=draft if isinstance(draft, dict) else {},
+                    risk_rating=str(rating)[:20] if rating is not None else None,
+                    next_timer_at=result.next_timer, updated_at=now)
+            .execution_options(synchronize_session=False))
         if saved.rowcount != 1:
-            raise Conflict("Someone else changed this policy at the same moment; nothing was changed. Reload and try again.")
-        self._sync_tasks(session, policy.id, before, after, now, completed, actor)
+            raise _Stale("Someone else changed this policy at the same moment.")
+        session.execute(update(WorkflowState).where(WorkflowState.policy_id == policy.id)
+                        .values(state=result.state, data=result.data).execution_options(synchronize_session=False))
+        self._sync_tasks(session, policy, before, result, now, completed, actor)
         if published_now:
-            publication.cut_version(session, policy=policy, bundle=self._registry.bundle(policy.process_version_id),
-                                    data=data, publication=data.get(completed.data_key) or {},
-                                    review_due=min(timers) if timers else None, now=now)
-            audit.record(session, at=now, actor=actor, action="policy_published", policy_id=policy.id,
-                         data={"effective_date": (data.get(completed.data_key) or {}).get("effective_date"),
-                               "review_due": min(timers).isoformat() if timers else None},
-                         process_version_id=policy.process_version_id)
+            self._publish(session, policy, result, completed, actor, now)
+
+    def _publish(self, session, policy: Policy, result: StepResult, completed: HumanTask, actor, now) -> None:
+        details = result.data.get(completed.data_key) or {}
+        review_due = result.next_timer
+        publication.cut_version(session, policy=policy, bundle=self._registry.bundle(policy.process_version_id),
+                                data=result.data, publication=details, review_due=review_due, now=now)
+        audit.record(session, at=now, actor=actor, action="policy_published", policy_id=policy.id,
+                     data={"effective_date": details.get("effective_date"),
+                           "review_due": review_due.isoformat() if review_due else None},
+                     process_version_id=policy.process_version_id)
 
     @staticmethod
-    def _sync_tasks(session, policy_id, before, after, now, completed, actor) -> None:
-        before_ids, after_ids = {t.id for t in before}, {t.id for t in after}
+    def _sync_tasks(session, policy: Policy, before: set[str], result: StepResult, now, completed, actor) -> None:
+        after = {t.id for t in result.ready}
         if completed is not None:
-            result = session.execute(update(HumanTask).where(HumanTask.id == completed.id, HumanTask.state == "ready")
-                                     .values(state="completed", completed_at=now, completed_by=actor)
-                                     .execution_options(synchronize_session=False))
-            if result.rowcount != 1:
-                raise Conflict("This task was completed by someone else a moment ago; nothing was changed.")
-        closed = before_ids - after_ids - {completed.id if completed else None}
+            done = session.execute(update(HumanTask).where(HumanTask.id == completed.id, HumanTask.state == "ready")
+                                   .values(state="completed", completed_at=now, completed_by=actor)
+                                   .execution_options(synchronize_session=False))
+            if done.rowcount != 1:
+                raise _Stale("This task was completed by someone else a moment ago.")
+        closed = before - after - {completed.id if completed else None}
         if closed:
             session.execute(update(HumanTask).where(HumanTask.id.in_(closed), HumanTask.state == "ready")
                             .values(state="closed", completed_at=now).execution_options(synchronize_session=False))
-        new = [t for t in after if t.id not in before_ids]
+        new = [t for t in result.ready if t.id not in before]
         if new:
             session.execute(insert(HumanTask), [
-                dict(id=t.id, policy_id=policy_id, element_id=t.element_id, title=t.title, lane=t.lane,
-                     lifecycle_step=t.lifecycle_step, assignee=t.assignee, form=t.form, state="ready",
-                     ready_since=now) for t in new])
+                dict(id=t.id, policy_id=policy.id, department_id=policy.department_id, element_id=t.element_id,
+                     title=t.title, lane=t.lane, lifecycle_step=t.lifecycle_step, assignee=t.assignee, form=t.form,
+                     data_key=t.data_key, instructions=t.instructions, prefill=t.values, state="ready",
+                     ready_since=now)
+                for t in new])

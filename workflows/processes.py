@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from . import audit
 from .errors import NotFound
 from .schema import ProcessVersion
-from .specs import ProcessBundle, load_bundle
+from .specs import ProcessBundle, bundle_from_files
 from .store import Database
 
 
@@ -64,6 +64,4 @@ class ProcessRegistry:
             if version is None:
                 raise NotFound(f"Process version {version_id} does not exist")
             files = dict(version.files)
-        diagrams = {n: t.encode() for n, t in files.items() if n.endswith((".bpmn", ".dmn"))}
-        forms = {n: t.encode() for n, t in files.items() if n not in diagrams}
-        return load_bundle(diagrams, forms)
+        return bundle_from_files(files)

@@ -1,44 +1,74 @@
 """Read-side views of policies and tasks, shaped for both the HTML pages and the API.
 
-Lists come from the human-task index and policy columns only; a single task's page
-is the one place that loads a workflow, to pre-fill the form with current answers.
+Nothing here loads or runs a workflow: lists read the human-task index and the
+policy columns they show (through indexes, a page at a time), and a task's page
+reads what the engine stored when the task became ready (its instructions and
+starting answers) and the policy's current data.
 """
 from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
 
-from jinja2 import TemplateError
-from jinja2.sandbox import SandboxedEnvironment
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
-from . import audit
 from .accounts import Actor
-from .engine import WorkflowEngine
-from .errors import NotFound
+from .errors import FieldError, InvalidInput, NotFound
 from .policies import actors_task, may_see
 from .processes import ProcessRegistry
 from .publication import consultation_counts, public_sections
-from .schema import HumanTask, Policy, ProcessVersion
+from .schema import AuditEvent, Department, HumanTask, Policy, ProcessVersion, WorkflowState
 from .store import Database
-from .tasks import current_data, describe
 
-_INSTRUCTIONS = SandboxedEnvironment(autoescape=False)
-
-
-def render_instructions(template: str, data: dict) -> str:
-    """Render a diagram's instructions as plain text in a sandbox (the page escapes it)."""
-    try:
-        return _INSTRUCTIONS.from_string(template).render(**data)
-    except (TemplateError, TypeError, ValueError) as error:
-        return f"{template}\n\n(The instructions could not be filled in: {error})"
+DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 
 
-def task_summary(task: HumanTask, policy: Policy) -> dict:
-    return {"id": task.id, "policy_id": policy.id, "policy_title": policy.title, "name": task.element_id,
-            "title": task.title, "lane": task.lane, "lifecycle_step": task.lifecycle_step,
-            "assignee": task.assignee, "form": task.form, "department": policy.department.name,
-            "ready_since": task.ready_since}
+@dataclass(frozen=True)
+class Page:
+    """Which slice of a list to read: ``limit`` items from ``offset``."""
+
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+
+    @classmethod
+    def of(cls, limit=None, offset=None) -> "Page":
+        """A page from request values (text or numbers), or InvalidInput naming the bad one."""
+        values = {}
+        for name, value, default, highest in (("limit", limit, DEFAULT_LIMIT, MAX_LIMIT),
+                                              ("offset", offset, 0, 10**9)):
+            lowest = 1 if name == "limit" else 0
+            try:
+                number = default if value in (None, "") else int(value)
+            except (TypeError, ValueError):
+                number = None
+            if number is None or not lowest <= number <= highest:
+                raise InvalidInput([FieldError(name, f"{name} must be a whole number from {lowest} to {highest:,}.")])
+            values[name] = number
+        return cls(**values)
+
+
+FIRST_PAGE = Page()
+
+
+_TASK_COLUMNS = (HumanTask.id, HumanTask.policy_id, Policy.title.label("policy_title"),
+                 HumanTask.element_id.label("name"), HumanTask.title, HumanTask.lane, HumanTask.lifecycle_step,
+                 HumanTask.assignee, HumanTask.form, Department.name.label("department"), HumanTask.ready_since)
+_POLICY_COLUMNS = (Policy.id, Policy.title, Department.name.label("department"), Policy.status, Policy.risk_rating,
+                   ProcessVersion.process_id, ProcessVersion.version.label("process_version"), Policy.created_by,
+                   Policy.created_at, Policy.updated_at, Policy.next_timer_at, Policy.department_id,
+                   Policy.process_version_id)
+
+
+def _policy_view(row) -> dict:
+    return {"id": row.id, "title": row.title, "department": row.department, "status": str(row.status),
+            "risk_rating": row.risk_rating, "process": {"id": row.process_id, "version": row.process_version},
+            "created_by": row.created_by, "created_at": row.created_at, "updated_at": row.updated_at,
+            "next_review_at": row.next_timer_at}
+
+
+def _policies_query():
+    return (select(*_POLICY_COLUMNS).join(Department, Policy.department_id == Department.id)
+            .join(ProcessVersion, Policy.process_version_id == ProcessVersion.id))
 
 
 @dataclass
@@ -52,92 +82,114 @@ class TaskPage:
 
 
 class PolicyQueries:
-    def __init__(self, database: Database, engine: WorkflowEngine, registry: ProcessRegistry):
-        self._db, self._engine, self._registry = database, engine, registry
+    def __init__(self, database: Database, registry: ProcessRegistry):
+        self._db, self._registry = database, registry
 
-    def inbox(self, actor: Actor) -> list[dict]:
+    def inbox(self, actor: Actor, page: Page = FIRST_PAGE) -> list[dict]:
         """The tasks ``actor`` may complete now, oldest first."""
-        query = (select(HumanTask, Policy).join(Policy, HumanTask.policy_id == Policy.id)
+        query = (select(*_TASK_COLUMNS).join(Policy, HumanTask.policy_id == Policy.id)
+                 .join(Department, HumanTask.department_id == Department.id)
                  .where(HumanTask.state == "ready", HumanTask.lane.in_(actor.roles),
                         or_(HumanTask.assignee.is_(None), HumanTask.assignee == actor.username))
-                 .order_by(HumanTask.ready_since, HumanTask.id))
+                 .order_by(HumanTask.ready_since, HumanTask.id).limit(page.limit).offset(page.offset))
         if actor.department_id is not None:
-            query = query.where(Policy.department_id == actor.department_id)
+            query = query.where(HumanTask.department_id == actor.department_id)
         with self._db.reading() as session:
-            return [task_summary(task, policy) for task, policy in session.execute(query)]
+            return [dict(row._mapping) for row in session.execute(query)]
 
-    def policies(self, actor: Actor) -> list[dict]:
-        query = select(Policy).order_by(Policy.updated_at.desc())
+    def my_task_ids(self, actor: Actor, policy_id: int) -> set[str]:
+        """The ready tasks of one policy that ``actor`` may complete now."""
+        query = (select(HumanTask.id).where(HumanTask.policy_id == policy_id, HumanTask.state == "ready",
+                                            HumanTask.lane.in_(actor.roles),
+                                            or_(HumanTask.assignee.is_(None), HumanTask.assignee == actor.username)))
+        if actor.department_id is not None:
+            query = query.where(HumanTask.department_id == actor.department_id)
+        with self._db.reading() as session:
+            return set(session.scalars(query))
+
+    def policies(self, actor: Actor, page: Page = FIRST_PAGE) -> list[dict]:
+        query = _policies_query().order_by(Policy.updated_at.desc(), Policy.id.desc())
         if actor.department_id is not None:
             query = query.where(Policy.department_id == actor.department_id)
         with self._db.reading() as session:
-            return [self._policy_dict(session, p, with_tasks=False) for p in session.scalars(query)]
+            return [_policy_view(row) for row in session.execute(query.limit(page.limit).offset(page.offset))]
 
     def policy(self, actor: Actor, policy_id: int) -> dict:
         with self._db.reading() as session:
-            policy = self._visible_policy(session, actor, policy_id)
-            return self._policy_dict(session, policy, with_tasks=True)
+            row = self._visible(session, actor, policy_id)
+            view = _policy_view(row)
+            tasks = session.execute(select(HumanTask.id, HumanTask.element_id, HumanTask.title, HumanTask.lane,
+                                           HumanTask.lifecycle_step, HumanTask.ready_since)
+                                    .where(HumanTask.policy_id == policy_id, HumanTask.state == "ready")
+                                    .order_by(HumanTask.ready_since, HumanTask.id)).all()
+            completed = session.scalars(select(HumanTask.element_id).distinct()
+                                        .where(HumanTask.policy_id == policy_id, HumanTask.state == "completed"))
+            view["completed_elements"] = sorted(completed)
+            draft = session.scalar(select(Policy.draft).where(Policy.id == policy_id)) or {}
+        view["ready_tasks"] = [{"id": t.id, "name": t.element_id, "title": t.title, "lane": t.lane,
+                                "lifecycle_step": t.lifecycle_step, "ready_since": t.ready_since} for t in tasks]
+        view["draft"] = draft
+        view["draft_sections"] = public_sections(self._registry.bundle(row.process_version_id), draft)
+        return view
 
-    def audit_trail(self, actor: Actor, policy_id: int) -> list[dict]:
+    def audit_trail(self, actor: Actor, policy_id: int, page: Page = FIRST_PAGE) -> list[dict]:
+        """The policy's events, oldest first; anonymous answers carry no name except for its managers."""
         with self._db.reading() as session:
-            self._visible_policy(session, actor, policy_id)
-            versions = dict(session.execute(select(ProcessVersion.id, ProcessVersion.version)).all())
-            return [{"at": e.at, "actor": e.actor, "action": e.action, "task": e.element_id,
-                     "task_title": e.task_title, "task_id": e.task_id, "data": e.data,
-                     "process_version": versions.get(e.process_version_id)}
-                    for e in audit.events_for_policy(session, policy_id)]
+            policy = self._visible(session, actor, policy_id)
+            rows = session.execute(
+                select(AuditEvent, ProcessVersion.version, HumanTask.form)
+                .outerjoin(ProcessVersion, AuditEvent.process_version_id == ProcessVersion.id)
+                .outerjoin(HumanTask, AuditEvent.task_id == HumanTask.id)
+                .where(AuditEvent.policy_id == policy_id).order_by(AuditEvent.id)
+                .limit(page.limit).offset(page.offset)).all()
+        bundle = self._registry.bundle(policy.process_version_id)
+        names_shown = "manager" in actor.roles
+        events = []
+        for event, version, form in rows:
+            anonymous = not names_shown and bool(bundle.forms.get(form, {}).get("x-anonymous"))
+            events.append({"at": event.at, "actor": "a member of staff" if anonymous else event.actor,
+                           "action": event.action, "task": event.element_id, "task_title": event.task_title,
+                           "task_id": event.task_id, "data": None if anonymous else event.data,
+                           "process_version": version})
+        return events
+
+    def audit_count(self, actor: Actor, policy_id: int) -> int:
+        with self._db.reading() as session:
+            self._visible(session, actor, policy_id)
+            return session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.policy_id == policy_id))
 
     def diagram(self, actor: Actor, policy_id: int) -> tuple[str, str]:
         """(file name, BPMN XML) of the diagram version the policy runs on."""
         with self._db.reading() as session:
-            policy = self._visible_policy(session, actor, policy_id)
+            policy = self._visible(session, actor, policy_id)
             files = session.get(ProcessVersion, policy.process_version_id).files
         name = next(n for n in sorted(files) if n.endswith(".bpmn"))
         return name, files[name]
 
     def task_page(self, actor: Actor, task_id: str) -> TaskPage:
-        """Everything the person completing a task needs to see, with current answers pre-filled."""
+        """Everything the person completing a task needs to see, with its starting answers."""
         with self._db.reading() as session:
             task, policy = actors_task(session, actor, task_id)
-            policy_view = self._policy_dict(session, policy, with_tasks=False)
+            instructions, prefill = session.execute(select(HumanTask.instructions, HumanTask.prefill)
+                                                    .where(HumanTask.id == task.id)).one()
+            policy_view = _policy_view(self._visible(session, actor, policy.id))
+            data = session.scalar(select(WorkflowState.data).where(WorkflowState.policy_id == policy.id)) or {}
         bundle = self._registry.bundle(policy.process_version_id)
-        workflow = self._engine.load(policy.workflow)
-        spiff_task = self._engine.find_task(workflow, task_id)
-        ready = describe(spiff_task)
-        data = current_data(workflow) | spiff_task.data
-        prefill = data.get(ready.data_key)
-        instructions = spiff_task.task_spec.extensions.get("instructionsForEndUser") or ""
-        return TaskPage(task={**task_summary(task, policy), "state": task.state,
-                              "completed_by": task.completed_by},
-                        form=bundle.forms.get(task.form, {"type": "object", "properties": {}}),
-                        values=copy.deepcopy(prefill) if isinstance(prefill, dict) else {},
-                        instructions=render_instructions(instructions, data), policy=policy_view,
+        summary = {"id": task.id, "policy_id": policy.id, "policy_title": policy.title, "name": task.element_id,
+                   "title": task.title, "lane": task.lane, "lifecycle_step": task.lifecycle_step,
+                   "assignee": task.assignee, "form": task.form, "department": policy_view["department"],
+                   "ready_since": task.ready_since, "state": task.state, "completed_by": task.completed_by}
+        return TaskPage(task=summary, form=bundle.forms.get(task.form, {"type": "object", "properties": {}}),
+                        values=copy.deepcopy(prefill or {}), instructions=instructions or "",
+                        policy=policy_view,
                         context={**review_context(data),
                                  "draft_sections": public_sections(bundle, data.get("policy_draft") or {})})
 
-    def _visible_policy(self, session, actor: Actor, policy_id: int) -> Policy:
-        policy = session.get(Policy, policy_id)
-        if policy is None or not may_see(actor, policy):
+    def _visible(self, session, actor: Actor, policy_id: int):
+        row = session.execute(_policies_query().where(Policy.id == policy_id)).first()
+        if row is None or not may_see(actor, row):
             raise NotFound(f"Policy {policy_id} does not exist.")
-        return policy
-
-    def _policy_dict(self, session, policy: Policy, with_tasks: bool) -> dict:
-        version = session.get(ProcessVersion, policy.process_version_id)
-        result = {"id": policy.id, "title": policy.title, "department": policy.department.name,
-                  "status": str(policy.status), "risk_rating": policy.risk_rating,
-                  "process": {"id": version.process_id, "version": version.version},
-                  "created_by": policy.created_by, "created_at": policy.created_at,
-                  "updated_at": policy.updated_at, "next_review_at": policy.next_timer_at}
-        if with_tasks:
-            tasks = session.scalars(select(HumanTask).where(HumanTask.policy_id == policy.id)
-                                    .order_by(HumanTask.ready_since, HumanTask.id)).all()
-            result["ready_tasks"] = [{"id": t.id, "name": t.element_id, "title": t.title, "lane": t.lane,
-                                      "lifecycle_step": t.lifecycle_step, "ready_since": t.ready_since}
-                                     for t in tasks if t.state == "ready"]
-            result["completed_elements"] = sorted({t.element_id for t in tasks if t.state == "completed"})
-            result["draft"] = policy.draft
-            result["draft_sections"] = public_sections(self._registry.bundle(policy.process_version_id), policy.draft)
-        return result
+        return row
 
 
 def review_context(data: dict) -> dict:

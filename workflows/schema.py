@@ -93,39 +93,61 @@ class ProcessVersion(Base):
 
 
 class Policy(Base):
-    """A department's policy and its running workflow, saved with optimistic versioning."""
+    """A department's policy and what lists show of it, saved with optimistic versioning.
+
+    ``version`` counts saves: every change is ``UPDATE … WHERE version = expected``.
+    """
 
     __tablename__ = "policies"
+    __table_args__ = (Index("ix_policies_department_updated", "department_id", "updated_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
     status: Mapped[str] = mapped_column(String(20), index=True)
-    workflow: Mapped[str] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
     draft: Mapped[dict] = mapped_column(JSON, default=dict)
     risk_rating: Mapped[str | None] = mapped_column(String(20))
     next_timer_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     department: Mapped[Department] = relationship(lazy="joined")
     process_version: Mapped[ProcessVersion] = relationship(lazy="raise")
+
+
+class WorkflowState(Base):
+    """A policy's running workflow: its state (without the process spec, which its
+    version holds) and its current data, read only when a step runs or a task is shown."""
+
+    __tablename__ = "workflow_states"
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), primary_key=True)
+    state: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict] = mapped_column(JSON)
 
 
 class HumanTask(Base):
     """A user task of a policy, kept in step with every save so lists never load workflows."""
 
     __tablename__ = "human_tasks"
-    __table_args__ = (Index("ix_human_tasks_ready", "state", "lane"), Index("ix_human_tasks_policy", "policy_id", "state"))
+    __table_args__ = (
+        # The inbox: ready tasks of a lane, in a department or organisation-wide, oldest first.
+        Index("ix_human_tasks_inbox_department", "state", "department_id", "lane", "ready_since", "id"),
+        Index("ix_human_tasks_inbox", "state", "lane", "ready_since", "id"),
+        Index("ix_human_tasks_policy", "policy_id", "state"),
+    )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
     element_id: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(String(200))
     lane: Mapped[str | None] = mapped_column(String(40))
     lifecycle_step: Mapped[str | None] = mapped_column(String(40))
     assignee: Mapped[str | None] = mapped_column(String(80))
     form: Mapped[str | None] = mapped_column(String(200))
+    data_key: Mapped[str] = mapped_column(String(200))  # the variable its answers are stored under
+    instructions: Mapped[str | None] = mapped_column(Text, deferred=True)  # rendered when the task became ready
+    prefill: Mapped[dict | None] = mapped_column(JSON, deferred=True)  # the answers its form starts with
     state: Mapped[str] = mapped_column(String(20))
     ready_since: Mapped[datetime] = mapped_column(UtcDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -23,6 +23,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from .diagram_checks import check_diagram, form_names
 from .errors import DiagramError, DiagramProblem
+from .multi_instance import BoundedParser
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_BUNDLE_BYTES = 5 * 1024 * 1024
@@ -115,7 +116,7 @@ def load_bundle(diagrams: dict[str, bytes], forms: dict[str, bytes]) -> ProcessB
     if problems:
         raise DiagramError(problems)
 
-    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser = BoundedParser(validator=VALIDATOR)
     try:
         for name, root in trees.items():
             if name.endswith(".dmn"):
@@ -162,3 +163,10 @@ def read_bundle_files(paths: list[Path]) -> tuple[dict[str, bytes], dict[str, by
 
 def read_bundle_directory(directory: Path) -> tuple[dict[str, bytes], dict[str, bytes]]:
     return read_bundle_files(sorted([*directory.glob("*.bpmn"), *directory.glob("*.dmn")]))
+
+
+def bundle_from_files(files: dict[str, str]) -> ProcessBundle:
+    """Parse a stored version's files (diagrams and forms by name) back into a bundle."""
+    diagrams = {n: t.encode() for n, t in files.items() if n.endswith((".bpmn", ".dmn"))}
+    forms = {n: t.encode() for n, t in files.items() if n not in diagrams}
+    return load_bundle(diagrams, forms)

@@ -24,6 +24,10 @@ class ReadyTask:
     assignee: str | None
     form: str | None
     data_key: str
+    #: Filled in by the engine for a task that has just become ready: its rendered
+    #: instructions and the answers its form starts with.
+    instructions: str | None = None
+    values: dict | None = None
 
 
 def task_properties(task) -> dict[str, str]:

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Callable
 
 from .accounts import Accounts
-from .engine import WorkflowEngine
 from .policies import PolicyCommands
 from .processes import ProcessRegistry
 from .queries import PolicyQueries
+from .sandbox import StepLimits, shared_sandbox
 from .specs import load_bundle, read_bundle_directory
 from .store import Database
 
@@ -38,12 +38,13 @@ class Services:
 
 
 def build_services(database_url: str, clock: Callable[[], datetime] = utc_now,
-                   process_id: str = DEFAULT_PROCESS_ID, password_method: str = "scrypt") -> Services:
-    """Wire the services; ``password_method`` is werkzeug's (tests use a cheaper one)."""
+                   process_id: str = DEFAULT_PROCESS_ID, password_method: str = "scrypt",
+                   limits: StepLimits | None = None) -> Services:
+    """Wire the services; ``password_method`` is werkzeug's (tests use a cheaper one);
+    ``limits`` bound each step of diagram code (see workflows.sandbox)."""
     database = Database(database_url)
-    engine = WorkflowEngine(clock)
     accounts = Accounts(database, clock, password_method)
     registry = ProcessRegistry(database, clock)
-    commands = PolicyCommands(database, engine, registry, accounts, clock, process_id)
-    queries = PolicyQueries(database, engine, registry)
+    commands = PolicyCommands(database, shared_sandbox(limits or StepLimits()), registry, accounts, clock, process_id)
+    queries = PolicyQueries(database, registry)
     return Services(database, accounts, registry, commands, queries, clock)

@@ -21,7 +21,7 @@ from tests.lifecycle import complete, task_of, to_signoff
 
 API = "/api/v1"
 DOC_URI = "urn:policyflow:openapi"
-CONTRACT = {"/me": {"get"}, "/processes": {"get"}, "/policies": {"post"}, "/policies/{policy_id}": {"get"},
+CONTRACT = {"/me": {"get"}, "/processes": {"get"}, "/policies": {"get", "post"}, "/policies/{policy_id}": {"get"},
             "/policies/{policy_id}/audit": {"get"}, "/tasks": {"get"}, "/tasks/{task_id}": {"get"},
             "/tasks/{task_id}/complete": {"post"}}
 

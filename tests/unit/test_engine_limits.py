@@ -1,6 +1,8 @@
 """A diagram cannot hold the server: runaway automatic loops stop with a clear failure."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 
 from workflows.engine import MAX_ENGINE_STEPS, WorkflowEngine
@@ -29,6 +31,6 @@ LOOPING = b"""<?xml version="1.0" encoding="UTF-8"?>
 def test_an_endless_automatic_loop_stops_with_a_message_naming_the_problem():
     bundle = load_bundle({"looping.bpmn": LOOPING}, {})
     with pytest.raises(WorkflowFailure) as raised:
-        WorkflowEngine().start(bundle, {})
+        WorkflowEngine().start(bundle, {}, datetime.now(timezone.utc))
     assert f"more than {MAX_ENGINE_STEPS} automatic steps" in raised.value.message
     assert "loop" in raised.value.message

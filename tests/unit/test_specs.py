@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, timezone
 
 import pytest
-from SpiffWorkflow.util.task import TaskState
 
 from workflows.engine import WorkflowEngine
 from workflows.errors import DiagramError, DiagramProblem, WorkflowFailure
@@ -108,8 +108,7 @@ def with_script_before_note(element_id: str, script: str) -> str:
                            f"<bpmn:flowNodeRef>end</bpmn:flowNodeRef>\n        <bpmn:flowNodeRef>{element_id}</bpmn:flowNodeRef>")
 
 
-def ready_element_ids(workflow) -> list[str]:
-    return [t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.READY, manual=True)]
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 
 
 # ----------------------------------------------------------------- valid bundles load
@@ -125,7 +124,7 @@ def test_the_tiny_template_is_valid_and_runs_to_its_user_task():
     """The template every bad variant below is derived from is itself fine."""
     bundle = load(TINY)
     assert (bundle.process_id, bundle.name) == ("tiny", "Tiny process")
-    assert ready_element_ids(WorkflowEngine().start(bundle, {})) == ["write_note"]
+    assert [t.element_id for t in WorkflowEngine().start(bundle, {}, NOW).ready] == ["write_note"]
 
 
 def test_read_bundle_directory_finds_forms_beside_the_diagram(tmp_path):
@@ -238,16 +237,16 @@ def test_script_importing_os_never_runs_a_command(tmp_path):
         assert refused.value.problems[0].element == "run_os"
     else:
         with pytest.raises(WorkflowFailure, match="run_os"):
-            WorkflowEngine().start(bundle, {})
+            WorkflowEngine().start(bundle, {}, NOW)
     assert not target.exists()
 
 
 def test_a_harmless_script_task_runs_and_its_result_reaches_the_next_task():
     """The same wiring as above with honest code: the restricted engine runs it and keeps its data."""
     bundle = load(with_script_before_note("add_up", "total = sum(scores)"))
-    workflow = WorkflowEngine().start(bundle, {"scores": [2, 3, 4]})
-    task = next(t for t in workflow.get_tasks() if t.task_spec.bpmn_id == "write_note")
-    assert task.data["total"] == 9
+    result = WorkflowEngine().start(bundle, {"scores": [2, 3, 4]}, NOW)
+    assert [t.element_id for t in result.ready] == ["write_note"]
+    assert result.data["total"] == 9
 
 
 # ----------------------------------------------------------------- structure the engine would trip on

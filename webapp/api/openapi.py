@@ -20,6 +20,15 @@ def _id_param(name: str, kind: str) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
 
 
+#: Every list is read a page at a time.
+PAGE_PARAMS = [
+    {"name": "limit", "in": "query", "required": False, "description": "How many items to return (default 50)",
+     "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}},
+    {"name": "offset", "in": "query", "required": False, "description": "How many items to skip (default 0)",
+     "schema": {"type": "integer", "minimum": 0, "maximum": 1000000000, "default": 0}},
+]
+
+
 SCHEMAS = {
     "Errors": {"type": "object", "required": ["errors"], "properties": {"errors": {"type": "array", "items": {
         "type": "object", "required": ["field", "message"],
@@ -33,6 +42,18 @@ SCHEMAS = {
         "id": {"type": "string"}, "name": {"type": "string"}, "title": {"type": "string"},
         "lane": {"type": ["string", "null"]}, "lifecycle_step": {"type": ["string", "null"]},
         "ready_since": {"type": "string", "format": "date-time"}}},
+    "PolicySummary": {"type": "object", "required": ["id", "title", "department", "status", "process"],
+                      "properties": {
+                          "id": {"type": "integer"}, "title": {"type": "string"}, "department": {"type": "string"},
+                          "status": {"type": "string",
+                                     "enum": ["in_progress", "published", "under_review", "completed"]},
+                          "risk_rating": {"type": ["string", "null"]},
+                          "process": {"type": "object", "required": ["id", "version"], "properties": {
+                              "id": {"type": "string"}, "version": {"type": "integer"}}},
+                          "created_by": {"type": "string"},
+                          "created_at": {"type": "string", "format": "date-time"},
+                          "updated_at": {"type": "string", "format": "date-time"},
+                          "next_review_at": {"type": ["string", "null"], "format": "date-time"}}},
     "Policy": {"type": "object", "required": ["id", "title", "department", "status", "process", "ready_tasks"],
                "properties": {
                    "id": {"type": "integer"}, "title": {"type": "string"}, "department": {"type": "string"},
@@ -86,16 +107,20 @@ def document() -> dict:
         "paths": {
             "/me": _get("The caller", _ref("Me")),
             "/processes": _get("Deployed processes (latest versions)", {"type": "array", "items": _ref("Process")}),
-            "/policies": {"post": {
+            "/policies": {**_get("Policies the caller can see, most recently changed first",
+                                 {"type": "array", "items": _ref("PolicySummary")}, 422, params=PAGE_PARAMS),
+                          "post": {
                 "summary": "Start a policy (managers only)",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("NewPolicy")}}},
                 "responses": {"201": {**_json(_ref("Policy"), "Started"), "headers": {"Location": {
                     "description": "The new policy's address", "schema": {"type": "string"}}}},
                     **_errors(401, 403, 422)}}},
             "/policies/{policy_id}": _get("A policy", _ref("Policy"), 404, params=[policy_id]),
-            "/policies/{policy_id}/audit": _get("The policy's audit trail",
-                                                {"type": "array", "items": _ref("AuditEvent")}, 404, params=[policy_id]),
-            "/tasks": _get("Tasks the caller may complete now", {"type": "array", "items": _ref("Task")}),
+            "/policies/{policy_id}/audit": _get("The policy's audit trail, oldest first",
+                                                {"type": "array", "items": _ref("AuditEvent")}, 404, 422,
+                                                params=[policy_id, *PAGE_PARAMS]),
+            "/tasks": _get("Tasks the caller may complete now, oldest first", {"type": "array", "items": _ref("Task")},
+                           422, params=PAGE_PARAMS),
             "/tasks/{task_id}": _get("A task with its form", _ref("TaskWithForm"), 403, 404, params=[task_id]),
             "/tasks/{task_id}/complete": {"post": {
                 "summary": "Complete a task with the form's data",

@@ -6,6 +6,7 @@ from flask import g, jsonify, request, url_for
 from workflows.errors import FieldError, InvalidInput
 
 from .. import services
+from ..paging import requested_page
 from . import bp
 from .auth import require_token
 from .openapi import document
@@ -41,6 +42,12 @@ def processes():
                     for v in services().processes.latest_versions()])
 
 
+@bp.get("/policies")
+@require_token
+def policies():
+    return jsonify(services().queries.policies(g.actor, requested_page()))
+
+
 @bp.post("/policies")
 @require_token
 def start_policy():
@@ -59,13 +66,13 @@ def policy(policy_id: int):
 @require_token
 def audit(policy_id: int):
     return jsonify([{key: event[key] for key in ("at", "actor", "action", "task", "data", "process_version")}
-                    for event in services().queries.audit_trail(g.actor, policy_id)])
+                    for event in services().queries.audit_trail(g.actor, policy_id, requested_page())])
 
 
 @bp.get("/tasks")
 @require_token
 def tasks():
-    return jsonify([_task(task) for task in services().queries.inbox(g.actor)])
+    return jsonify([_task(task) for task in services().queries.inbox(g.actor, requested_page())])
 
 
 @bp.get("/tasks/<task_id>")

@@ -1,0 +1,94 @@
+"""The worker process: confine itself, then run engine steps one at a time.
+
+It receives (operation, version key, files or None, arguments) and answers
+("ok", StepResult) or ("error", kind, message). Before each step it moves its
+CPU-time limit to "now + the step's allowance"; the kernel stops it with SIGXCPU
+past that. Its address space is capped once, at start, above what it needs at
+rest. It has no environment (no database URL or secret key) and no output files.
+Each piece of diagram code writes its name into shared memory before it runs,
+so the parent can say what was running if the kernel stops the worker.
+"""
+from __future__ import annotations
+
+import math
+import os
+import resource
+from collections import OrderedDict
+
+from ..engine import WorkflowEngine
+from ..errors import PolicyflowError
+from ..specs import bundle_from_files
+
+OPERATIONS = ("start", "complete", "fire_due_timers")
+_BUNDLES_KEPT = 16
+MEMORY_EXIT = 3
+
+
+def _address_space_now() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _confine(limits) -> None:
+    os.environ.clear()
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+    ceiling = _address_space_now() + limits.memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
+
+
+def _arm_cpu_limit(seconds: int) -> None:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = math.ceil(usage.ru_utime + usage.ru_stime + seconds)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
+
+
+def _caused_by_memory(error: BaseException) -> bool:
+    while error is not None:
+        if isinstance(error, MemoryError):
+            return True
+        error = error.__cause__ or error.__context__ or getattr(error, "error", None)
+    return False
+
+
+def serve(connection, label, limits) -> None:
+    """Run steps until the app process closes the connection."""
+    _confine(limits)
+
+    def write_label(text: str) -> None:
+        label.value = text.encode("utf-8", "replace")[: len(label) - 1]
+
+    engine = WorkflowEngine(limits.engine, on_code=write_label)
+    bundles: OrderedDict = OrderedDict()
+    while True:
+        try:
+            operation, key, files, arguments = connection.recv()
+        except (EOFError, OSError):
+            return
+        write_label("")
+        _arm_cpu_limit(limits.cpu_seconds)
+        try:
+            if operation not in OPERATIONS:
+                raise ValueError(f"unknown operation {operation}")
+            if key not in bundles:
+                bundles[key] = bundle_from_files(files)
+                if len(bundles) > _BUNDLES_KEPT:
+                    bundles.popitem(last=False)
+            reply = ("ok", getattr(engine, operation)(bundles[key], **arguments))
+        except PolicyflowError as error:
+            reply = ("error", type(error).__name__, error.message)
+        except BaseException as error:  # noqa: BLE001 - every failure of diagram code is reported, none kills the app
+            if _caused_by_memory(error):
+                connection.send(("memory",))
+                os._exit(MEMORY_EXIT)  # the heap may be half-built: a fresh worker takes over
+            where = label.value.decode("utf-8", "replace") or "a step"
+            reply = ("error", "WorkflowFailure",
+                     f"The process could not continue ({where}): {type(error).__name__}: {error}")
+        connection.send(reply)
