@@ -33,10 +33,11 @@ from .errors import Conflict, NotFound, WorkflowFailure
 from .instructions import render_instructions
 from .scripting import RestrictedEnvironment, UnsafeCode
 from .specs import ProcessBundle
-from .storable import UnstorableData, json_size, largest_variable, to_json
+from .storable import UnstorableData, json_size, largest_variable, size_text, to_json
 from .tasks import ReadyTask, current_data, describe, ready_human_tasks
 
 MAX_ENGINE_STEPS = 500
+STATE_TO_DATA_RATIO = 4
 _CODE_TASKS = ("ScriptTask", "BusinessRuleTask")
 
 
@@ -190,6 +191,7 @@ class WorkflowEngine:
                     described = self._introduce(task, described, data)
                 ready.append(described)
             state = self._codec.dump(workflow)
+            self._check_state(state)
         except (UnstorableData, TypeError, ValueError) as error:
             raise WorkflowFailure(f"The process could not continue: {error}; nothing was saved.") from None
         timers = [(task.task_spec.bpmn_id, due) for task, due in waiting_timers(workflow) if due is not None]
@@ -205,12 +207,18 @@ class WorkflowEngine:
         return replace(described, instructions=instructions,
                        values=copy.deepcopy(prefill) if isinstance(prefill, dict) else {})
 
+    def _check_state(self, state: str) -> None:
+        # Task data of finished steps is kept (until compacted) beside the current data.
+        limit = STATE_TO_DATA_RATIO * self._limits.max_data_bytes
+        if len(state) > limit:
+            raise UnstorableData(f"the policy's stored workflow would be larger than {size_text(limit)}")
+
     def _check_size(self, data: dict) -> None:
         limit = self._limits.max_data_bytes
         if json_size(data) > limit:
             name, size = largest_variable(data)
-            raise UnstorableData(f"the policy's data would be larger than {limit / 1e6:g} MB "
-                                 f"(the variable '{name}' alone is {size / 1e6:.1f} MB)")
+            raise UnstorableData(f"the policy's data would be larger than {size_text(limit)} "
+                                 f"(the variable '{name}' alone is {size_text(size)})")
 
 
 def _check_code_output(task) -> None:

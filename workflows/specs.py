@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
@@ -131,8 +132,24 @@ def load_bundle(diagrams: dict[str, bytes], forms: dict[str, bytes]) -> ProcessB
     except (ValidationException, SpiffWorkflowException, TypeError, KeyError, ValueError) as error:
         raise DiagramError([_engine_problem(trees, error)]) from None
 
+    for process in (spec, *subprocess_specs.values()):
+        _connect_loops(process)
     files = {name: data.decode("utf-8") for name, data in {**diagrams, **forms}.items()}
     return ProcessBundle(process_id, spec.description or process_id, spec, subprocess_specs, files, parsed_forms)
+
+
+def _connect_loops(process_spec) -> None:
+    """Wire each loop or multi-instance activity to its instances' completion.
+
+    SpiffWorkflow does this when it creates the first instance or restores a
+    serialized spec, but not when it parses one; a spec parsed afresh (another
+    worker, a restart) would never hear that an instance finished.
+    """
+    for task_spec in process_spec.task_specs.values():
+        if isinstance(task_spec, LoopTask):
+            child = process_spec.task_specs.get(task_spec.task_spec)
+            if child is not None and not child.completed_event.is_connected(task_spec.merge_child):
+                child.completed_event.connect(task_spec.merge_child)
 
 
 def _main_process_id(parser: SpiffBpmnParser, trees) -> str:

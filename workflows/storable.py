@@ -66,3 +66,8 @@ def largest_variable(data: dict) -> tuple[str, int]:
     sizes = {name: json_size(value) for name, value in data.items()}
     name = max(sizes, key=sizes.get, default="")
     return name, sizes.get(name, 0)
+
+
+def size_text(size: int) -> str:
+    """Bytes as a person reads them: 30 kB, 1.5 MB."""
+    return f"{size / 1e6:.3g} MB" if size >= 1_000_000 else f"{size / 1e3:.3g} kB"

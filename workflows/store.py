@@ -53,10 +53,10 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.engine.execution_options(readonly=True), expire_on_commit=False)
 
-    def create_schema(self) -> None:
-        """Create or upgrade the tables to the newest migration (idempotent)."""
+    def create_schema(self, revision: str = "head") -> None:
+        """Create or upgrade the tables to the newest migration (or ``revision``); idempotent."""
         with self.engine.begin() as connection:
-            command.upgrade(_alembic_config(connection), "head")
+            command.upgrade(_alembic_config(connection), revision)
 
     def check_migrations(self) -> None:
         """Raise if schema.py has changes no migration covers (run by the tests)."""

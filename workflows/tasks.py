@@ -56,8 +56,11 @@ def ready_human_tasks(workflow: BpmnWorkflow) -> list[ReadyTask]:
 
 
 def current_data(workflow: BpmnWorkflow) -> dict:
-    """The data the workflow will carry on with: merged from its waiting and ready tasks."""
+    """The data the workflow will carry on with: merged from its waiting and ready tasks
+    (a finished workflow's is what its last task ended with)."""
     merged: dict = {}
     for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
         merged.update(task.data)
+    if not merged and workflow.is_completed() and workflow.last_task is not None:
+        merged.update(workflow.last_task.data)
     return merged

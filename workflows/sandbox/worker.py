@@ -82,13 +82,14 @@ def serve(connection, label, limits) -> None:
                 if len(bundles) > _BUNDLES_KEPT:
                     bundles.popitem(last=False)
             reply = ("ok", getattr(engine, operation)(bundles[key], **arguments))
-        except PolicyflowError as error:
-            reply = ("error", type(error).__name__, error.message)
         except BaseException as error:  # noqa: BLE001 - every failure of diagram code is reported, none kills the app
             if _caused_by_memory(error):
                 connection.send(("memory",))
                 os._exit(MEMORY_EXIT)  # the heap may be half-built: a fresh worker takes over
-            where = label.value.decode("utf-8", "replace") or "a step"
-            reply = ("error", "WorkflowFailure",
-                     f"The process could not continue ({where}): {type(error).__name__}: {error}")
+            if isinstance(error, PolicyflowError):
+                reply = ("error", type(error).__name__, error.message)
+            else:
+                where = label.value.decode("utf-8", "replace") or "a step"
+                reply = ("error", "WorkflowFailure",
+                         f"The process could not continue ({where}): {type(error).__name__}: {error}")
         connection.send(reply)

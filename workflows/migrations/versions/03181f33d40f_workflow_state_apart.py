@@ -88,10 +88,10 @@ def upgrade() -> None:
         batch_op.create_index('ix_human_tasks_inbox_department', ['state', 'department_id', 'lane', 'ready_since', 'id'], unique=False)
         batch_op.create_foreign_key('fk_human_tasks_department_id', 'departments', ['department_id'], ['id'])
 
-    with op.batch_alter_table('policies', schema=None) as batch_op:
-        batch_op.create_index('ix_policies_department_updated', ['department_id', 'updated_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_policies_updated_at'), ['updated_at'], unique=False)
-        batch_op.drop_column('workflow')
+    op.create_index('ix_policies_department_updated', 'policies', ['department_id', 'updated_at'], unique=False)
+    op.create_index('ix_policies_updated_at', 'policies', ['updated_at'], unique=False)
+    # Not a batch "recreate": on SQLite that drops the table, which the tables referring to policies forbid.
+    op.execute("ALTER TABLE policies DROP COLUMN workflow")
 
 
 def downgrade() -> None:

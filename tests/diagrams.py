@@ -1,0 +1,67 @@
+"""Small diagrams for tests: one manager lane, a note form, and the piece of diagram code under test.
+
+``note_process(...)`` builds start → [script task ``run_script``] → user task ``write_note``
+(optionally multi-instance, optionally with instructions) → [timer event ``wait``] →
+[gateway ``decide``: flow ``flow_checked`` when the condition holds, else ``flow_default``] → end,
+so each kind of diagram code can be tried on its own.
+"""
+from __future__ import annotations
+
+import json
+from xml.sax.saxutils import escape
+
+NOTE_FORM_NAME = "note.schema.json"
+NOTE_FORM = {"type": "object", "properties": {"note": {"type": "string", "title": "Note"}}, "required": ["note"]}
+_HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+         '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+         'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" '
+         'id="note_definitions" targetNamespace="http://bpmn.io/schema/bpmn">\n'
+         '<bpmn:process id="note_process" name="Note process" isExecutable="true">\n')
+
+
+def _user_task(cardinality: str | None, instructions: str | None) -> str:
+    shown = (f"<spiffworkflow:instructionsForEndUser>{escape(instructions)}</spiffworkflow:instructionsForEndUser>"
+             if instructions is not None else "")
+    loop = (f"<bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>{escape(cardinality)}"
+            "</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>" if cardinality is not None else "")
+    return (f'<bpmn:userTask id="write_note" name="Write a note"><bpmn:extensionElements>{shown}'
+            f'<spiffworkflow:properties><spiffworkflow:property name="formJsonSchemaFilename" value="{NOTE_FORM_NAME}" />'
+            f"</spiffworkflow:properties></bpmn:extensionElements>{{flows}}{loop}</bpmn:userTask>")
+
+
+def note_process(script: str | None = None, condition: str | None = None, timer: str | None = None,
+                 cardinality: str | None = None, instructions: str | None = None) -> str:
+    steps = [("start", '<bpmn:startEvent id="start">{flows}</bpmn:startEvent>')]
+    if script is not None:
+        steps.append(("run_script", f'<bpmn:scriptTask id="run_script">{{flows}}<bpmn:script>{escape(script)}'
+                                    "</bpmn:script></bpmn:scriptTask>"))
+    steps.append(("write_note", _user_task(cardinality, instructions)))
+    if timer is not None:
+        steps.append(("wait", '<bpmn:intermediateCatchEvent id="wait">{flows}<bpmn:timerEventDefinition '
+                              f'id="wait_timer"><bpmn:timeDuration>{escape(timer)}</bpmn:timeDuration>'
+                              "</bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>"))
+    if condition is not None:
+        steps.append(("decide", '<bpmn:exclusiveGateway id="decide" default="flow_default">{flows}'
+                                "</bpmn:exclusiveGateway>"))
+    steps.append(("end", '<bpmn:endEvent id="end">{flows}</bpmn:endEvent>'))
+
+    flows = [(f"flow_{a}", a, b, "") for (a, _), (b, _) in zip(steps, steps[1:], strict=False)]
+    if condition is not None:
+        flows[-1] = ("flow_checked", "decide", "end",
+                     f"<bpmn:conditionExpression>{escape(condition)}</bpmn:conditionExpression>")
+        flows.append(("flow_default", "decide", "end", ""))
+    nodes = []
+    for element_id, template in steps:
+        ends = "".join(f"<bpmn:incoming>{f}</bpmn:incoming>" for f, _s, t, _c in flows if t == element_id)
+        ends += "".join(f"<bpmn:outgoing>{f}</bpmn:outgoing>" for f, s, _t, _c in flows if s == element_id)
+        nodes.append(template.replace("{flows}", ends))
+    edges = [f'<bpmn:sequenceFlow id="{f}" sourceRef="{s}" targetRef="{t}">{c}</bpmn:sequenceFlow>'
+             for f, s, t, c in flows]
+    lane = "".join(f"<bpmn:flowNodeRef>{element_id}</bpmn:flowNodeRef>" for element_id, _ in steps)
+    return (_HEAD + f'<bpmn:laneSet id="lanes"><bpmn:lane id="lane_manager" name="manager">{lane}</bpmn:lane>'
+            "</bpmn:laneSet>\n" + "\n".join(nodes + edges) + "\n</bpmn:process>\n</bpmn:definitions>\n")
+
+
+def note_bundle_files(diagram: str) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """(diagrams, forms) as ``load_bundle`` takes them."""
+    return {"note.bpmn": diagram.encode()}, {NOTE_FORM_NAME: json.dumps(NOTE_FORM).encode()}
