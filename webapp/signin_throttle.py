@@ -81,7 +81,7 @@ def _throttled(error: RateLimitExceeded):
     limiter: Limiter = current_app.extensions[EXTENSION]
     breached = limiter.current_limit
     now = current_app.extensions["policyflow"].clock().timestamp()
-    seconds = max(1, math.ceil(breached.reset_at - now)) if breached else None
+    seconds = max(1, math.ceil(breached.window.reset_time - now)) if breached else None
     wait = f" Please wait {_duration(seconds)} before trying again." if seconds else " Please wait before trying again."
     response = current_app.make_response((render_template("login.html", error=error.description + wait), 429))
     if seconds:
