@@ -97,5 +97,5 @@ def logout():
         services().accounts.end_sessions(actor().id)
     logout_user()
     session.clear()
-    flash("You have signed out on every device.", "info")
+    flash("You have signed out. Your sessions on other devices have ended too.", "info")
     return redirect(url_for("public.index"))

@@ -291,7 +291,7 @@ def test_signing_out_says_it_ends_the_session_on_every_device(app, people):
     login(laptop, "mary")
     login(desk, "mary")
     signed_out = laptop.post("/logout", data={"csrf_token": csrf_token(laptop, "/inbox")}, follow_redirects=True)
-    assert "signed out on every device" in text(signed_out)
+    assert "You have signed out. Your sessions on other devices have ended too." in text(signed_out)
     assert desk.get("/inbox").status_code == 302
     login(desk, "mary")
     assert desk.get("/inbox").status_code == 200, "signing in again works"
