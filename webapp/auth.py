@@ -1,4 +1,14 @@
-"""Signing in and out, and the signed-in person as a services Actor."""
+"""Signing in and out, and the signed-in person as a services Actor.
+
+A session ends for good at sign-out and at a password change, even if its cookie
+was copied: the session holds the user's session version with their id (Flask-
+Login's ``get_id``), the user loader accepts it only while it is the user's current
+one, and both events bump it (``Accounts.end_sessions``, ``Accounts.set_password``).
+We chose this over server-side sessions: no new dependency or session table, no
+extra query (the loader reads the user on every request anyway), and it works the
+same for every worker process. The price: signing out ends that person's sessions
+on every device, which the sign-out message says.
+"""
 from __future__ import annotations
 
 from functools import wraps
@@ -9,7 +19,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_required, l
 
 from workflows.accounts import Actor
 
-from . import services
+from . import services, signin_throttle
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -21,17 +31,22 @@ login_manager.session_protection = "strong"
 class SignedIn(UserMixin):
     def __init__(self, actor: Actor):
         self.actor = actor
-        self.id = str(actor.id)
+        self.id = f"{actor.id}:{actor.session_version}"  # what the session keeps, see the module docstring
 
 
 @login_manager.user_loader
-def _load(user_id: str):
-    actor = services().accounts.get(int(user_id)) if user_id.isdigit() else None
-    return SignedIn(actor) if actor else None
+def _load(session_id: str):
+    """The person of a session, while its session version is still theirs."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    actor = services().accounts.get(int(user_id))
+    return SignedIn(actor) if actor and actor.session_version == int(version) else None
 
 
 def init_app(app) -> None:
     login_manager.init_app(app)
+    signin_throttle.init_app(app)
 
 
 def actor() -> Actor:
@@ -67,6 +82,7 @@ def login():
         if found is None:
             error = "The username or password is not right."
         else:
+            signin_throttle.forget_account_failures()
             session.clear()
             login_user(SignedIn(found))
             session.permanent = True
@@ -77,7 +93,9 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        services().accounts.end_sessions(actor().id)
     logout_user()
     session.clear()
-    flash("You have signed out.", "info")
+    flash("You have signed out. Your sessions on other devices have ended too.", "info")
     return redirect(url_for("public.index"))

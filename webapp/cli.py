@@ -8,16 +8,22 @@ from pathlib import Path
 
 import click
 
+from workflows.api_tokens import DEFAULT_DAYS, MAX_DAYS, stamp
 from workflows.errors import DiagramError, PolicyflowError
 from workflows.specs import load_bundle, read_bundle_files
 
+from .config import ConfigurationError
 from .demo import add_demo_data
 
 
 def _app():
     from . import create_app
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigurationError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
 
 
 def _services():
@@ -77,15 +83,51 @@ def user_add(name, roles, department, password, email) -> None:
     click.echo(f"Added {name} ({', '.join(roles)}).")
 
 
+@user.command("password", help="Give NAME a new password; every session NAME had signed in ends.")
+@click.argument("name")
+@click.option("--password", prompt="New password", hide_input=True, confirmation_prompt=True,
+              help="The new password (asked for, unechoed, when left out).")
+def user_password(name: str, password: str) -> None:
+    _run(lambda: _services().accounts.set_password(name, password))
+    click.echo(f"Changed the password of {name}; their sessions have ended.")
+
+
 @main.group(help="Manage API tokens.")
 def token() -> None:
     pass
 
 
-@token.command("create", help="Create an API token for NAME and print it (it is not shown again).")
+@token.command("create", help="Create an API token for NAME. The token alone is printed on standard output "
+                              "(it is not shown again); its id and expiry go to standard error.")
 @click.argument("name")
-def token_create(name: str) -> None:
-    click.echo(_run(lambda: _services().accounts.create_token(name)))
+@click.option("--expires-in", "days", default=DEFAULT_DAYS, show_default=True, metavar="DAYS",
+              type=click.IntRange(1, MAX_DAYS), help="Days until the token stops working.")
+def token_create(name: str, days: int) -> None:
+    issued = _run(lambda: _services().accounts.issue_token(name, days))
+    click.echo(issued.token)
+    click.echo(f"API token {issued.id} for {name}, expires {stamp(issued.expires_at)}.", err=True)
+
+
+@token.command("list", help="List NAME's API tokens: id, created, expiry, last use and status (never the tokens).")
+@click.argument("name")
+def token_list(name: str) -> None:
+    tokens = _run(lambda: _services().accounts.tokens_of(name))
+    if not tokens:
+        click.echo(f"{name} has no API tokens.")
+        return
+    row = "{:>5}  {:<20}  {:<20}  {:<20}  {}"
+    click.echo(row.format("id", "created", "expires", "last used", "status"))
+    for info in tokens:
+        click.echo(row.format(info.id, stamp(info.created_at), stamp(info.expires_at),
+                              stamp(info.last_used_at) if info.last_used_at else "never",
+                              f"revoked {stamp(info.revoked_at)}" if info.revoked_at else info.status))
+
+
+@token.command("revoke", help="Revoke API token ID (see `token list`): it stops working at once.")
+@click.argument("token_id", metavar="ID", type=int)
+def token_revoke(token_id: int) -> None:
+    info = _run(lambda: _services().accounts.revoke_token(token_id))
+    click.echo(f"Revoked API token {info.id} of {info.username}.")
 
 
 @main.command(help="Deploy BPMN/DMN files (with the forms they name) as the latest process version.")

@@ -5,9 +5,21 @@ import os
 import secrets
 from pathlib import Path
 
+import limits
+
 from workflows.sandbox import StepLimits
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Failed sign-ins allowed before sign-in is paused (see webapp/signin_throttle.py).
+# Per account: guessing one person's password. Per address: trying many accounts
+# from one place; generous, since a hospital's staff often share one address.
+SIGNIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+SIGNIN_LIMIT_PER_ADDRESS = "100 per hour"
+
+
+class ConfigurationError(Exception):
+    """A setting in the environment cannot be used; the message names it and says why."""
 
 
 def _secret_key(instance: Path) -> str:
@@ -33,9 +45,9 @@ def _number(name: str, default, kind=int):
     try:
         number = kind(value)
     except ValueError:
-        raise SystemExit(f"{name} must be a number, not {value!r}") from None
+        raise ConfigurationError(f"{name}={value!r} is not a number.") from None
     if number <= 0:
-        raise SystemExit(f"{name} must be above 0, not {value!r}")
+        raise ConfigurationError(f"{name}={value!r} must be above 0.")
     return number
 
 
@@ -50,6 +62,22 @@ def step_limits() -> StepLimits:
         max_instances=_number("POLICYFLOW_MAX_INSTANCES", defaults.max_instances),
         processes=_number("POLICYFLOW_SANDBOX_PROCESSES", defaults.processes),
     )
+
+
+def _rate(name: str, default: str) -> str:
+    value = os.environ.get(name, default).strip()
+    try:
+        limits.parse_many(value)
+    except ValueError:
+        raise ConfigurationError(f"{name}={value!r} is not a rate; write it like '5 per 15 minutes'.") from None
+    return value
+
+
+def _count(name: str, default: int) -> int:
+    value = os.environ.get(name, str(default)).strip()
+    if not value.isdigit():
+        raise ConfigurationError(f"{name}={value!r} is not a whole number of 0 or more.")
+    return int(value)
 
 
 def settings(instance: Path) -> dict:
@@ -67,4 +95,9 @@ def settings(instance: Path) -> dict:
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
+        "SIGNIN_LIMIT_PER_ACCOUNT": _rate("POLICYFLOW_SIGNIN_LIMIT_PER_ACCOUNT", SIGNIN_LIMIT_PER_ACCOUNT),
+        "SIGNIN_LIMIT_PER_ADDRESS": _rate("POLICYFLOW_SIGNIN_LIMIT_PER_ADDRESS", SIGNIN_LIMIT_PER_ADDRESS),
+        # How many reverse proxies stand in front of the app and append to X-Forwarded-For;
+        # 0 trusts no such header, so a client cannot pick the address it is counted under.
+        "TRUSTED_PROXIES": _count("POLICYFLOW_TRUSTED_PROXIES", 0),
     }

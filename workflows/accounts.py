@@ -1,47 +1,47 @@
-"""People, roles, departments and API tokens."""
+"""People, roles, departments, passwords, sessions and API tokens."""
 from __future__ import annotations
 
-import hashlib
-import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import audit
-from .errors import FieldError, InvalidInput, NotFound
+from . import api_tokens, audit
+from .api_tokens import IssuedToken, TokenInfo, TokenRefused
+from .errors import Conflict, FieldError, InvalidInput, NotFound
+from .passwords import Passwords
 from .schema import ApiToken, Department, User, UserRole
 from .store import Database
 
 ROLES = ("manager", "staff", "patient_liaison", "employer", "insurer", "process_designer", "admin")
+__all__ = ["Accounts", "Actor", "IssuedToken", "ROLES", "TokenInfo", "TokenRefused"]
 
 
 @dataclass(frozen=True)
 class Actor:
-    """The signed-in person as the services see them."""
+    """The signed-in person as the services see them.
+
+    ``session_version`` is the user's at the time this was read: a web session
+    keeps it and is valid only while it still matches (see ``end_sessions``)."""
 
     id: int
     username: str
     roles: frozenset[str]
     department_id: int | None
     department: str | None
+    session_version: int = field(default=1, compare=False)
 
     @classmethod
     def of(cls, user: User) -> "Actor":
         return cls(user.id, user.username, user.roles, user.department_id,
-                   user.department.name if user.department else None)
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+                   user.department.name if user.department else None, user.session_version)
 
 
 class Accounts:
     def __init__(self, database: Database, clock, password_method: str = "scrypt"):
         self._db = database
         self._clock = clock
-        self._password_method = password_method
+        self._passwords = Passwords(password_method)
 
     def department(self, session: Session, name: str, create: bool = False) -> Department:
         found = session.scalar(select(Department).where(Department.name == name))
@@ -64,7 +64,7 @@ class Accounts:
             if session.scalar(select(User.id).where(User.username == username)) is not None:
                 raise InvalidInput([FieldError("username", f"The user '{username}' already exists.")])
             dept = self.department(session, department, create=True) if department else None
-            user = User(username=username, password_hash=generate_password_hash(password, method=self._password_method), email=email,
+            user = User(username=username, password_hash=self._passwords.hash(password), email=email,
                         department=dept, role_rows=[UserRole(role=r) for r in sorted(set(roles))])
             session.add(user)
             session.flush()
@@ -73,9 +73,12 @@ class Accounts:
             return Actor.of(user)
 
     def authenticate(self, username: str, password: str) -> Actor | None:
+        """The person, if the password is theirs. Unknown and inactive usernames cost
+        the same hash check as a wrong password, so timing does not tell them apart."""
         with self._db.reading() as session:
-            user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
-            if user is None or not check_password_hash(user.password_hash, password):
+            user = session.scalar(select(User).where(User.username == username))
+            usable = user is not None and user.active
+            if not self._passwords.verify(user.password_hash if usable else None, password):
                 return None
             return Actor.of(user)
 
@@ -84,23 +87,83 @@ class Accounts:
             user = session.get(User, user_id)
             return Actor.of(user) if user is not None and user.active else None
 
-    def create_token(self, username: str, actor: str = audit.SYSTEM_ACTOR) -> str:
-        """A new API token for ``username``; only its hash is kept, so show it now."""
-        token = secrets.token_urlsafe(32)
+    def set_password(self, username: str, password: str, actor: str = audit.SYSTEM_ACTOR) -> None:
+        """Give ``username`` a new password and end every session they had signed in."""
+        if not password:
+            raise InvalidInput([FieldError("password", "is required.")])
         with self._db.transaction() as session:
-            user = session.scalar(select(User).where(User.username == username))
-            if user is None:
-                raise NotFound(f"There is no user called '{username}'.")
-            session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), created_at=self._clock()))
-            audit.record(session, at=self._clock(), actor=actor, action="token_created", data={"username": username})
-        return token
+            user = self._user(session, username)
+            user.password_hash = self._passwords.hash(password)
+            user.session_version += 1
+            audit.record(session, at=self._clock(), actor=actor, action="password_changed", data={"username": username})
 
-    def by_token(self, token: str) -> Actor | None:
+    def end_sessions(self, user_id: int) -> None:
+        """End every web session of this person (signing out ends them on all devices):
+        a session is valid only while it holds the user's current session version."""
+        with self._db.transaction() as session:
+            session.execute(update(User).where(User.id == user_id).values(session_version=User.session_version + 1))
+
+    def issue_token(self, username: str, expires_in_days: int = api_tokens.DEFAULT_DAYS,
+                    actor: str = audit.SYSTEM_ACTOR) -> IssuedToken:
+        """A new API token for ``username``; only its hash is kept, so show it now."""
+        now = self._clock()
+        with self._db.transaction() as session:
+            issued = api_tokens.issue(session, self._user(session, username), expires_in_days, now)
+            audit.record(session, at=now, actor=actor, action="token_created",
+                         data={"username": username, "token_id": issued.id, "expires_at": issued.expires_at.isoformat()})
+        return issued
+
+    def create_token(self, username: str, actor: str = audit.SYSTEM_ACTOR,
+                     expires_in_days: int = api_tokens.DEFAULT_DAYS) -> str:
+        """Just the secret of a new token (see ``issue_token``)."""
+        return self.issue_token(username, expires_in_days, actor).token
+
+    def by_token(self, token: str) -> Actor:
+        """The person a request's API token stands for; ``TokenRefused`` says why not
+        (revoked or expired, or nothing at all for a token never issued)."""
+        now = self._clock()
         with self._db.reading() as session:
-            row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
-            if row is None or not row.user.active:
-                return None
-            return Actor.of(row.user)
+            row = session.scalar(select(ApiToken).where(ApiToken.token_hash == api_tokens.token_hash(token)))
+            refused = api_tokens.refusal(row, now)
+            if refused:
+                raise refused
+            actor, stale = Actor.of(row.user), api_tokens.needs_last_used(row, now)
+        if stale:
+            with self._db.transaction() as session:
+                api_tokens.note_use(session, row.id, now)
+        return actor
+
+    def tokens_of(self, username: str) -> list[TokenInfo]:
+        """Every token ``username`` was given, oldest first, without the secrets."""
+        now = self._clock()
+        with self._db.reading() as session:
+            user = self._user(session, username)
+            rows = session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id))
+            return [TokenInfo.of(row, now) for row in rows]
+
+    def revoke_token(self, token_id: int, actor: str = audit.SYSTEM_ACTOR) -> TokenInfo:
+        """Stop token ``token_id`` from working, at once and for good."""
+        now = self._clock()
+        with self._db.transaction() as session:
+            row = session.get(ApiToken, token_id)
+            if row is None:
+                raise NotFound(f"There is no API token {token_id}.")
+            # Guarded, so of two revocations at once one is recorded and the other told.
+            revoked = session.execute(update(ApiToken).where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
+                                      .values(revoked_at=now)).rowcount == 1
+            if not revoked:
+                session.refresh(row)
+                raise Conflict(f"API token {token_id} of {row.user.username} was already revoked on "
+                               f"{api_tokens.stamp(row.revoked_at)}.")
+            audit.record(session, at=now, actor=actor, action="token_revoked",
+                         data={"username": row.user.username, "token_id": token_id})
+            return TokenInfo.of(row, now)
+
+    def _user(self, session: Session, username: str) -> User:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFound(f"There is no user called '{username}'.")
+        return user
 
     def staff_of(self, session: Session, department_id: int) -> list[str]:
         """Usernames of the department's active staff, in a stable order."""

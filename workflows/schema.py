@@ -8,6 +8,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -52,6 +53,9 @@ class User(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Stored in each session at sign-in and checked on every request; bumping it
+    # (sign-out, password change) ends every session signed in before.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
     department: Mapped[Department | None] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(lazy="selectin", cascade="all, delete-orphan")
 
@@ -67,14 +71,31 @@ class UserRole(Base):
 
 
 class ApiToken(Base):
-    """An API token; only its SHA-256 is stored, the token itself is shown once."""
+    """An API token; only its SHA-256 is stored, the token itself is shown once.
+
+    A token works until ``expires_at`` unless revoked; ``last_used_at`` is kept to
+    the minute, not written on every request."""
 
     __tablename__ = "api_tokens"
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class RateLimitWindow(Base):
+    """One fixed rate-limit window (e.g. failed sign-ins for one account), shared by
+    every app process through the database. Times are Unix seconds, as Flask-Limiter's
+    storage interface speaks them."""
+
+    __tablename__ = "rate_limit_windows"
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    ends_at: Mapped[float] = mapped_column(Float, index=True)
 
 
 class ProcessVersion(Base):

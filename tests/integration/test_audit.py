@@ -133,7 +133,9 @@ def test_user_added_is_recorded_without_the_password(services, people):
 def test_token_created_is_recorded_and_the_token_is_stored_nowhere(services, people):
     token = services.accounts.create_token("emma", actor="admin_alice")
     [event] = audit_events(services, action="token_created")
-    assert (event.actor, event.data) == ("admin_alice", {"username": "emma"})
+    [listed] = services.accounts.tokens_of("emma")
+    assert (event.actor, event.data) == ("admin_alice", {"username": "emma", "token_id": listed.id,
+                                                         "expires_at": listed.expires_at.isoformat()})
     everything = json.dumps([e.data for e in audit_events(services)])
     assert token not in everything
     with services.database.reading() as session:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -107,6 +108,68 @@ def test_token_create_prints_one_token_that_works_for_the_api(initialised):
 
 def test_token_create_for_nobody_fails(initialised):
     assert "nobody" in run("token", "create", "nobody", code=1).stderr
+
+
+def test_token_create_with_an_expiry_says_when_it_expires(initialised, stored):
+    run("user", "add", "nina", "--role", "manager", "--department", "Cardiology", "--password", "pw")
+    result = run("token", "create", "nina", "--expires-in", "7")
+    [listed] = stored.accounts.tokens_of("nina")
+    assert listed.expires_at - listed.created_at == timedelta(days=7)
+    assert f"API token {listed.id} for nina, expires {listed.expires_at:%Y-%m-%d %H:%M} UTC." in result.stderr
+    assert api_get("/me", result.stdout.strip()).status_code == 200
+
+
+@pytest.mark.parametrize("days", ["0", "3651", "soon"])
+def test_token_create_with_an_impossible_expiry_says_why(initialised, days):
+    run("user", "add", "nina", "--role", "manager", "--password", "pw")
+    result = run("token", "create", "nina", "--expires-in", days, code=2)
+    assert "--expires-in" in result.stderr and days in result.stderr and "Traceback" not in result.output
+
+
+def test_token_list_shows_dates_and_status_never_the_tokens(initialised, stored):
+    run("user", "add", "nina", "--role", "manager", "--department", "Cardiology", "--password", "pw")
+    assert run("token", "list", "nina").stdout.strip() == "nina has no API tokens."
+    used, unused = run("token", "create", "nina").stdout.strip(), run("token", "create", "nina").stdout.strip()
+    api_get("/me", used)
+    output = run("token", "list", "nina").stdout
+    assert used not in output and unused not in output
+    header, *rows = output.strip().splitlines()
+    assert header.split() == ["id", "created", "expires", "last", "used", "status"]
+    assert len(rows) == 2 and rows[0].endswith("active") and "never" in rows[1] and "never" not in rows[0]
+    assert "nobody" in run("token", "list", "nobody", code=1).stderr
+
+
+def test_token_revoke_stops_the_token_at_once(initialised, stored):
+    run("user", "add", "nina", "--role", "manager", "--department", "Cardiology", "--password", "pw")
+    token = run("token", "create", "nina").stdout.strip()
+    [listed] = stored.accounts.tokens_of("nina")
+    assert run("token", "revoke", str(listed.id)).stdout.strip() == f"Revoked API token {listed.id} of nina."
+    refused = api_get("/me", token)
+    assert refused.status_code == 401 and "revoked" in refused.get_json()["errors"][0]["message"]
+    assert "revoked 20" in run("token", "list", "nina").stdout
+    assert "already revoked" in run("token", "revoke", str(listed.id), code=1).stderr
+    assert "There is no API token 999." in run("token", "revoke", "999", code=1).stderr
+
+
+def test_user_password_changes_the_password(initialised, stored):
+    run("user", "add", "nina", "--role", "staff", "--password", "old pass")
+    assert "nina" in run("user", "password", "nina", "--password", "new pass").stdout
+    assert stored.accounts.authenticate("nina", "old pass") is None
+    assert stored.accounts.authenticate("nina", "new pass") is not None
+    assert "nobody" in run("user", "password", "nobody", "--password", "pw", code=1).stderr
+
+
+def test_user_password_asks_for_the_password_when_left_out(initialised, stored):
+    run("user", "add", "nina", "--role", "staff", "--password", "old pass")
+    result = CliRunner().invoke(main, ["user", "password", "nina"], input="typed pass\ntyped pass\n")
+    assert result.exit_code == 0 and "typed pass" not in result.output
+    assert stored.accounts.authenticate("nina", "typed pass") is not None
+
+
+def test_a_bad_throttling_setting_is_named_without_a_traceback(initialised, monkeypatch):
+    monkeypatch.setenv("POLICYFLOW_SIGNIN_LIMIT_PER_ACCOUNT", "5 per fortnight")
+    result = run("token", "list", "nina", code=2)
+    assert "POLICYFLOW_SIGNIN_LIMIT_PER_ACCOUNT='5 per fortnight'" in result.stderr and "Traceback" not in result.output
 
 
 def renamed_copy(tmp_path: Path, old: str, new: str) -> Path:

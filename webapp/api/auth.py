@@ -1,24 +1,34 @@
-"""Bearer-token authentication for the API (tokens are stored hashed)."""
+"""Bearer-token authentication for the API (tokens are stored hashed).
+
+A refused token gets 401 and, when it is one we issued, the reason (revoked or
+expired); an unknown token gets the same answer as no token, so it learns nothing.
+"""
 from __future__ import annotations
 
 from functools import wraps
 
 from flask import g, request
 
+from workflows.accounts import TokenRefused
+
 from .. import services
 from ..errors import respond
 
 
 def require_token(view):
-    """Answer 401 unless the request carries a known API token."""
+    """Answer 401 unless the request carries a usable API token."""
     @wraps(view)
     def wrapped(*args, **kwargs):
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        actor = services().accounts.by_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
-        if actor is None:
-            response, status = respond(401, "Send a valid API token as 'Authorization: Bearer TOKEN'.")
-            response.headers["WWW-Authenticate"] = 'Bearer realm="policyflow"'
+        presented = scheme.lower() == "bearer" and token.strip()
+        try:
+            if not presented:
+                raise TokenRefused()
+            g.actor = services().accounts.by_token(token.strip())
+        except TokenRefused as refused:
+            response, status = respond(401, refused.message)
+            challenge = 'Bearer realm="policyflow"' + (', error="invalid_token"' if presented else "")
+            response.headers["WWW-Authenticate"] = challenge
             return response, status
-        g.actor = actor
         return view(*args, **kwargs)
     return wrapped

@@ -11,7 +11,7 @@ def _json(schema: dict, description: str) -> dict:
 
 
 def _errors(*codes: int) -> dict:
-    text = {401: "Missing or unknown token", 403: "Not the caller's to do", 404: "No such thing",
+    text = {401: "Missing, unknown, expired or revoked token", 403: "Not the caller's to do", 404: "No such thing",
             409: "No longer possible (already completed or changed meanwhile)", 422: "Invalid input, per field"}
     return {str(code): _json(_ref("Errors"), text[code]) for code in codes}
 

@@ -9,7 +9,7 @@ with), and every task row its department for the inbox index. Running policies
 carry on where they were.
 
 Revision ID: 03181f33d40f
-Revises: 8e17a3cdec2e
+Revises: 24a780ad13b6
 """
 import json
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '03181f33d40f'
-down_revision = '8e17a3cdec2e'
+down_revision = '24a780ad13b6'
 branch_labels = None
 depends_on = None
 
