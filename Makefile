@@ -37,7 +37,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core
 
 bench: setup
-	$(PY) bench/task_submit.py
+	$(PY) -m bench
 
 clean:
 	rm -rf $(VENV) node_modules instance

@@ -47,17 +47,21 @@ def init(demo: bool) -> None:
             click.echo(line)
 
 
-@main.command(help="Serve the app with waitress (a production WSGI server).")
+@main.command(help="Serve the app with gunicorn: several worker processes on one database.")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
-def serve(host: str, port: int, threads: int) -> None:
-    from waitress import serve as waitress_serve
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--workers", default=os.cpu_count() or 1, show_default="the number of cores",
+              type=click.IntRange(1, 64), help="Worker processes (each serves on one core).")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per worker process (for slow clients).")
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    from .server import serve as run_server
 
     if "POLICYFLOW_SECURE_COOKIES" not in os.environ and not _is_loopback(host):
         os.environ["POLICYFLOW_SECURE_COOKIES"] = "1"  # off loopback, cookies only travel over HTTPS
-    click.echo(f"policyflow on http://{host}:{port}")
-    waitress_serve(_app(), host=host, port=port, threads=threads)
+    _app()  # check the settings and create the secret key once, before the workers start
+    click.echo(f"policyflow on http://{host}:{port} ({workers} worker process{'es' if workers > 1 else ''})")
+    run_server(host, port, workers, threads)
 
 
 def _is_loopback(host: str) -> bool:
@@ -162,3 +166,7 @@ def _run(action):
     except PolicyflowError as error:
         click.echo(f"error: {error.message}", err=True)
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -28,8 +28,17 @@ def _secret_key(instance: Path) -> str:
         return os.environ["POLICYFLOW_SECRET_KEY"]
     path = instance / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        # Written aside, then linked into place: processes starting at once all end up
+        # with the first one's key, and none reads a half-written file.
+        draft = instance / f".secret_key.{os.getpid()}"
+        draft.write_text(secrets.token_hex(32))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 

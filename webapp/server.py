@@ -1,0 +1,42 @@
+"""Serving the app with gunicorn: several worker processes on one database.
+
+One Python process runs on one core at a time, so ``serve`` starts gunicorn
+with a worker process per core (threads inside each, for slow clients). The
+workers share nothing but the database: every change is a transaction guarded
+by the policy's version, so they need no coordination. Each worker builds its
+app (and its own pool of diagram-code sandboxes) after gunicorn forks it.
+"""
+from __future__ import annotations
+
+from gunicorn.app.base import BaseApplication
+
+
+class PolicyflowServer(BaseApplication):
+    def __init__(self, options: dict):
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for name, value in self._options.items():
+            self.cfg.set(name, value)
+
+    def load(self):
+        from . import create_app
+
+        return create_app()
+
+
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    PolicyflowServer({
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        "timeout": 60,          # a worker silent this long is replaced (a step's own limit is far lower)
+        "graceful_timeout": 20,
+        "preload_app": False,   # each worker builds its own app, database pool and sandboxes after the fork
+        "accesslog": None,
+        "errorlog": "-",
+        "proc_name": "policyflow",
+        "control_socket_disable": True,  # no runtime control interface: nothing listens but the site
+    }).run()
