@@ -64,8 +64,11 @@ SCHEMAS = {
         "task": {"type": ["string", "null"]}, "data": {"type": ["object", "null"]},
         "process_version": {"type": ["integer", "null"]}}},
     "NewPolicy": {"type": "object", "required": ["title", "department"], "properties": {
-        "title": {"type": "string", "maxLength": 200}, "department": {"type": "string"}}},
-    "Completion": {"type": "object", "required": ["data"], "properties": {"data": {"type": "object"}}},
+        "title": {"type": "string", "maxLength": 200, "title": "Title"},
+        "department": {"type": "string", "title": "Department"}}},
+    "Completion": {"type": "object", "required": ["data"], "properties": {
+        "data": {"type": "object", "title": "The form's answers",
+                 "description": "Field names and values, as the task's form (its JSON Schema) describes"}}},
 }
 
 
