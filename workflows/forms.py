@@ -104,7 +104,9 @@ def _message(schema: dict, error) -> FieldError:
         missing = next(name for name in error.validator_value if name not in error.instance)
         return FieldError(missing, f"{field_label(schema, missing)} is required.")
     if error.validator == "additionalProperties":
-        extra = sorted(set(error.instance) - set(schema.get("properties", {})))
+        known, patterns = error.schema.get("properties", {}), list(error.schema.get("patternProperties", {}))
+        extra = sorted(name for name in error.instance
+                       if name not in known and not any(_matches(p, name) for p in patterns))
         return FieldError(extra[0] if extra else None, f"{', '.join(extra)} is not a field of this form.")
     name = str(error.absolute_path[0]) if error.absolute_path else None
     label = field_label(schema, name)

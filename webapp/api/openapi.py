@@ -1,6 +1,8 @@
 """The OpenAPI 3 description of the API, kept beside the routes it describes."""
 from __future__ import annotations
 
+from ..converters import LARGEST_ID
+
 
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
@@ -16,8 +18,13 @@ def _errors(*codes: int) -> dict:
     return {str(code): _json(_ref("Errors"), text[code]) for code in codes}
 
 
-def _id_param(name: str, kind: str) -> dict:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+def _id_param(name: str, schema: dict) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": schema}
+
+
+# What the address converters accept (webapp/converters.py); anything else is a 404.
+POLICY_ID = {"type": "integer", "minimum": 1, "maximum": LARGEST_ID}
+TASK_ID = {"type": "string", "format": "uuid"}
 
 
 SCHEMAS = {
@@ -78,7 +85,7 @@ def _get(summary: str, schema: dict, *errors: int, params=()) -> dict:
 
 
 def document() -> dict:
-    policy_id, task_id = _id_param("policy_id", "integer"), _id_param("task_id", "string")
+    policy_id, task_id = _id_param("policy_id", POLICY_ID), _id_param("task_id", TASK_ID)
     return {
         "openapi": "3.1.0",
         "info": {"title": "policyflow API", "version": "1",
