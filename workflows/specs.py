@@ -206,33 +206,23 @@ def read_bundle_files(paths: list[Path]) -> tuple[dict[str, bytes], dict[str, by
     for path in paths:
         if path.suffix != ".bpmn":
             continue
+        folder = path.parent.resolve()
         for task in parse_xml(path.name, diagrams[path.name]).iter("{*}userTask"):
             form = properties(task).get(FORM_PROPERTY)
             if not form or not plain_file_name(form) or form in forms:
                 continue
-            try:
-                found = _form_file(path.parent, form)
-            except DiagramError as error:
-                problems += [DiagramProblem(path.name, task.sourceline, task.get("id"), p.message)
-                             for p in error.problems]
+            found = next((c for c in (path.parent / "forms" / form, path.parent / form) if c.is_file()), None)
+            if found is None:
+                continue  # check_diagram reports the missing form, located
+            if not found.resolve().is_relative_to(folder):
+                problems.append(DiagramProblem(path.name, task.sourceline, task.get("id"),
+                                               f"form file '{form}' leads outside the diagram's folder (a link?); "
+                                               "put the file itself in forms/"))
                 continue
-            if found is not None:
-                forms[form] = _read(found, form)
+            forms[form] = _read(found.resolve(), form)
     if problems:
         raise DiagramError(problems)
     return diagrams, forms
-
-
-def _form_file(folder: Path, form: str) -> Path | None:
-    """The form's file in ``folder``/forms or ``folder``, if it is there and really inside ``folder``."""
-    root = folder.resolve()
-    for candidate in (folder / "forms" / form, folder / form):
-        if candidate.is_file():
-            if not candidate.resolve().is_relative_to(root):
-                raise DiagramError.single(form, f"form file '{form}' leads outside the diagram's folder "
-                                                "(a link?); put the file itself in forms/")
-            return candidate
-    return None
 
 
 def _read(path: Path, name: str) -> bytes:
