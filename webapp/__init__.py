@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFProtect
 from workflows.wiring import Services, build_services
 
 from . import config
+from .converters import CONVERTERS
 
 csrf = CSRFProtect()
 
@@ -35,9 +36,10 @@ def create_app(test_config: dict | None = None, services: Services | None = None
     app.extensions["policyflow"] = services or build_services(app.config["DATABASE_URL"],
                                                              process_id=app.config["PROCESS_ID"],
                                                              limits=config.step_limits())
+    app.url_map.converters.update(CONVERTERS)  # before any route is added: they are compiled then
     csrf.init_app(app)
 
-    from . import api, auth, errors, headers, inbox, policies, public, tasks, templating, vendor
+    from . import api, auth, errors, headers, inbox, policies, public, submissions, tasks, templating, vendor
 
     for module in (auth, inbox, policies, tasks, public, vendor):
         app.register_blueprint(module.bp)
@@ -45,6 +47,7 @@ def create_app(test_config: dict | None = None, services: Services | None = None
     csrf.exempt(api.bp)
     auth.init_app(app)
     errors.init_app(app)
+    submissions.init_app(app)
     templating.init_app(app)
     headers.init_app(app)
     return app

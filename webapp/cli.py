@@ -4,6 +4,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -152,9 +153,28 @@ def timers() -> None:
     pass
 
 
-@timers.command("run", help="Fire every timer that is due now (run it from cron, e.g. hourly).")
-def timers_run() -> None:
-    fired = _services().commands.fire_due_timers()
+class Moment(click.ParamType):
+    """An ISO 8601 date-time (UTC unless it has an offset) or a date (midnight UTC)."""
+
+    name = "WHEN"
+
+    def convert(self, value, param, ctx) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            moment = datetime.fromisoformat(value.strip())
+            return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+        except (ValueError, OverflowError):  # not ISO 8601, or out of range once in UTC
+            self.fail(f"{value!r} is not a date or date-time; write it as 2026-12-01 (midnight UTC), "
+                      "2026-12-01T09:30 (UTC) or 2026-12-01T09:30+01:00.", param, ctx)
+
+
+@timers.command("run", help="Fire every timer that is due now, or at WHEN with --as-of (run it from cron, e.g. hourly).")
+@click.option("--as-of", "as_of", type=Moment(), default=None,
+              help="Fire what is due at this moment instead of now: 2026-12-01 (midnight UTC), "
+                   "2026-12-01T09:30 (UTC) or 2026-12-01T09:30+01:00.")
+def timers_run(as_of: datetime | None) -> None:
+    fired = _services().commands.fire_due_timers(now=as_of)
     for policy_id, elements in fired:
         click.echo(f"policy {policy_id}: {', '.join(elements)}")
     click.echo(f"{len(fired)} polic{'y' if len(fired) == 1 else 'ies'} advanced.")

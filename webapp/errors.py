@@ -29,8 +29,10 @@ def respond(status: int, message: str, errors: list[dict] | None = None):
 def init_app(app) -> None:
     @app.errorhandler(PolicyflowError)
     def _domain(error: PolicyflowError):
-        errors = [e.as_dict() for e in error.errors] if isinstance(error, InvalidInput) else None
-        return respond(error.http_status, error.message, errors)
+        if isinstance(error, InvalidInput):  # each message names its field already: a page shows just those
+            return respond(error.http_status, " ".join(e.message for e in error.errors),
+                           [e.as_dict() for e in error.errors])
+        return respond(error.http_status, error.message)
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):

@@ -42,7 +42,7 @@ def new():
     return render_template("new_policy.html", values=values, errors=errors, departments=departments), (422 if errors else 200)
 
 
-@bp.route("/<int:policy_id>")
+@bp.route("/<id:policy_id>")
 @login_required
 def show(policy_id: int):
     queries = services().queries
@@ -56,7 +56,7 @@ def show(policy_id: int):
                            nav=neighbours(page, len(timeline), total))
 
 
-@bp.route("/<int:policy_id>/diagram.bpmn")
+@bp.route("/<id:policy_id>/diagram.bpmn")
 @login_required
 def diagram(policy_id: int):
     _name, xml = services().queries.diagram(actor(), policy_id)

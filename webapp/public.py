@@ -24,8 +24,8 @@ def published():
     return render_template("published_list.html", versions=versions)
 
 
-@bp.route("/published/<int:policy_id>")
-@bp.route("/published/<int:policy_id>/v<int:number>")
+@bp.route("/published/<id:policy_id>")
+@bp.route("/published/<id:policy_id>/v<id:number>")
 def policy(policy_id: int, number: int | None = None):
     with services().database.reading() as session:
         version, numbers = publication.published(session, policy_id, number)

@@ -13,7 +13,7 @@ from .auth import actor
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
 
-@bp.route("/<task_id>", methods=["GET", "POST"])
+@bp.route("/<task_id:task_id>", methods=["GET", "POST"])
 @login_required
 def show(task_id: str):
     page = services().queries.task_page(actor(), task_id)

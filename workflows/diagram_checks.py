@@ -8,6 +8,7 @@ fix the diagram instead of a reviewer meeting a stuck policy.
 from __future__ import annotations
 
 import re
+from pathlib import PureWindowsPath
 
 from lxml import etree
 
@@ -18,6 +19,7 @@ LANE_ROLES = ("manager", "staff", "patient_liaison", "employer", "insurer")
 LIFECYCLE_STEPS = ("risk_assessment", "staff_consultation", "patient_consultation", "revision",
                    "employer_signoff", "insurer_signoff", "publication", "review")
 FORM_PROPERTY = "formJsonSchemaFilename"
+MAX_FORM_NAME = 200  # the task index stores it in a column of this size
 
 _EXPRESSIONS = ("conditionExpression", "timeDuration", "timeDate", "timeCycle", "completionCondition",
                 "loopCardinality", "inputExpression", "outputEntry")
@@ -42,8 +44,14 @@ def properties(node) -> dict[str, str]:
     return {prop.get("name"): prop.get("value") for prop in node.iter("{*}property") if prop.get("name")}
 
 
-def form_names(root) -> list[str]:
-    return [name for task in root.iter("{*}userTask") if (name := properties(task).get(FORM_PROPERTY))]
+def plain_file_name(name: str) -> bool:
+    """A form is named by a file name alone: no folder, no '..', no drive or absolute path.
+
+    Deploy reads the named file from the diagram's forms/ folder, so anything else
+    would let a diagram read files from elsewhere on the server.
+    """
+    return (0 < len(name) <= MAX_FORM_NAME and ".." not in name and name == name.strip()
+            and not any(mark in name for mark in "/\\:\0") and not PureWindowsPath(name).drive)
 
 
 def _text(node) -> str:
@@ -112,6 +120,10 @@ def _check_user_task(file, task, lanes, forms) -> list[DiagramProblem]:
     form = props.get(FORM_PROPERTY)
     if not form:
         problems.append(DiagramProblem(*where, f"user task has no '{FORM_PROPERTY}' property naming its form"))
+    elif not plain_file_name(form):
+        problems.append(DiagramProblem(*where, f"form name '{form}' must be a plain file name in forms/ beside the "
+                                               f"diagram (no folders, '..', drive or absolute path; at most "
+                                               f"{MAX_FORM_NAME} characters)"))
     elif form not in forms:
         problems.append(DiagramProblem(*where, f"form file '{form}' was not found beside the diagram"))
     if task.get("id") not in lanes:

@@ -5,11 +5,16 @@ entities refused, then validated against the BPMN/DMN schemas, then every
 condition, script, timer expression and DMN cell is compiled in the restricted
 environment, so a diagram that would fail at run time is refused at deploy time.
 Every problem is reported as ``file:line: element: message``.
+
+Every file must be UTF-8 text: a Latin-1 or UTF-16 file is refused rather than
+guessed at, so the text stored for a version is exactly the text validated. Forms
+are read only from inside the diagram's own folder, under plain file names.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -22,13 +27,17 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from .diagram_checks import check_diagram, form_names
+from .diagram_checks import FORM_PROPERTY, check_diagram, plain_file_name, properties
 from .errors import DiagramError, DiagramProblem
+from .form_checks import form_problems
+from .forms import json_depth
 from .multi_instance import BoundedParser
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_BUNDLE_BYTES = 5 * 1024 * 1024
 MAX_FILES = 50
+MAX_FORM_DEPTH = 32  # forms are flat fields; conditional rules add a few levels
+_DECLARED_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?\sencoding\s*=\s*["']([^"']*)["']""")
 
 _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
                             huge_tree=False, remove_comments=True)
@@ -57,10 +66,30 @@ def content_hash(files: dict[str, str]) -> str:
     return digest.hexdigest()
 
 
+def utf8_text(name: str, data: bytes) -> str:
+    """The file's text, if it is UTF-8; otherwise a located problem (never a guess at its encoding)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise DiagramError.single(name, f"the file is not UTF-8 text (byte 0x{data[error.start]:02x} cannot be "
+                                        "read); save it as UTF-8", line=line) from None
+    if "\x00" in text:
+        raise DiagramError.single(name, "the file is not UTF-8 text (it holds NUL bytes, as UTF-16 does); "
+                                        "save it as UTF-8", line=text.count("\n", 0, text.index("\x00")) + 1)
+    return text
+
+
 def parse_xml(name: str, data: bytes) -> etree._Element:
-    """Parse untrusted XML: no DOCTYPE at all (so no entities, local or external)."""
+    """Parse untrusted XML: UTF-8 only, no DOCTYPE at all (so no entities, local or external)."""
     if len(data) > MAX_FILE_BYTES:
         raise DiagramError.single(name, f"the file is larger than {MAX_FILE_BYTES // 1024} KiB")
+    utf8_text(name, data)
+    declared = _DECLARED_ENCODING.match(data)
+    if declared and declared.group(1).lower().replace(b"-", b"") != b"utf8":
+        encoding = declared.group(1).decode("ascii", "replace")
+        raise DiagramError.single(name, f"the XML declaration says encoding=\"{encoding}\"; save the file as UTF-8 "
+                                        "and declare encoding=\"UTF-8\"", line=1)
     lowered = data.lower()
     if b"<!doctype" in lowered or b"<!entity" in lowered:
         raise DiagramError.single(name, "DOCTYPE and ENTITY declarations are not allowed in diagrams", line=1)
@@ -71,14 +100,33 @@ def parse_xml(name: str, data: bytes) -> etree._Element:
 
 
 def _parse_form(name: str, data: bytes) -> dict:
+    """A form as JSON Schema, refused (located) if it is not UTF-8 JSON, nests too deeply,
+    is not a valid schema of an object, or uses what forms may not (see ``form_checks``)."""
+    text = utf8_text(name, data)
     try:
-        form = json.loads(data)
+        form = json.loads(text)
+    except RecursionError:
+        raise _too_deep(name) from None
+    except json.JSONDecodeError as error:
+        raise DiagramError.single(name, f"not valid JSON: {error.msg}", line=error.lineno) from None
+    except ValueError as error:  # e.g. an integer of more than 4,300 digits
+        raise DiagramError.single(name, f"not valid JSON: {error}") from None
+    if json_depth(form, MAX_FORM_DEPTH) > MAX_FORM_DEPTH:
+        raise _too_deep(name)
+    try:
         Draft202012Validator.check_schema(form)
-    except (ValueError, SchemaError) as error:
-        raise DiagramError.single(name, f"not a valid JSON Schema form: {getattr(error, 'message', error)}") from None
+    except SchemaError as error:
+        raise DiagramError.single(name, f"not a valid JSON Schema form: {error.message}") from None
     if form.get("type") != "object" or not isinstance(form.get("properties"), dict):
         raise DiagramError.single(name, 'a form must be a JSON Schema with "type": "object" and "properties"')
+    problems = form_problems(name, text, form)
+    if problems:
+        raise DiagramError(problems)
     return form
+
+
+def _too_deep(name: str) -> DiagramError:
+    return DiagramError.single(name, f"the form nests objects and arrays more than {MAX_FORM_DEPTH} levels deep")
 
 
 def _check_sizes(files: dict[str, bytes]) -> None:
@@ -111,6 +159,7 @@ def _engine_problem(trees, error: Exception) -> DiagramProblem:
 def load_bundle(diagrams: dict[str, bytes], forms: dict[str, bytes]) -> ProcessBundle:
     """Validate and parse a bundle; raise DiagramError listing every problem found."""
     _check_sizes({**diagrams, **forms})
+    texts = {name: utf8_text(name, data) for name, data in {**diagrams, **forms}.items()}
     trees = {name: parse_xml(name, data) for name, data in diagrams.items()}
     parsed_forms = {name: _parse_form(name, data) for name, data in forms.items()}
     problems = [p for name, root in trees.items() for p in check_diagram(name, root, parsed_forms)]
@@ -134,8 +183,7 @@ def load_bundle(diagrams: dict[str, bytes], forms: dict[str, bytes]) -> ProcessB
 
     for process in (spec, *subprocess_specs.values()):
         _connect_loops(process)
-    files = {name: data.decode("utf-8") for name, data in {**diagrams, **forms}.items()}
-    return ProcessBundle(process_id, spec.description or process_id, spec, subprocess_specs, files, parsed_forms)
+    return ProcessBundle(process_id, spec.description or process_id, spec, subprocess_specs, texts, parsed_forms)
 
 
 def _connect_loops(process_spec) -> None:
@@ -164,18 +212,42 @@ def _main_process_id(parser: SpiffBpmnParser, trees) -> str:
 
 
 def read_bundle_files(paths: list[Path]) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    """Read diagram files from disk with the forms they name, found in forms/ beside them."""
-    diagrams, forms = {}, {}
+    """Read diagram files from disk with the forms they name, found in forms/ beside them.
+
+    A form name that is not a plain file name is not read at all (``check_diagram``
+    reports it, located); a form that resolves outside the diagram's folder (through
+    a link) is refused here.
+    """
+    diagrams, forms, problems = {}, {}, []
     for path in paths:
-        diagrams[path.name] = path.read_bytes()
+        diagrams[path.name] = _read(path, path.name)
     for path in paths:
         if path.suffix != ".bpmn":
             continue
-        for form in form_names(parse_xml(path.name, diagrams[path.name])):
-            for candidate in (path.parent / "forms" / form, path.parent / form):
-                if candidate.is_file() and form not in forms:
-                    forms[form] = candidate.read_bytes()
+        folder = path.parent.resolve()
+        for task in parse_xml(path.name, diagrams[path.name]).iter("{*}userTask"):
+            form = properties(task).get(FORM_PROPERTY)
+            if not form or not plain_file_name(form) or form in forms:
+                continue
+            found = next((c for c in (path.parent / "forms" / form, path.parent / form) if c.is_file()), None)
+            if found is None:
+                continue  # check_diagram reports the missing form, located
+            if not found.resolve().is_relative_to(folder):
+                problems.append(DiagramProblem(path.name, task.sourceline, task.get("id"),
+                                               f"form file '{form}' leads outside the diagram's folder (a link?); "
+                                               "put the file itself in forms/"))
+                continue
+            forms[form] = _read(found.resolve(), form)
+    if problems:
+        raise DiagramError(problems)
     return diagrams, forms
+
+
+def _read(path: Path, name: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise DiagramError.single(name, f"the file cannot be read: {error.strerror or error}") from None
 
 
 def read_bundle_directory(directory: Path) -> tuple[dict[str, bytes], dict[str, bytes]]:

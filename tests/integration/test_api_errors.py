@@ -216,3 +216,16 @@ def test_two_simultaneous_completions_of_one_task_give_one_200_and_one_409(app, 
         thread.join()
     assert sorted(statuses) == [200, 409]
     assert completions(app.test_client(), tokens["emma"], policy_id, "employer_signoff") == 1
+
+
+def test_a_query_parameter_a_call_does_not_take_is_refused_by_name(client, tokens):
+    response = client.get(f"{API}/tasks?limt=10", headers=auth(tokens["mary"]))
+    assert errors_of(response, 422)[0] == {
+        "field": "limt", "message": "'limt' is not a query parameter of this call; it takes limit, offset."}
+    assert client.get(f"{API}/tasks?limit=10&offset=0", headers=auth(tokens["mary"])).status_code == 200
+
+
+@pytest.mark.parametrize("query, field", [("limit=0", "limit"), ("limit=501", "limit"), ("limit=ten", "limit"),
+                                          ("offset=-1", "offset")])
+def test_a_page_outside_the_documented_range_is_refused_by_name(client, tokens, query, field):
+    assert fields(client.get(f"{API}/tasks?{query}", headers=auth(tokens["mary"]))) == [field]

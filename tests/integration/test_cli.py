@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -239,3 +239,87 @@ def test_timers_run_with_nothing_due(initialised):
 def test_serve_explains_its_options():
     output = run("serve", "--help").stdout
     assert "--host" in output and "--port" in output
+
+
+# ----------------------------------------------------------------- deploy refuses what it cannot store or read
+
+FORM_PROBLEM_LINE = re.compile(r"^\S+\.schema\.json:\d+: \S+: .+$")
+
+
+def problems(result) -> list[str]:
+    """The problem lines of a refused deploy, after checking the operator saw no traceback."""
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.stderr.strip().splitlines()
+
+
+def test_deploy_refuses_a_form_named_outside_the_bundle_and_reads_nothing_there(initialised, tmp_path, stored):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "x.json").write_text('{"type": "object", "properties": {"secret": {"type": "string"}}}')
+    edited = renamed_copy(tmp_path, 'value="staff_consultation.schema.json"', 'value="../../../outside/x.json"')
+    [line] = problems(run("deploy", str(edited), str(DECISIONS), code=1))
+    assert PROBLEM_LINE.match(line) and ": staff_consultation: " in line and "plain file name" in line, line
+    assert int(line.split(":")[1]) in element_lines(edited, "staff_consultation")
+    assert [v.version for v in stored.processes.latest_versions()] == [1]
+
+
+def test_deploy_refuses_a_latin1_diagram_with_the_line_of_the_first_bad_byte(initialised, tmp_path, stored):
+    edited = renamed_copy(tmp_path, 'name="Draft the policy"', 'name="Rédiger la politique"')
+    edited.write_bytes(edited.read_text().encode("latin-1"))
+    [line] = problems(run("deploy", str(edited), str(DECISIONS), code=1))
+    assert PROBLEM_LINE.match(line) and "not UTF-8 text" in line, line
+    assert int(line.split(":")[1]) in element_lines(DIAGRAM, "draft_policy")
+    assert [v.version for v in stored.processes.latest_versions()] == [1]
+
+
+@pytest.mark.parametrize("change, replacement, field, culprit", [
+    ('"maxLength": 10000\n    },\n    "comments"', '"$ref": "#/$defs/text"\n    },\n    "comments"',
+     "conditions", '"$ref"'),
+    ('"x-widget": "textarea",\n      "maxLength": 10000\n    }\n  }',
+     '"x-widget": "textarea",\n      "pattern": "^(\\\\w+)\\\\s\\\\1$"\n    }\n  }', "comments", '"pattern"'),
+], ids=["$ref", "backreference"])
+def test_deploy_refuses_a_form_it_could_not_run_naming_form_line_and_field(initialised, tmp_path, stored,
+                                                                           change, replacement, field, culprit):
+    edited = renamed_copy(tmp_path, 'name="Draft the policy"', 'name="Write the policy"')
+    form = edited.parent / "forms" / "staff_consultation.schema.json"
+    assert change in form.read_text()
+    form.write_text(form.read_text().replace(change, replacement))
+    [line] = problems(run("deploy", str(edited), str(DECISIONS), code=1))
+    expected = next(n for n, text in enumerate(form.read_text().splitlines(), 1) if culprit in text)
+    assert FORM_PROBLEM_LINE.match(line) and line.startswith(f"staff_consultation.schema.json:{expected}: {field}: ")
+    assert [v.version for v in stored.processes.latest_versions()] == [1]
+
+
+# ----------------------------------------------------------------- timers run --as-of
+
+@pytest.fixture
+def published(initialised, stored) -> tuple[int, datetime]:
+    """A published policy (made through the services over the command's database) and its review date."""
+    from tests.conftest import add_people
+    from tests.lifecycle import to_published
+
+    people = add_people(stored)
+    policy_id = to_published(stored, people)
+    due = stored.queries.policy(people["mary"], policy_id)["next_review_at"]
+    assert due is not None
+    return policy_id, due
+
+
+def test_timers_run_as_of_fires_what_would_be_due_then(published):
+    policy_id, due = published
+    assert run("timers", "run").stdout.strip().splitlines()[-1] == "0 policies advanced."
+    the_day_before = (due - timedelta(days=1)).date().isoformat()
+    assert run("timers", "run", "--as-of", the_day_before).stdout.strip().splitlines()[-1] == "0 policies advanced."
+    a_minute_early = (due - timedelta(minutes=1)).astimezone(timezone(timedelta(hours=5, minutes=30)))
+    assert "0 policies" in run("timers", "run", "--as-of", a_minute_early.isoformat()).stdout
+    just_after = (due + timedelta(minutes=1)).astimezone(timezone.utc).replace(tzinfo=None)  # no offset: UTC
+    output = run("timers", "run", "--as-of", just_after.isoformat(timespec="minutes")).stdout.strip().splitlines()
+    assert output == [f"policy {policy_id}: review_due", "1 policy advanced."]
+
+
+@pytest.mark.parametrize("when", ["next tuesday", "2026-13-01", "", "0001-01-01T00:00+05:00"])
+def test_timers_run_as_of_a_bad_moment_is_a_usage_error(initialised, when):
+    result = run("timers", "run", "--as-of", when, code=2)
+    assert "Invalid value for '--as-of'" in result.stderr and "2026-12-01" in result.stderr
+    assert "Traceback" not in result.output

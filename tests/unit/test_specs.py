@@ -305,3 +305,142 @@ def test_lane_that_is_not_a_role_is_reported():
     assert problem.element == "lane_manager"
     assert problem.line == line_of(diagram, 'name="nurse"')
     assert "'nurse' is not a role" in problem.message and "manager" in problem.message
+
+
+# ----------------------------------------------------------------- form names stay inside the bundle
+
+def with_form_name(name: str) -> str:
+    return TINY.replace('value="note.schema.json"', f'value="{name}"')
+
+
+@pytest.mark.parametrize("name", ["../../../outside/x.json", "forms/note.schema.json", "/etc/passwd",
+                                  "..", "note..schema.json", "C:note.schema.json", "C:\\forms\\note.json",
+                                  "\\\\server\\share\\note.json", "sub\\note.json", " note.schema.json"])
+def test_a_form_name_that_is_not_a_plain_file_name_is_a_located_problem(name):
+    diagram = with_form_name(name)
+    problem = the_problem(diagram, forms={name: FORM})  # refused even when a form of that name is given
+    assert (problem.file, problem.line, problem.element) == ("tiny.bpmn", line_of(diagram, 'id="write_note"'),
+                                                             "write_note")
+    assert "plain file name" in problem.message
+
+
+def bundle_folder(tmp_path, diagram: str = TINY):
+    folder = tmp_path / "bundle"
+    (folder / "forms").mkdir(parents=True)
+    (folder / "tiny.bpmn").write_text(diagram)
+    return folder
+
+
+def test_reading_a_bundle_never_reads_a_form_named_outside_it(tmp_path):
+    name = "../../outside/x.json"
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "x.json").write_text(json.dumps(FORM))
+    diagrams, forms = read_bundle_directory(bundle_folder(tmp_path, with_form_name(name)))
+    assert forms == {}  # not read; loading says why, located
+    with pytest.raises(DiagramError) as refused:
+        load_bundle(diagrams, forms)
+    assert [(p.element, "plain file name" in p.message) for p in refused.value.problems] == [("write_note", True)]
+
+
+def test_a_form_that_links_outside_the_bundle_is_refused_at_its_task(tmp_path):
+    secret = tmp_path / "secret.json"
+    secret.write_text(json.dumps(FORM))
+    folder = bundle_folder(tmp_path)
+    (folder / "forms" / FORM_NAME).symlink_to(secret)
+    with pytest.raises(DiagramError) as refused:
+        read_bundle_directory(folder)
+    [problem] = refused.value.problems
+    assert (problem.file, problem.line, problem.element) == ("tiny.bpmn", line_of(TINY, 'id="write_note"'),
+                                                             "write_note")
+    assert "outside the diagram's folder" in problem.message
+
+
+def test_a_forms_folder_that_links_outside_the_bundle_is_refused(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / FORM_NAME).write_text(json.dumps(FORM))
+    folder = tmp_path / "bundle"
+    folder.mkdir()
+    (folder / "tiny.bpmn").write_text(TINY)
+    (folder / "forms").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(DiagramError, match="outside the diagram's folder"):
+        read_bundle_directory(folder)
+
+
+# ----------------------------------------------------------------- every file is UTF-8 text
+
+LATIN_1 = TINY.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"').replace("Write a note", "Écrire une note")
+
+
+@pytest.mark.parametrize("data, line", [
+    (TINY.replace("Write a note", "Écrire une note").encode("latin-1"), line_of(TINY, "Write a note")),
+    (LATIN_1.encode("latin-1"), line_of(TINY, "Write a note")),
+    (TINY.encode("utf-16"), 1),
+    (TINY.encode("utf-16-le"), 1),
+    (TINY.encode("utf-16-be"), 1),
+], ids=["latin-1-undeclared", "latin-1-declared", "utf-16-bom", "utf-16-le", "utf-16-be"])
+def test_a_diagram_that_is_not_utf8_is_a_located_problem(data, line):
+    with pytest.raises(DiagramError) as refused:
+        load_bundle({"tiny.bpmn": data}, {FORM_NAME: json.dumps(FORM).encode()})
+    [problem] = refused.value.problems
+    assert (problem.file, problem.line) == ("tiny.bpmn", line)
+    assert "not UTF-8 text" in problem.message
+
+
+def test_a_utf8_diagram_declaring_another_encoding_is_refused():
+    """lxml would read it as Latin-1 while we store it as UTF-8: the text validated must be the text kept."""
+    problem = the_problem(TINY.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"'))
+    assert problem.line == 1 and 'encoding="ISO-8859-1"' in problem.message
+
+
+def test_a_utf8_diagram_keeps_its_text_exactly():
+    diagram = TINY.replace("Write a note", "Écrire une note — 写笔记")
+    bundle = load(diagram)
+    assert bundle.files["tiny.bpmn"] == diagram
+
+
+# ----------------------------------------------------------------- forms: JSON, UTF-8, shallow, no $ref
+
+def form_problem(data: bytes) -> DiagramProblem:
+    with pytest.raises(DiagramError) as refused:
+        load_bundle({"tiny.bpmn": TINY.encode()}, {FORM_NAME: data})
+    [problem] = refused.value.problems
+    assert problem.file == FORM_NAME
+    return problem
+
+
+@pytest.mark.parametrize("data, words", [
+    (json.dumps({**FORM, "title": "Année"}, ensure_ascii=False).encode("latin-1"), "not UTF-8 text"),
+    (json.dumps(FORM).encode("utf-16"), "not UTF-8 text"),
+    (json.dumps(FORM).encode("utf-16-le"), "not UTF-8 text"),
+    (b'{"type": "object", "properties": {"a": ' + b'{"not": ' * 50_000 + b"{}" + b"}" * 50_000 + b"}}",
+     "more than 32 levels deep"),
+    (json.dumps({"type": "object", "properties": {"a": {"allOf": [{"not": {}}] * 1}}}).replace(
+        '{"not": {}}', "[" * 40 + "]" * 40).encode(), "more than 32 levels deep"),
+    (b'{"type": "object",\n "properties": {\n  "a": {"type": "string",}\n }\n}', "not valid JSON"),
+    (b'{"type": "object", "properties": {}, "x": ' + b"9" * 5000 + b"}", "not valid JSON"),
+], ids=["latin-1", "utf-16-bom", "utf-16-le", "50000-deep", "40-deep-arrays", "trailing-comma", "huge-integer"])
+def test_a_form_that_cannot_be_read_is_a_located_problem(data, words):
+    assert words in form_problem(data).message
+
+
+def test_invalid_json_in_a_form_names_its_line():
+    problem = form_problem(b'{"type": "object",\n "properties": {\n  "a": {"type": "string",}\n }\n}')
+    assert problem.line == 3
+
+
+@pytest.mark.parametrize("where", ["field", "root", "conditional"])
+def test_a_ref_in_a_form_is_refused_at_deploy_naming_the_field(where):
+    form = {"type": "object", "properties": {"note": {"type": "string", "title": "Note"}}, "$defs": {
+        "text": {"type": "string"}}}
+    if where == "field":
+        form["properties"]["note"] = {"$ref": "#/$defs/text"}
+    elif where == "root":
+        form["$ref"] = "https://example.org/schema.json"
+    else:
+        form["allOf"] = [{"then": {"properties": {"note": {"$ref": "file:///etc/passwd"}}}}]
+    text = json.dumps(form, indent=2)
+    problem = form_problem(text.encode())
+    assert "$ref is not supported" in problem.message
+    assert problem.element == (None if where == "root" else "note")
+    assert problem.line == next(n for n, line in enumerate(text.splitlines(), 1) if '"$ref"' in line)

@@ -1,6 +1,8 @@
 """The OpenAPI 3 description of the API, kept beside the routes it describes."""
 from __future__ import annotations
 
+from ..converters import LARGEST_ID
+
 
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
@@ -16,8 +18,13 @@ def _errors(*codes: int) -> dict:
     return {str(code): _json(_ref("Errors"), text[code]) for code in codes}
 
 
-def _id_param(name: str, kind: str) -> dict:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+def _id_param(name: str, schema: dict) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": schema}
+
+
+# What the address converters accept (webapp/converters.py); anything else is a 404.
+POLICY_ID = {"type": "integer", "minimum": 1, "maximum": LARGEST_ID}
+TASK_ID = {"type": "string", "format": "uuid"}
 
 
 #: Every list is read a page at a time.
@@ -85,8 +92,11 @@ SCHEMAS = {
         "task": {"type": ["string", "null"]}, "data": {"type": ["object", "null"]},
         "process_version": {"type": ["integer", "null"]}}},
     "NewPolicy": {"type": "object", "required": ["title", "department"], "properties": {
-        "title": {"type": "string", "maxLength": 200}, "department": {"type": "string"}}},
-    "Completion": {"type": "object", "required": ["data"], "properties": {"data": {"type": "object"}}},
+        "title": {"type": "string", "maxLength": 200, "title": "Title"},
+        "department": {"type": "string", "title": "Department"}}},
+    "Completion": {"type": "object", "required": ["data"], "properties": {
+        "data": {"type": "object", "title": "The form's answers",
+                 "description": "Field names and values, as the task's form (its JSON Schema) describes"}}},
 }
 
 
@@ -96,7 +106,7 @@ def _get(summary: str, schema: dict, *errors: int, params=()) -> dict:
 
 
 def document() -> dict:
-    policy_id, task_id = _id_param("policy_id", "integer"), _id_param("task_id", "string")
+    policy_id, task_id = _id_param("policy_id", POLICY_ID), _id_param("task_id", TASK_ID)
     return {
         "openapi": "3.1.0",
         "info": {"title": "policyflow API", "version": "1",

@@ -1,26 +1,18 @@
 """API routes. Each one is a thin adapter: parse JSON, call a service, shape the answer."""
 from __future__ import annotations
 
-from flask import g, jsonify, request, url_for
-
-from workflows.errors import FieldError, InvalidInput
+from flask import g, jsonify, url_for
 
 from .. import services
 from ..paging import requested_page
 from . import bp
 from .auth import require_token
+from .body import json_body
 from .openapi import document
 
 
 def _task(task: dict) -> dict:
     return {key: task[key] for key in ("id", "policy_id", "name", "title", "lane")}
-
-
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise InvalidInput([FieldError(None, "The request body must be a JSON object.")])
-    return body
 
 
 @bp.get("/openapi.json")
@@ -51,18 +43,18 @@ def policies():
 @bp.post("/policies")
 @require_token
 def start_policy():
-    body = _body()
-    policy_id = services().commands.start(g.actor, str(body.get("title") or ""), str(body.get("department") or ""))
+    body = json_body("NewPolicy")
+    policy_id = services().commands.start(g.actor, body["title"], body["department"])
     return jsonify(services().queries.policy(g.actor, policy_id)), 201, {"Location": url_for("api.policy", policy_id=policy_id)}
 
 
-@bp.get("/policies/<int:policy_id>")
+@bp.get("/policies/<id:policy_id>")
 @require_token
 def policy(policy_id: int):
     return jsonify(services().queries.policy(g.actor, policy_id))
 
 
-@bp.get("/policies/<int:policy_id>/audit")
+@bp.get("/policies/<id:policy_id>/audit")
 @require_token
 def audit(policy_id: int):
     return jsonify([{key: event[key] for key in ("at", "actor", "action", "task", "data", "process_version")}
@@ -75,18 +67,15 @@ def tasks():
     return jsonify([_task(task) for task in services().queries.inbox(g.actor, requested_page())])
 
 
-@bp.get("/tasks/<task_id>")
+@bp.get("/tasks/<task_id:task_id>")
 @require_token
 def task(task_id: str):
     page = services().queries.task_page(g.actor, task_id)
     return jsonify({**_task(page.task), "form": page.form, "values": page.values, "instructions": page.instructions})
 
 
-@bp.post("/tasks/<task_id>/complete")
+@bp.post("/tasks/<task_id:task_id>/complete")
 @require_token
 def complete(task_id: str):
-    data = _body().get("data")
-    if not isinstance(data, dict):
-        raise InvalidInput([FieldError("data", "Send the form's answers as an object under \"data\".")])
-    policy_id = services().commands.complete(g.actor, task_id, data)
+    policy_id = services().commands.complete(g.actor, task_id, json_body("Completion")["data"])
     return jsonify(services().queries.policy(g.actor, policy_id))
