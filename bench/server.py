@@ -2,47 +2,17 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.served import ServedApp
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+class Server(ServedApp):
+    """The served app, started at once, with the memory its processes hold."""
 
-
-class Server:
     def __init__(self, url: str, folder: str, workers: int = os.cpu_count() or 2):
-        self.port = _free_port()
-        environment = {**os.environ, "POLICYFLOW_DATABASE_URL": url, "POLICYFLOW_SECRET_KEY": "bench",
-                       "PYTHONPATH": str(ROOT)}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "webapp.cli", "serve", "--port", str(self.port), "--workers", str(workers)],
-            cwd=folder, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/published", timeout=1).read()
-                return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("the server did not start")
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        super().__init__(url, folder, workers)
+        self.start()
 
     def memory(self) -> list[dict]:
         """RSS (MB) of each gunicorn worker, alone and with the sandbox processes it started."""
