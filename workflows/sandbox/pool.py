@@ -1,7 +1,10 @@
 """The app side of the sandbox: a small pool of worker processes, replaced when they break a limit.
 
 Each app process (each gunicorn worker, each test run) has its own pool per set
-of limits, started lazily. A step takes an idle worker (or starts one, up to
+of limits, started lazily. A worker is a fresh interpreter (``python -m
+workflows.sandbox.worker``), not a fork: it shares no memory, locks or open
+connections with the app, and never re-runs the app's main script. It talks over
+a socket pair and writes what it is running into a small shared memory page. A step takes an idle worker (or starts one, up to
 ``limits.processes``, or waits for one), sends it the version's files the first
 time that worker sees the version, and waits at most ``limits.wall_seconds`` for
 the answer. A worker that times out is killed; one the kernel stopped (CPU or
@@ -11,49 +14,65 @@ being served by the other workers meanwhile.
 """
 from __future__ import annotations
 
-import multiprocessing
+import atexit
+import json
+import mmap
 import os
 import signal
+import socket
+import subprocess
+import sys
 import threading
+from dataclasses import asdict
+from multiprocessing.connection import Connection
 from typing import Callable
 
 from ..errors import Conflict, NotFound, WorkflowFailure
-from . import worker as worker_module
 from .limits import StepLimits
+from .worker import LABEL_BYTES, MEMORY_EXIT
 
 _ERRORS = {"Conflict": Conflict, "NotFound": NotFound}
-_LABEL_BYTES = 512
 
 
 class StepLimitExceeded(WorkflowFailure):
     """Diagram code used more time or memory than a step may; nothing was saved."""
 
 
-def _context():
-    context = multiprocessing.get_context("forkserver")
-    # Workers fork from a server that has already imported the engine: a new one starts in milliseconds.
-    context.set_forkserver_preload([worker_module.__name__])
-    return context
-
-
 class _Worker:
-    def __init__(self, context, limits: StepLimits):
-        self.label = context.RawArray("c", _LABEL_BYTES)
-        self.connection, theirs = context.Pipe()
-        self.process = context.Process(target=worker_module.serve, args=(theirs, self.label, limits),
-                                       daemon=True, name="policyflow-sandbox")
-        self.process.start()
-        theirs.close()
+    def __init__(self, limits: StepLimits):
+        label_fd = os.memfd_create("policyflow-sandbox-label")
+        os.ftruncate(label_fd, LABEL_BYTES)
+        self.label = mmap.mmap(label_fd, LABEL_BYTES)
+        ours, theirs = socket.socketpair()
+        # Only what it needs to import the engine: no database URL, no secret key.
+        environment = {"PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "workflows.sandbox", str(theirs.fileno()), str(label_fd),
+                 json.dumps(asdict(limits))],
+                pass_fds=(theirs.fileno(), label_fd), env=environment, stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL)
+        finally:
+            theirs.close()
+            os.close(label_fd)
+        self.connection = Connection(ours.detach())
         self.known: set[str] = set()
 
     def running(self) -> str:
-        return self.label.value.decode("utf-8", "replace") or "the step"
+        return self.label[:].split(b"\0", 1)[0].decode("utf-8", "replace") or "the step"
+
+    def exit_code(self) -> int | None:
+        try:
+            return self.process.wait(2)
+        except subprocess.TimeoutExpired:
+            return None
 
     def stop(self) -> None:
-        if self.process.is_alive():
+        if self.process.poll() is None:
             self.process.kill()
-        self.process.join(2)
+        self.process.wait()
         self.connection.close()
+        self.label.close()
 
 
 def _sentence(text: str) -> str:
@@ -63,7 +82,6 @@ def _sentence(text: str) -> str:
 class Sandbox:
     def __init__(self, limits: StepLimits | None = None):
         self.limits = limits or StepLimits()
-        self._context = _context()
         self._idle: list[_Worker] = []
         self._started = 0
         self._available = threading.Condition()
@@ -76,9 +94,9 @@ class Sandbox:
         try:
             reply = self._call(worker, operation, version_key, files, arguments)
             healthy = reply[0] != "memory"
+            return self._answer(reply, worker)
         finally:
             self._release(worker, healthy)
-        return self._answer(reply, worker)
 
     def _call(self, worker: _Worker, operation, version_key, files, arguments) -> tuple:
         sent_files = None if version_key in worker.known else files()
@@ -92,14 +110,13 @@ class Sandbox:
         try:
             return worker.connection.recv()
         except (EOFError, OSError):
-            worker.process.join(2)
             raise self._stopped(worker) from None
 
     def _stopped(self, worker: _Worker) -> StepLimitExceeded:
-        what, code = _sentence(worker.running()), worker.process.exitcode
+        what, code = _sentence(worker.running()), worker.exit_code()
         if code == -signal.SIGXCPU:
             reason = f"ran longer than {self.limits.cpu_seconds} s"
-        elif code == worker_module.MEMORY_EXIT:
+        elif code == MEMORY_EXIT:
             reason = f"needed more than {self.limits.memory_mb} MB of memory"
         else:
             reason = f"stopped the diagram worker (exit code {code})"
@@ -125,7 +142,7 @@ class Sandbox:
                 return self._idle.pop()
             self._started += 1
         try:
-            return _Worker(self._context, self.limits)
+            return _Worker(self.limits)
         except BaseException:
             with self._available:
                 self._started -= 1
@@ -152,6 +169,12 @@ class Sandbox:
 
 _SHARED: dict[StepLimits, Sandbox] = {}
 _SHARED_LOCK = threading.Lock()
+
+
+@atexit.register
+def _close_shared() -> None:
+    for sandbox in _SHARED.values():
+        sandbox.close()
 
 
 def shared_sandbox(limits: StepLimits) -> Sandbox:

@@ -1,6 +1,7 @@
 """The worker process: confine itself, then run engine steps one at a time.
 
-It receives (operation, version key, files or None, arguments) and answers
+It is started as ``python -m workflows.sandbox SOCKET_FD LABEL_FD LIMITS``
+by the pool, and receives (operation, version key, files or None, arguments) and answers
 ("ok", StepResult) or ("error", kind, message). Before each step it moves its
 CPU-time limit to "now + the step's allowance"; the kernel stops it with SIGXCPU
 past that. Its address space is capped once, at start, above what it needs at
@@ -10,18 +11,24 @@ so the parent can say what was running if the kernel stops the worker.
 """
 from __future__ import annotations
 
+import json
 import math
+import mmap
 import os
 import resource
+import sys
 from collections import OrderedDict
+from multiprocessing.connection import Connection
 
 from ..engine import WorkflowEngine
 from ..errors import PolicyflowError
 from ..specs import bundle_from_files
+from .limits import StepLimits
 
 OPERATIONS = ("start", "complete", "fire_due_timers")
 _BUNDLES_KEPT = 16
 MEMORY_EXIT = 3
+LABEL_BYTES = 512
 
 
 def _address_space_now() -> int:
@@ -58,12 +65,12 @@ def _caused_by_memory(error: BaseException) -> bool:
     return False
 
 
-def serve(connection, label, limits) -> None:
+def serve(connection, label: mmap.mmap, limits) -> None:
     """Run steps until the app process closes the connection."""
     _confine(limits)
 
     def write_label(text: str) -> None:
-        label.value = text.encode("utf-8", "replace")[: len(label) - 1]
+        label[:LABEL_BYTES] = text.encode("utf-8", "replace")[:LABEL_BYTES - 1].ljust(LABEL_BYTES, b"\0")
 
     engine = WorkflowEngine(limits.engine, on_code=write_label)
     bundles: OrderedDict = OrderedDict()
@@ -89,7 +96,14 @@ def serve(connection, label, limits) -> None:
             if isinstance(error, PolicyflowError):
                 reply = ("error", type(error).__name__, error.message)
             else:
-                where = label.value.decode("utf-8", "replace") or "a step"
+                where = label[:].split(b"\0", 1)[0].decode("utf-8", "replace") or "a step"
                 reply = ("error", "WorkflowFailure",
                          f"The process could not continue ({where}): {type(error).__name__}: {error}")
         connection.send(reply)
+
+
+def main() -> None:
+    socket_fd, label_fd, limits = int(sys.argv[1]), int(sys.argv[2]), StepLimits(**json.loads(sys.argv[3]))
+    label = mmap.mmap(label_fd, LABEL_BYTES)
+    os.close(label_fd)
+    serve(Connection(socket_fd), label, limits)
