@@ -8,7 +8,6 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.util.task import TaskState
 
 _DONE = TaskState.COMPLETED | TaskState.CANCELLED
@@ -36,7 +35,6 @@ def _forget(top: BpmnWorkflow, dropped: list) -> None:
     """Drop the removed tasks' event registrations and subprocesses (with the subprocesses they started)."""
     while dropped:
         task = dropped.pop()
-        top.event_manager.remove_task(task)
         subprocess = top.subprocesses.pop(task.id, None)
         if subprocess is not None:
             dropped.extend(subprocess.tasks.values())
@@ -52,25 +50,10 @@ def _needed(workflow) -> set[UUID]:
             continue
         keep.add(task.id)
         keep.update(task._children)
-        keep.add(_branch_of(task, root.id))
         if task._parent is not None:
             keep.add(task._parent)
-        spec = task.task_spec
-        if isinstance(spec, Join) and spec.split_task is not None:
-            split = task.find_ancestor(spec.split_task)
-            if split is not None:
-                keep.add(split.id)
-                keep.update(split._children)
     keep.update(_pending_arrivals(workflow))
     return keep
-
-
-def _branch_of(task, root_id: UUID) -> UUID:
-    """The root's child this task descends from."""
-    task_id = task.id
-    while task.workflow.tasks[task_id]._parent not in (root_id, None):
-        task_id = task.workflow.tasks[task_id]._parent
-    return task_id
 
 
 def _pending_arrivals(workflow) -> set[UUID]:
