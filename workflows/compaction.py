@@ -28,23 +28,28 @@ before children in ``workflow.tasks``, as loading needs, because only ancestors 
 A removed call activity or event subprocess task takes its (finished) subprocess with it,
 including the subprocesses that one started.
 
-Why nothing else is needed: a task reads its own parent, not its grandparents, except that a
-join asks whether another instance of itself is its ancestor (to skip earlier rounds on its own
-path) and a boundary-event or multi-start-event join looks up its split as an ancestor; that
-split is the parent of the task or events it waits for, which stay live until the join fires
-in the same step. A finished task is never registered for events: it is unregistered when it
-fires or is cancelled.
+Why nothing above a live task's parent is needed: a task reads its own parent, not its
+grandparents. Joins are the exception. They ask whether another instance of the same join is an
+ancestor (to skip earlier rounds on their own path, which are gone anyway), and a boundary-event
+or multi-start-event join looks its split up as an ancestor; that split is the parent of the task
+or events the join waits for, which stay live until the join fires in the same step. A finished
+task is never registered for events: it is unregistered when it fires or is cancelled.
 
 Where the result differs from the uncompacted workflow, SpiffWorkflow 3.2 is consulting an
-earlier round by mistake, and the compacted workflow behaves as in the first round:
-a parallel join counts an earlier round's cancelled instance as an arrival (in a later cycle the
-revision opens as soon as the first consultation answers) and merges that round's data; an
-inclusive join in a loop stops its search at the earlier round's instance and fires at the
-first arrival. Other consequences: a path that ends while the process carries on (a
-non-interrupting boundary event's path) keeps its end event and cancelled end join until the
-process ends, because the final data merges them; a standard loop keeps its iterations while it
-runs; completed tasks can no longer be looked up by id or reset to. Ad hoc subprocesses, which
-SpiffWorkflow 3.2 cannot serialize, are not covered.
+earlier round by mistake, and the compacted workflow behaves as in the first round: a parallel
+join counts an earlier round's cancelled instance as an arrival (in a later cycle the revision
+opens as soon as the first consultation answers) and merges that round's data into the join; an
+inclusive join in a loop stops its search at the earlier round's instance and fires at the first
+arrival; a parallel join whose predictions loop back to itself searches its ancestors, back into
+earlier rounds, for an arrived input. Uncompacted, a policy's task tree also deepens by about
+fifteen levels a cycle until, around cycle 67, the parallel join's ancestor check overflows
+Python's recursion limit.
+
+Other consequences: a path that ends while the process carries on (a non-interrupting boundary
+event's path) keeps its end event and cancelled end join until the process ends, because the
+final data merges them; a standard loop keeps its iterations while it runs; completed tasks can
+no longer be looked up by id or reset to. Ad hoc subprocesses, which SpiffWorkflow 3.2 cannot
+serialize, are not covered.
 """
 from __future__ import annotations
 
