@@ -1,0 +1,61 @@
+"""A policy lives for decades: its running state stays the size of one cycle, its history is kept.
+
+Each "full review" takes the policy through drafting, consultation, both sign-offs and
+publication again. The stored workflow must not grow with the cycles (finished steps
+are compacted away), while the audit trail and the published versions keep everything.
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from tests.lifecycle import audit_events, complete, published_version, stored_workflow, to_published
+from workflows.schema import WorkflowState
+
+CYCLES = 6
+
+
+def stored_size(services, policy_id: int) -> int:
+    with services.database.reading() as session:
+        return session.scalar(select(func.length(WorkflowState.state)).where(WorkflowState.policy_id == policy_id))
+
+
+def full_review(services, people, clock) -> None:
+    """The review date passes, the manager chooses a full review, and the policy goes round again."""
+    services.commands.fire_due_timers(clock.advance(days=400))
+    complete(services, people["mary"], "review_policy", outcome="full_review")
+    complete(services, people["mary"], "draft_policy")
+    complete(services, people["mary"], "assess_risks")
+    for name in ("sam", "alex", "kim"):
+        complete(services, people[name], "staff_consultation")
+    complete(services, people["pat"], "patient_consultation")
+    complete(services, people["mary"], "revise_policy")
+    complete(services, people["emma"], "employer_signoff")
+    complete(services, people["ian"], "insurer_signoff")
+    complete(services, people["mary"], "publish_policy")
+
+
+def test_the_stored_state_stays_one_cycle_big_while_the_history_is_kept(store_services, store_people, clock):
+    services, people = store_services, store_people
+    policy_id = to_published(services, people)
+    first = stored_size(services, policy_id)
+    for _ in range(CYCLES - 1):
+        full_review(services, people, clock)
+    assert stored_size(services, policy_id) <= 1.2 * first
+    workflow, _stored = stored_workflow(services, policy_id)
+    assert len(workflow.tasks) < 40, "only the live part of the task tree is kept"
+    assert len(audit_events(services, policy_id=policy_id, action="task_completed")) == 10 + 11 * (CYCLES - 1)
+    assert published_version(services, policy_id)[1] == list(range(1, CYCLES + 1))
+
+
+def test_a_later_cycle_waits_for_every_consultation_whatever_the_order(store_services, store_people, clock):
+    """In a later cycle, the revision opens only when all consultations are in (answered in a new order)."""
+    services, people = store_services, store_people
+    policy_id = to_published(services, people)
+    services.commands.fire_due_timers(clock.advance(days=400))
+    complete(services, people["mary"], "review_policy", outcome="full_review")
+    complete(services, people["mary"], "draft_policy")
+    complete(services, people["mary"], "assess_risks")
+    complete(services, people["pat"], "patient_consultation")  # first this time
+    complete(services, people["kim"], "staff_consultation")
+    ready = {t["name"] for t in services.queries.policy(people["mary"], policy_id)["ready_tasks"]}
+    assert ready == {"staff_consultation"}, "the revision must wait for sam and alex"
