@@ -142,3 +142,34 @@ def test_token_created_is_recorded_and_the_token_is_stored_nowhere(services, peo
         stored = [row.token_hash for row in session.scalars(select(ApiToken))]
     assert stored and token not in stored
     assert services.accounts.by_token(token).username == "emma", "the token still works from its hash"
+
+
+def test_staff_answers_carry_names_only_for_the_policys_managers(services, people, client, tokens):
+    """The consultation form promises answers are never shown with names: the audit trail, its API and
+    the policy page show the employer (and staff) that a member of staff answered, not who or what."""
+    from tests.lifecycle import to_signoff
+
+    policy_id = to_signoff(services, people)
+    for reader in ("emma", "sam", "alex"):
+        events = services.queries.audit_trail(people[reader], policy_id)
+        staff = [e for e in events if e["task"] == "staff_consultation"]
+        assert len(staff) == 3 and {e["actor"] for e in staff} == {"a member of staff"}
+        assert all(e["data"] is None for e in staff)
+        served = client.get(f"/api/v1/policies/{policy_id}/audit", headers={"Authorization": f"Bearer {tokens[reader]}"})
+        assert served.status_code == 200
+        text = json.dumps(served.get_json())
+        assert not any(name in text for name in ("sam", "alex", "kim", "Not me")), text
+    managed = [e for e in services.queries.audit_trail(people["mary"], policy_id) if e["task"] == "staff_consultation"]
+    assert sorted(e["actor"] for e in managed) == ["alex", "kim", "sam"]
+    assert any(e["data"]["willing_to_be_filmed"] == "not_willing" for e in managed)
+
+
+def test_the_policy_page_timeline_names_no_staff_member_to_a_reviewer(services, people, client):
+    from tests.lifecycle import to_signoff
+    from tests.web import login
+
+    policy_id = to_signoff(services, people)
+    login(client, "emma")
+    page = client.get(f"/policies/{policy_id}").get_data(as_text=True)
+    assert "a member of staff" in page
+    assert not any(name in page for name in ("sam", "alex", "kim"))
