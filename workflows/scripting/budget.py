@@ -110,15 +110,32 @@ def bounded_iter(iterable):
 _SIZED = (list, tuple, str, bytes, bytearray, set, frozenset, dict, range)
 
 
+# Items that come into being as new objects (the ints of a range, the tuples of zip or
+# enumerate) weigh a few pointers each; a call back into guarded code (a sort key) costs
+# far more than copying an item.
+NEW_ITEM_UNITS = 4
+KEY_CALL_UNITS = 100
+
+
 def collect(iterable, kind: str):
     """The items of ``iterable`` as a sized collection (the object itself when it already
     is one), refused beyond the per-object bound and charged to the allocation budget."""
     if isinstance(iterable, _SIZED):
         check_length(len(iterable), kind)
+        if type(iterable) is range:
+            charge(len(iterable) * (NEW_ITEM_UNITS - 1))
         return iterable
     items = list(islice(iterable, MAX_SEQUENCE_LENGTH + 1))
     check_length(len(items), kind)
+    if not isinstance(iterable, GeneratorType):
+        charge(len(items) * (NEW_ITEM_UNITS - 1))
     return items
+
+
+def charge_key_calls(count: int, kwargs: dict) -> None:
+    """Sorting or picking with ``key=`` calls the key once per item."""
+    if kwargs.get("key") is not None:
+        charge(count * KEY_CALL_UNITS)
 
 
 def scanned(iterable):

@@ -14,15 +14,19 @@ import builtins
 from .budget import (
     MAX_INT_DIGITS,
     MAX_SEQUENCE_LENGTH,
+    NEW_ITEM_UNITS,
     charge,
+    charge_key_calls,
     check_length,
     collect,
     refuse,
     scanned,
     too_big,
 )
-from .methods import bounded_method, checked_int, int_from_text
+from .hashing import check_keys, check_pairs
+from .methods import bounded_method
 from .sizes import text_cost
+from .text_methods import checked_int, int_from_text
 
 
 def range_(*args):
@@ -45,12 +49,15 @@ def tuple_(iterable=()):
 
 
 def set_(iterable=()):
-    return set(collect(iterable, "set()"))
+    items = collect(iterable, "set()")
+    check_keys(items)
+    return set(items)
 
 
 def dict_(*args, **kwargs):
     if args:
         source = args[0] if isinstance(args[0], dict) else collect(args[0], "dict()")
+        check_pairs(source)
         check_length(len(source) + len(kwargs), "dict()")
         return dict(source, *args[1:], **kwargs)
     return dict(**kwargs)
@@ -59,10 +66,15 @@ def dict_(*args, **kwargs):
 def sorted_(iterable, /, *, key=None, reverse=False):
     items = collect(iterable, "sorted()")
     charge(len(items))
+    charge_key_calls(len(items), {"key": key})
     return sorted(items, key=key, reverse=reverse)
 
 
 def str_(*args, **kwargs):
+    if not args and "object" in kwargs:
+        args = (kwargs.pop("object"),)
+    if args and isinstance(args[0], (bytes, bytearray)) and (kwargs or len(args) > 1):
+        return bounded_method(bytes(args[0]), "decode")(*args[1:], **kwargs)  # str(data, encoding)
     if len(args) == 1 and not kwargs:
         value = args[0]
         if type(value) is str:
@@ -71,9 +83,9 @@ def str_(*args, **kwargs):
         if size > MAX_SEQUENCE_LENGTH:
             too_big("str()")
         charge(work)
-    elif args and isinstance(args[0], (bytes, bytearray)):  # str(data, encoding): decoding
-        return bounded_method(bytes(args[0]), "decode")(*args[1:], **kwargs)
-    result = str(*args, **kwargs)
+    elif args:  # an encoding given for something that is not bytes: Python refuses it
+        return str(*args, **kwargs)
+    result = str(*args, **kwargs) if args else ""
     charge(len(result))
     return result
 
@@ -112,11 +124,26 @@ def _extreme(function):
         if len(args) == 1:
             items = collect(args[0], f"{function.__name__}()")
             charge(len(items))
+            charge_key_calls(len(items), kwargs)
             return function(items, **kwargs)
+        charge_key_calls(len(args), kwargs)
         return function(*args, **kwargs)
 
     bounded.__name__ = function.__name__
     return bounded
+
+
+def zip_(*iterables, strict=False):
+    """zip builds one tuple as wide as its arguments per step: ``zip(*rows)`` of many rows
+    is charged for each of them."""
+    zipped = zip(*iterables, strict=strict)
+    return zipped if len(iterables) <= NEW_ITEM_UNITS else _charged_rows(zipped, len(iterables))
+
+
+def _charged_rows(rows, width: int):
+    for row in rows:
+        charge(width)
+        yield row
 
 
 def any_(iterable):
@@ -129,7 +156,7 @@ def all_(iterable):
 
 # The stand-ins above are functions; where code uses the name as a type (isinstance,
 # ``str.ljust``, ``dict.fromkeys``) it means the real type.
-REAL_TYPES = {list_: list, tuple_: tuple, set_: set, dict_: dict, str_: str, int_: int, range_: range}
+REAL_TYPES = {list_: list, tuple_: tuple, set_: set, dict_: dict, str_: str, int_: int, range_: range, zip_: zip}
 
 
 def real_type(obj):
@@ -148,9 +175,9 @@ def isinstance_(obj, classinfo):
 
 ALLOWED = {
     **{name: getattr(builtins, name) for name in (
-        "abs", "bool", "enumerate", "float", "len", "zip", "ValueError", "KeyError", "TypeError")},
+        "abs", "bool", "enumerate", "float", "len", "ValueError", "KeyError", "TypeError")},
     "isinstance": isinstance_,
     "all": all_, "any": any_, "dict": dict_, "int": int_, "list": list_, "max": _extreme(max),
     "min": _extreme(min), "range": range_, "round": round_, "set": set_, "sorted": sorted_, "str": str_,
-    "sum": sum_, "tuple": tuple_, "True": True, "False": False, "None": None,
+    "sum": sum_, "tuple": tuple_, "zip": zip_, "True": True, "False": False, "None": None,
 }

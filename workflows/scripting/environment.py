@@ -14,13 +14,19 @@ import datetime as _dt
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence, safer_getattr
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
-from . import budget, operators
+from . import budget, constructs, operators
 from .builtin_functions import ALLOWED, real_type
-from .methods import bounded_method, bounded_strftime
+from .hashing import check_key
+from .methods import bounded_method
 from .policy import compile_expression, compile_script
-from .sizes import text_size
+from .sizes import saved_size, text_size
+from .text_methods import bounded_strftime
 
 _MESSAGE_LIMIT = 10_000
+# What a run may leave in the task data, written out: ample for any form's answers, and
+# few enough values that measuring them stays quick.
+MAX_SAVED_VALUES = 300_000
+MAX_SAVED_DEPTH = 64  # copying and saving task data recurses once per level
 _PLAIN_RESULTS = (bool, int, float, type(None))
 
 
@@ -55,13 +61,13 @@ def _import(name, globals=None, locals=None, fromlist=(), level=0):
 GUARDS = {
     "__builtins__": {**ALLOWED, "__import__": _import},
     "_getattr_": guarded_getattr,
-    "_getitem_": operators.getitem,
+    "_getitem_": constructs.getitem,
     "_getiter_": budget.bounded_iter,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
-    "_write_": operators.write,
+    "_write_": constructs.write,
     "_inplacevar_": operators.inplacevar,
-    "_apply_": operators.apply,
+    "_apply_": constructs.apply,
     "_mul_": operators.mul,
     "_pow_": operators.pow_,
     "_lshift_": operators.lshift,
@@ -72,11 +78,12 @@ GUARDS = {
     "_or_": operators.or_,
     "_xor_": operators.xor,
     "_and_": operators.and_,
-    "_contained_in_": operators.contained_in,
-    "_fvalue_": operators.fvalue,
-    "_fstring_": operators.fstring,
-    "_display_": operators.display,
-    "_dict_display_": operators.dict_display,
+    "_contained_in_": constructs.contained_in,
+    "_fvalue_": constructs.fvalue,
+    "_fstring_": constructs.fstring,
+    "_display_": constructs.display,
+    "_dict_display_": constructs.dict_display,
+    "_key_": check_key,
     "datetime": _dt.datetime,
     "date": _dt.date,
     "timedelta": _dt.timedelta,
@@ -84,8 +91,12 @@ GUARDS = {
 
 
 def _check_left_behind(value, what: str) -> None:
-    if type(value) not in _PLAIN_RESULTS and text_size(value, budget.MAX_ALLOCATION, "r") > budget.MAX_ALLOCATION:
-        budget.refuse(f"{what} would be larger than {budget.MAX_ALLOCATION:,} characters once saved")
+    limit = budget.MAX_ALLOCATION
+    if type(value) in _PLAIN_RESULTS:
+        return
+    if saved_size(value, limit, MAX_SAVED_VALUES, MAX_SAVED_DEPTH) > limit:
+        budget.refuse(f"{what} would be too large to save (more than {limit:,} characters, "
+                      f"{MAX_SAVED_VALUES:,} values or {MAX_SAVED_DEPTH} levels of nesting)")
 
 
 def _contained(error: Exception, run: budget.Budget) -> Exception:
@@ -129,7 +140,10 @@ class RestrictedEnvironment(TaskDataEnvironment):
             kept = {key: value for key, value in scope.items()
                     if key not in GUARDS and not key.startswith("_") and not callable(value)
                     and not isinstance(value, _TimeForStrftime) and key not in (external_context or {})}
-            _check_left_behind(kept, "the task data")
+            # Unless the script changed a container in place, only what it (re)bound is new.
+            changed = kept if run.mutated else {key: value for key, value in kept.items()
+                                                 if key not in context or context[key] is not value}
+            _check_left_behind(changed, "the task data")
         except Exception as error:
             raise _contained(error, run) from None
         finally:

@@ -1,11 +1,11 @@
-"""Attribute access from diagram code: methods that build or grow objects are bounded.
+"""Methods that build or grow objects, as diagram code and templates get them.
 
 RestrictedPython's ``safer_getattr`` keeps diagrams away from dunders; on top of it,
-the methods of str, bytes, list, dict, set and int that can build a large result
-(``ljust``, ``replace``, ``translate``, ``join``, ``extend``, ``update``, ``to_bytes``...)
-come back wrapped: the wrapper works out the result's size first, refuses or charges
-the budget, then calls the real method. Every str/bytes method also pays for scanning
-its text, so linear work repeated in a loop stays bounded. Jinja templates
+the methods of str and bytes (``text_methods.py``), list, dict, set, int and dates that
+can build a large result (``extend``, ``update``, ``fromkeys``, ``to_bytes``,
+``strftime``...) come back wrapped: the wrapper works out the result's size first,
+refuses or charges the budget, then calls the real method. Methods that walk a whole
+container pay for it, so linear work repeated in a loop stays bounded. Jinja templates
 (``instructions.py``) use the same wrappers through :func:`bounded_method`.
 """
 from __future__ import annotations
@@ -15,121 +15,18 @@ from datetime import date, time
 from .budget import (
     MAX_INT_BITS,
     MAX_INT_DIGITS,
-    MAX_SEQUENCE_LENGTH,
     charge,
+    charge_key_calls,
     check_growth,
     check_length,
     collect,
     mark_mutated,
     refuse,
-    too_big,
 )
-from .sizes import int_work, limbs, text_size
+from .hashing import check_key, check_keys, check_pairs
+from .sizes import limbs, text_size
+from .text_methods import TEXT_METHODS, bounded_strftime
 
-_TEXT = (str, bytes, bytearray)
-_ENCODINGS = {"utf-8", "utf8", "ascii", "us-ascii", "latin-1", "latin1", "iso-8859-1", "utf-16", "utf-32"}
-_ERROR_HANDLERS = {"strict", "ignore", "replace"}
-
-
-def _result_units(result) -> int:
-    if isinstance(result, _TEXT):
-        return len(result)
-    if isinstance(result, (list, tuple)):  # split(), partition(): new pieces of text
-        return len(result) + sum(len(piece) for piece in result if isinstance(piece, _TEXT))
-    if isinstance(result, dict):
-        return len(result)
-    return 0
-
-
-def _width(args, kwargs, keyword="width") -> int:
-    width = args[0] if args else kwargs.get(keyword, 0)
-    return width if isinstance(width, int) else 0
-
-
-def _translated_length(text, table) -> int:
-    if isinstance(text, (bytes, bytearray)) or table is None or isinstance(table, str):
-        return len(text)
-    if isinstance(table, dict):
-        pieces = table.values()
-    elif isinstance(table, (list, tuple)):
-        pieces = table
-    else:
-        refuse("str.translate() in diagrams takes a dict, list or str as its table")
-    longest = max((len(piece) for piece in pieces if isinstance(piece, str)), default=1)
-    return len(text) * max(longest, 1)
-
-
-def _joined_length(separator, items) -> int:
-    return sum(len(item) for item in items if isinstance(item, _TEXT)) + len(separator) * max(len(items) - 1, 0)
-
-
-def _replaced_length(text, args, kwargs) -> int:
-    old, new = (list(args) + [None, None])[:2]
-    if not isinstance(old, _TEXT) or not isinstance(new, _TEXT):
-        return len(text)
-    count = args[2] if len(args) > 2 else kwargs.get("count", -1)
-    matches = text.count(old) if old else len(text) + 1
-    if isinstance(count, int) and count >= 0:
-        matches = min(matches, count)
-    return len(text) + matches * max(len(new) - len(old), 0)
-
-
-def _check_codec(args, kwargs, method: str) -> None:
-    encoding = str(args[0] if args else kwargs.get("encoding", "utf-8")).lower().replace("_", "-")
-    errors = args[1] if len(args) > 1 else kwargs.get("errors", "strict")
-    if encoding not in _ENCODINGS or errors not in _ERROR_HANDLERS:
-        refuse(f"{method}() in diagrams supports the encodings {', '.join(sorted(_ENCODINGS))} "
-               f"and the error handlers {', '.join(sorted(_ERROR_HANDLERS))}")
-
-
-# Methods whose result can be far larger than the text: its length, worked out first.
-_GROWTH = {
-    "ljust": lambda text, a, k: max(len(text), _width(a, k)),
-    "rjust": lambda text, a, k: max(len(text), _width(a, k)),
-    "center": lambda text, a, k: max(len(text), _width(a, k)),
-    "zfill": lambda text, a, k: max(len(text), _width(a, k)),
-    "expandtabs": lambda text, a, k: len(text) + text.count("\t" if isinstance(text, str) else b"\t")
-    * max(_width(a, k, "tabsize") if a or k else 8, 0),
-    "replace": _replaced_length,
-    "translate": lambda text, a, k: _translated_length(text, a[0] if a else k.get("table")),
-}
-
-
-def _text_method(text, name: str):
-    """A str/bytes method that pays for its scan and its result, and is bounded first."""
-    method = getattr(text, name)
-    growth = _GROWTH.get(name)
-
-    def bounded(*args, **kwargs):
-        charge(len(text))
-        if growth is not None and growth(text, args, kwargs) > MAX_SEQUENCE_LENGTH:
-            too_big(f"{type(text).__name__}.{name}()")
-        if name in ("encode", "decode"):
-            _check_codec(args, kwargs, name)
-        result = method(*args, **kwargs)
-        units = _result_units(result)
-        if isinstance(result, _TEXT) and units > MAX_SEQUENCE_LENGTH:  # case changes, codecs: at most 4x
-            too_big(f"{type(text).__name__}.{name}()")
-        charge(units)
-        return result
-
-    return bounded
-
-
-def _join(separator, name):
-    def join(iterable):
-        items = collect(iterable, f"{type(separator).__name__}.join()")
-        check_length(_joined_length(separator, items), f"{type(separator).__name__}.join()")
-        return separator.join(items)
-
-    return join
-
-
-def _refuse_format(text, name):
-    refuse(f"str.{name}() is not allowed in diagrams; use % formatting or an f-string")
-
-
-# ------------------------------------------------------------------ containers
 
 def _sized(value, kind):
     return value if isinstance(value, (list, tuple, set, frozenset, dict)) else collect(value, kind)
@@ -157,9 +54,13 @@ def _with_sized_arguments(target, name):
     """extend/update/union...: materialize each argument (bounded) before measuring."""
     method = getattr(target, name)
     kind = f"{type(target).__name__}.{name}()"
+    check = check_pairs if isinstance(target, dict) else check_keys if isinstance(target, (set, frozenset)) else None
 
     def bounded(*args, **kwargs):
         args = tuple(_sized(arg, kind) for arg in args)
+        if check is not None:
+            for arg in args:
+                check(arg)
         added = sum(map(len, args)) + len(kwargs)
         if name in _SHRINKING:
             charge(len(target) + added)
@@ -180,6 +81,7 @@ def _scanning(target, name):
 
     def bounded(*args, **kwargs):
         charge(len(target))
+        charge_key_calls(len(target), kwargs)
         if name not in ("count", "copy", "index", "issubset", "issuperset", "isdisjoint"):
             mark_mutated()
         return method(*args, **kwargs)
@@ -194,7 +96,7 @@ def _index(sequence, name):
         charge(len(sequence))
         if text_size(value, 1000, "r") <= 1000:
             return sequence.index(value, *args)
-        for position in range(len(sequence))[slice(*args)]:
+        for position in range(len(sequence))[slice(*(list(args) + [None, None])[:2])]:
             if sequence[position] is value or sequence[position] == value:
                 return position
         raise ValueError(f"the value is not in the {type(sequence).__name__}")
@@ -204,7 +106,9 @@ def _index(sequence, name):
 
 def _fromkeys(cls, name):
     def fromkeys(iterable, value=None):
-        return cls.fromkeys(collect(iterable, "dict.fromkeys()"), value)
+        keys = collect(iterable, "dict.fromkeys()")
+        check_keys(keys)
+        return cls.fromkeys(keys, value)
 
     return fromkeys
 
@@ -229,34 +133,33 @@ def _from_bytes(cls, name):
     return from_bytes
 
 
-def bounded_strftime(method, fmt, *args):
-    """strftime writes each %-code out in full: refuse formats whose result could be huge."""
-    if isinstance(fmt, str) and 16 * len(fmt) > MAX_SEQUENCE_LENGTH:
-        too_big("strftime()")
-    result = method(fmt, *args)
-    charge(len(result))
-    return result
+def _one(target, name):
+    return _growing(target, name, lambda args, kwargs: 1)
+
+
+def _one_key(target, name):
+    """set.add(key), dict.setdefault(key, ...): one more key, checked."""
+    grow = _growing(target, name, lambda args, kwargs: 1)
+
+    def bounded(key, *args):
+        return grow(check_key(key), *args)
+
+    return bounded
 
 
 def _strftime(moment, name):
     return lambda fmt: bounded_strftime(moment.strftime, fmt)
 
 
-def _one(target, name):
-    return _growing(target, name, lambda args, kwargs: 1)
-
-
-_TEXT_METHODS = {name: _text_method for name in dir(str) + dir(bytes) if not name.startswith("_")}
-_TEXT_METHODS.update({"join": _join, "format": _refuse_format, "format_map": _refuse_format})
 _LIST_METHODS = {"append": _one, "insert": _one, "extend": _with_sized_arguments, "index": _index,
                  **dict.fromkeys(("count", "copy", "sort", "reverse", "remove", "pop"), _scanning)}
-_DICT_METHODS = {"update": _with_sized_arguments, "setdefault": _one, "copy": _scanning, "fromkeys": _fromkeys}
-_SET_METHODS = {"add": _one, "copy": _scanning, **dict.fromkeys(
+_DICT_METHODS = {"update": _with_sized_arguments, "setdefault": _one_key, "copy": _scanning, "fromkeys": _fromkeys}
+_SET_METHODS = {"add": _one_key, "copy": _scanning, **dict.fromkeys(
     ("update", "union", "intersection", "difference", "symmetric_difference", "intersection_update",
      "difference_update", "symmetric_difference_update"), _with_sized_arguments),
     **dict.fromkeys(("issubset", "issuperset", "isdisjoint"), _scanning)}
 _METHODS_BY_TYPE = {
-    str: _TEXT_METHODS, bytes: _TEXT_METHODS, list: _LIST_METHODS, dict: _DICT_METHODS, set: _SET_METHODS,
+    str: TEXT_METHODS, bytes: TEXT_METHODS, list: _LIST_METHODS, dict: _DICT_METHODS, set: _SET_METHODS,
     frozenset: _SET_METHODS, tuple: {"index": _index, "count": _scanning},
     int: {"to_bytes": _to_bytes, "from_bytes": _from_bytes}, bool: {"to_bytes": _to_bytes, "from_bytes": _from_bytes},
     date: {"strftime": _strftime}, time: {"strftime": _strftime},
@@ -295,19 +198,3 @@ def _unbound(cls, name: str):
         return bounded_method(self, name)(*args, **kwargs)
 
     return method
-
-
-def int_from_text(text, kind: str) -> None:
-    """Refuse converting a text of more digits than an int may have (before converting)."""
-    if isinstance(text, _TEXT) and len(text) > MAX_INT_DIGITS:
-        digits = len(text.strip()) - text.count("_" if isinstance(text, str) else b"_")
-        if digits > MAX_INT_DIGITS + 1:
-            refuse(f"{kind} of more than {MAX_INT_DIGITS:,} digits is not allowed in diagrams")
-
-
-def checked_int(result: int, kind: str) -> int:
-    if result.bit_length() > MAX_INT_BITS:
-        refuse(f"{kind} would have more than {MAX_INT_DIGITS:,} digits")
-    charge(int_work(result))
-    return result
-

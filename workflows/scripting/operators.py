@@ -1,8 +1,8 @@
-"""What compiled diagram code calls instead of Python's operators.
+"""What compiled diagram code calls instead of Python's binary operators.
 
-The policy (``policy.py``) rewrites ``a * b`` into ``_mul_(a, b)``, f-strings into
-``_fstring_(...)``, ``[*a, *b]`` into ``_display_(...)`` and so on. Each guard works out
-how large its result will be from the sizes of its operands, refuses or charges the
+The policy (``policy.py``) rewrites ``a * b`` into ``_mul_(a, b)`` and ``x += y`` into
+``_inplacevar_("+=", x, y)``. Each guard works out how large its result will be from
+the sizes of its operands (integers from their bit lengths), refuses or charges the
 budget, and only then lets Python build the result.
 """
 from __future__ import annotations
@@ -10,8 +10,6 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import ItemsView, KeysView
-
-from RestrictedPython.Guards import full_write_guard
 
 from .budget import (
     MAX_INT_BITS,
@@ -23,10 +21,10 @@ from .budget import (
     collect,
     mark_mutated,
     refuse,
-    scanned,
     too_big,
 )
-from .sizes import formatted_cost, limbs, percent_cost
+from .hashing import check_keys, check_pairs
+from .sizes import limbs, percent_cost
 
 _SEQUENCES = (str, bytes, bytearray, list, tuple)
 _SET_LIKE = (set, frozenset, dict, KeysView, ItemsView)
@@ -95,13 +93,25 @@ def sub(left, right):
     if _both_ints(left, right):
         _grown_int(left, right, "a difference")
     elif isinstance(left, _SET_LIKE):
+        right = _view_operand(left, right)
         charge(len(left))
     return left - right
 
 
+def _view_operand(left, right):
+    """Dict views combine with any iterable, which becomes a set: check it first."""
+    if isinstance(left, (KeysView, ItemsView)) and not isinstance(right, (set, frozenset, dict)):
+        right = collect(right, "a set")
+        check_keys(right)
+    return right
+
+
 def _union(operation, what: str):
     def guarded(left, right):
+        right = _view_operand(left, right)
         if isinstance(left, _SET_LIKE) and isinstance(right, _SET_LIKE):
+            check_length(len(left) + len(right), what)
+        elif isinstance(left, _SET_LIKE) and isinstance(right, (list, tuple, str)):
             check_length(len(left) + len(right), what)
         elif _both_ints(left, right):
             _grown_int(left, right, what)
@@ -116,6 +126,7 @@ xor = _union(operator.xor, "a symmetric difference")
 
 def and_(left, right):
     if isinstance(left, _SET_LIKE):
+        right = _view_operand(left, right)
         charge(len(left))
     return left & right
 
@@ -172,6 +183,10 @@ def _in_place_set(plain, in_place):
     def guarded(target, value):
         if isinstance(target, (set, dict)):
             value = value if isinstance(value, (set, frozenset, dict)) else collect(value, "a set")
+            if isinstance(target, dict):
+                check_pairs(value)
+            else:
+                check_keys(value)
             check_growth(len(target), len(value), "a set or dict")
             mark_mutated()
             return in_place(target, value)
@@ -194,108 +209,3 @@ def inplacevar(op: str, target, value):
     if guard is None:
         refuse(f"the operator {op} is not allowed in diagrams")
     return guard(target, value)
-
-
-# ------------------------------------------------------------------ f-strings and displays
-
-_CONVERSIONS = {115: str, 114: repr, 97: ascii}
-
-
-def fvalue(value, conversion: int, spec: str) -> str:
-    """One ``{value!conversion:spec}`` field of an f-string, bounded before it is built."""
-    size, work = formatted_cost(value, chr(conversion) if conversion in _CONVERSIONS else "s", spec)
-    if size > MAX_SEQUENCE_LENGTH:
-        too_big("an f-string field")
-    charge(work)
-    if conversion in _CONVERSIONS:
-        value = _CONVERSIONS[conversion](value)
-    result = format(value, spec)
-    charge(len(result))
-    return result
-
-
-def fstring(*pieces: str) -> str:
-    check_length(sum(map(len, pieces)), "an f-string")
-    return "".join(pieces)
-
-
-_DISPLAYS = {"list": list, "tuple": tuple, "set": set}
-
-
-def display(kind: str, starred: tuple, *values):
-    """``[a, *b]``, ``(a, *b)`` and ``{a, *b}``: unpacked parts are measured first."""
-    parts = [collect(value, f"a {kind}") if index in starred else value for index, value in enumerate(values)]
-    check_length(sum(len(part) if index in starred else 1 for index, part in enumerate(parts)), f"a {kind}")
-    items = []
-    for index, part in enumerate(parts):
-        if index in starred:
-            items.extend(part)
-        else:
-            items.append(part)
-    return _DISPLAYS[kind](items)
-
-
-def dict_display(unpacked: tuple, *pieces):
-    """``{k: v, **other}``: each ``**`` part must be a mapping, measured before merging."""
-    for index in unpacked:
-        if not hasattr(pieces[index], "keys"):
-            raise TypeError(f"'{type(pieces[index]).__name__}' object is not a mapping")
-    check_length(sum(len(piece) if index in unpacked else 1 for index, piece in enumerate(pieces)), "a dict")
-    result = {}
-    for index, piece in enumerate(pieces):
-        if index in unpacked:
-            result.update(piece)
-        else:
-            result[piece[0]] = piece[1]
-    return result
-
-
-def apply(function, *args, **kwargs):
-    """Calls written with ``*args`` or ``**kwargs``."""
-    check_length(len(args) + len(kwargs), "a call's argument list")
-    return function(*args, **kwargs)
-
-
-def contained_in(container):
-    """The right side of ``in``: membership in a list or text scans it."""
-    if isinstance(container, (set, frozenset, dict, range)):
-        return container
-    return scanned(container)
-
-
-# ------------------------------------------------------------------ subscripts
-
-def getitem(obj, key):
-    if type(key) is slice and isinstance(obj, _SEQUENCES):
-        charge(len(range(*key.indices(len(obj)))))
-    return obj[key]
-
-
-class _ListWriter:
-    """What ``lst[...] = value`` writes through: slice assignment can grow a list."""
-
-    __slots__ = ("_target",)
-
-    def __init__(self, target: list):
-        self._target = target
-
-    def __setitem__(self, key, value):
-        if type(key) is slice:
-            value = value if isinstance(value, (list, tuple)) else collect(value, "a list")
-            replaced = len(range(*key.indices(len(self._target))))
-            check_growth(len(self._target) - replaced, len(value), "a list")
-        self._target[key] = value
-
-    def __delitem__(self, key):
-        del self._target[key]
-
-
-def write(obj):
-    """RestrictedPython's hook for item and attribute assignment."""
-    if type(obj) is list:
-        mark_mutated()
-        return _ListWriter(obj)
-    if type(obj) is dict:
-        mark_mutated()
-        return obj
-    return full_write_guard(obj)

@@ -125,6 +125,16 @@ class BoundedPolicy(RestrictingNodeTransformer):
     def visit_Set(self, node):
         return self._display(node, "set")
 
+    def visit_DictComp(self, node):
+        node = self.node_contents_visit(node)
+        node.key = _call("_key_", [node.key], node.key)
+        return node
+
+    def visit_SetComp(self, node):
+        node = self.node_contents_visit(node)
+        node.elt = _call("_key_", [node.elt], node.elt)
+        return node
+
     def visit_Dict(self, node):
         node = self.node_contents_visit(node)
         unpacked = tuple(index for index, key in enumerate(node.keys) if key is None)
