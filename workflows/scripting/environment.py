@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence, safer_getattr
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
 from . import budget, constructs, operators
@@ -156,6 +157,24 @@ class RestrictedEnvironment(TaskDataEnvironment):
         return True
 
 
+class _RestrictedScriptEngine(PythonScriptEngine):
+    """SpiffWorkflow's script engine, saying why an expression was refused.
+
+    The library wraps any error of a condition, timer or DMN cell as "Error evaluating
+    expression '...'", which is all a person would see; a refusal's reason goes first."""
+
+    def evaluate(self, task, expression, external_context=None):
+        try:
+            return super().evaluate(task, expression, external_context)
+        except WorkflowTaskException as error:
+            refusal = error.__context__
+            if not isinstance(refusal, budget.UnsafeCode):
+                raise
+            explained = WorkflowTaskException(str(refusal), task=task, exception=refusal)
+            explained.add_note(f"Error evaluating expression '{expression}'")
+            raise explained from refusal
+
+
 def restricted_script_engine() -> PythonScriptEngine:
     """The only script engine a policy workflow may run with."""
-    return PythonScriptEngine(environment=RestrictedEnvironment())
+    return _RestrictedScriptEngine(environment=RestrictedEnvironment())
