@@ -307,6 +307,12 @@ ALLOCATION = [
     attack("s", "l = list(range(100000))\nfor i in range(100):\n    m = max(l, key=str)", "at most 10,000,000",
            "key-function-calls"),
     attack("s", "n = 0\nfor row in zip(*[[1] * 100000] * 100000):\n    n += 1", "at most 10,000,000", "wide-zip"),
+    attack("s", "s, t = 'a' * 100000, 'a' * 99999 + 'b'\nfor i in range(100000):\n    same = s == t",
+           "at most 10,000,000", "comparing-long-texts"),
+    attack("e", "len(sorted(['a' * 50000 + 'b', 'a' * 50000 + 'c'] * 50000))", "at most 10,000,000",
+           "sorting-long-texts"),
+    attack("e", "['a' * 50000 + 'b'] * 100000 == ['a' * 50000 + 'b'] * 100000", "at most 10,000,000",
+           "comparing-lists-of-long-texts"),
 ]
 CONTAINER_GROWTH = [
     attack("s", "l = [1]\nfor i in range(40):\n    l.extend(l)", "list.extend() would be larger than", "extend-doubling"),
@@ -412,7 +418,7 @@ def test_a_caught_refusal_is_raised_again_when_the_step_ends():
 
 def test_an_error_with_a_huge_value_is_shortened_before_anyone_shows_it():
     with pytest.raises(KeyError) as raised:
-        evaluate("{}[tuple([('a' * 1000)] * 100000)]")
+        evaluate("{}[tuple(['a' * 100] * 1000)]")
     assert len(str(raised.value)) < 200 and "too large to show" in str(raised.value)
     with pytest.raises(ValueError, match="not in the list"):
         evaluate("[].index([('a' * 1000)] * 100000)")

@@ -132,6 +132,10 @@ def collect(iterable, kind: str):
     return items
 
 
+def units_left() -> int:
+    return max(current().units, 0)
+
+
 def charge_key_calls(count: int, kwargs: dict) -> None:
     """Sorting or picking with ``key=`` calls the key once per item."""
     if kwargs.get("key") is not None:

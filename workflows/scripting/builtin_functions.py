@@ -22,10 +22,11 @@ from .budget import (
     refuse,
     scanned,
     too_big,
+    units_left,
 )
 from .hashing import check_keys, check_pairs
 from .methods import bounded_method
-from .sizes import text_cost
+from .sizes import compare_cost, text_cost
 from .text_methods import checked_int, int_from_text
 
 
@@ -65,7 +66,7 @@ def dict_(*args, **kwargs):
 
 def sorted_(iterable, /, *, key=None, reverse=False):
     items = collect(iterable, "sorted()")
-    charge(len(items))
+    charge(compare_cost(items, units_left()) * max(len(items).bit_length(), 1))
     charge_key_calls(len(items), {"key": key})
     return sorted(items, key=key, reverse=reverse)
 
@@ -123,7 +124,7 @@ def _extreme(function):
     def bounded(*args, **kwargs):
         if len(args) == 1:
             items = collect(args[0], f"{function.__name__}()")
-            charge(len(items))
+            charge(compare_cost(items, units_left()))
             charge_key_calls(len(items), kwargs)
             return function(items, **kwargs)
         charge_key_calls(len(args), kwargs)

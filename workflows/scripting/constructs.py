@@ -10,9 +10,19 @@ from __future__ import annotations
 
 from RestrictedPython.Guards import full_write_guard
 
-from .budget import MAX_SEQUENCE_LENGTH, charge, check_growth, check_length, collect, mark_mutated, scanned, too_big
+from .budget import (
+    MAX_SEQUENCE_LENGTH,
+    charge,
+    check_growth,
+    check_length,
+    collect,
+    mark_mutated,
+    scanned,
+    too_big,
+    units_left,
+)
 from .hashing import check_key, check_keys
-from .sizes import formatted_cost
+from .sizes import compare_cost, formatted_cost
 
 _SEQUENCES = (str, bytes, bytearray, list, tuple)
 
@@ -82,10 +92,23 @@ def apply(function, *args, **kwargs):
 
 
 def contained_in(container):
-    """The right side of ``in``: membership in a list or text scans it."""
+    """The right side of ``in``: membership in a list or text compares with all of it."""
     if isinstance(container, (set, frozenset, dict, range)):
         return container
+    if isinstance(container, (list, tuple, str, bytes)):
+        return compared(container)
     return scanned(container)
+
+
+_CHEAP = {int, float, bool, type(None)}
+
+
+def compared(value):
+    """An operand of ``==``, ``<``... (both sides written in the code): comparing long
+    texts, or lists of them, costs in proportion to their size, and pays for it."""
+    if type(value) not in _CHEAP:
+        charge(compare_cost(value, units_left()))
+    return value
 
 
 # ------------------------------------------------------------------ subscripts
@@ -93,6 +116,8 @@ def contained_in(container):
 def getitem(obj, key):
     if type(key) is slice and isinstance(obj, _SEQUENCES):
         charge(len(range(*key.indices(len(obj)))))
+    elif type(key) is tuple:  # a tuple is hashed afresh at each lookup
+        charge(compare_cost(key, units_left()))
     return obj[key]
 
 

@@ -80,6 +80,7 @@ GUARDS = {
     "_xor_": operators.xor,
     "_and_": operators.and_,
     "_contained_in_": constructs.contained_in,
+    "_compared_": constructs.compared,
     "_fvalue_": constructs.fvalue,
     "_fstring_": constructs.fstring,
     "_display_": constructs.display,

@@ -22,9 +22,10 @@ from .budget import (
     collect,
     mark_mutated,
     refuse,
+    units_left,
 )
 from .hashing import check_key, check_keys, check_pairs
-from .sizes import limbs, text_size
+from .sizes import compare_cost, limbs, text_size
 from .text_methods import TEXT_METHODS, bounded_strftime
 
 
@@ -80,7 +81,11 @@ def _scanning(target, name):
     method = getattr(target, name)
 
     def bounded(*args, **kwargs):
-        charge(len(target))
+        if name in ("count", "sort", "remove", "index", "issubset", "issuperset", "isdisjoint"):
+            cost = compare_cost(target, units_left())  # compares with the items, however long
+            charge(cost * max(len(target).bit_length(), 1) if name == "sort" else cost)
+        else:
+            charge(len(target))
         charge_key_calls(len(target), kwargs)
         if name not in ("count", "copy", "index", "issubset", "issuperset", "isdisjoint"):
             mark_mutated()
@@ -93,7 +98,7 @@ def _index(sequence, name):
     """``index`` reports a missing value with its repr: never build a huge one."""
 
     def index(value, *args):
-        charge(len(sequence))
+        charge(compare_cost(sequence, units_left()))
         if text_size(value, 1000, "r") <= 1000:
             return sequence.index(value, *args)
         for position in range(len(sequence))[slice(*(list(args) + [None, None])[:2])]:

@@ -80,9 +80,23 @@ class BoundedPolicy(RestrictingNodeTransformer):
                 self.error(template, str(refusal))
 
     def visit_Compare(self, node):
+        """Comparing two computed values pays for their size (see ``constructs.compared``);
+        a side written out in the code bounds the work by itself, so costs nothing."""
         node = self.node_contents_visit(node)
-        node.comparators = [_call("_contained_in_", [right], right) if isinstance(op, (ast.In, ast.NotIn)) else right
-                            for op, right in zip(node.ops, node.comparators, strict=True)]
+        operands = [node.left, *node.comparators]
+        charged = set()
+        for index, op in enumerate(node.ops):
+            left, right = operands[index], operands[index + 1]
+            if isinstance(op, (ast.In, ast.NotIn)):
+                charged.add(index)
+            elif not isinstance(op, (ast.Is, ast.IsNot)) and not isinstance(left, ast.Constant) \
+                    and not isinstance(right, ast.Constant):
+                charged.update((index, index + 1))
+        guarded = [_call("_compared_", [operand], operand) if index in charged and not isinstance(operand, ast.Constant)
+                   else operand for index, operand in enumerate(operands)]
+        node.left, node.comparators = guarded[0], [
+            _call("_contained_in_", [right], right) if isinstance(op, (ast.In, ast.NotIn)) else right
+            for op, right in zip(node.ops, guarded[1:], strict=True)]
         return node
 
     def visit_JoinedStr(self, node):

@@ -56,6 +56,21 @@ def saved_size(value, limit: int, max_values: int, max_depth: int) -> int:
     return _Walk(limit, "r", exact=False, max_values=max_values, max_depth=max_depth).run(value)[0]
 
 
+_CHEAP_TO_COMPARE = {int, float, bool, type(None)}
+
+
+def compare_cost(value, limit: int) -> int:
+    """Units for comparing, hashing or scanning ``value`` once: comparing long texts runs
+    at memory speed, about eight characters a unit (``limit + 1`` once above ``limit``)."""
+    kind = type(value)
+    if kind in _CHEAP_TO_COMPARE:
+        return 1
+    if kind is str or kind is bytes:
+        return len(value) // 8 + 1
+    size = _Walk(8 * limit, "r", exact=False, max_values=limit).run(value)[0]
+    return min(size // 8 + 1, limit + 1)
+
+
 def text_cost(value, limit: int, conversion: str = "s") -> tuple[int, int]:
     """(:func:`text_size`, units of work to write out the large ints it contains)."""
     if conversion == "s" and isinstance(value, str):
