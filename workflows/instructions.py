@@ -41,7 +41,10 @@ from .scripting.sizes import format_spec_widths, percent_cost, text_cost, text_s
 from .scripting.text_methods import checked_int, int_from_text
 
 MAX_INSTRUCTIONS_LENGTH = 20_000
+# Macros, blocks and call blocks can recurse; set and filter blocks gather their output
+# in memory, out of reach of the cut applied to what is shown; the rest needs files.
 _REFUSED_TAGS = {nodes.Macro: "macros", nodes.CallBlock: "call blocks", nodes.Block: "blocks",
+                 nodes.AssignBlock: "set blocks", nodes.FilterBlock: "filter blocks",
                  nodes.Extends: "extends tags", nodes.Include: "include tags", nodes.Import: "import tags",
                  nodes.FromImport: "import tags"}
 _BINARY = {"+": operators.add, "-": operators.sub, "*": operators.mul, "/": operator.truediv,
@@ -50,11 +53,13 @@ _BINARY = {"+": operators.add, "-": operators.sub, "*": operators.mul, "/": oper
 
 def _shown(value) -> None:
     """Refuse writing out a value whose text would be huge; charge the text."""
-    if not isinstance(value, str):
-        size, work = text_cost(value, MAX_SEQUENCE_LENGTH)
-        if size > MAX_SEQUENCE_LENGTH:
-            too_big("a value shown in the instructions")
-        charge(work)
+    if isinstance(value, str):
+        charge(len(value))
+        return
+    size, work = text_cost(value, MAX_SEQUENCE_LENGTH)
+    if size > MAX_SEQUENCE_LENGTH:
+        too_big("a value shown in the instructions")
+    charge(size + work)
 
 
 def _width(args, kwargs, name: str, default: int = 0):

@@ -120,6 +120,11 @@ BOMBS = [
     ("{% macro f(n) %}{{ f(n + 1) }}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}", "macros are not allowed"),
     ("{% block a %}{{ self.a() }}{{ self.a() }}{% endblock %}", "blocks are not allowed"),
     ("{% for x in items recursive %}{{ loop(items) }}{{ loop(items) }}{% endfor %}", "recursive loops are not allowed"),
+    ("{% set x %}{% for i in range(100000) %}{{ 'a' * 99999 }}{% endfor %}{% endset %}", "set blocks are not allowed"),
+    ("{% filter upper %}{% for i in range(100000) %}{{ 'a' * 99999 }}{% endfor %}{% endfilter %}",
+     "filter blocks are not allowed"),
+    ("{% for i in range(100000) %}{% if ('%099990d' % i)|length > 10**6 %}!{% endif %}{% endfor %}",
+     "at most 10,000,000"),
     ("{{ lipsum(5000000) }}", "'lipsum' is undefined"),
 ]
 

@@ -1,11 +1,13 @@
 """What one run of diagram code may spend, and how a refusal is raised.
 
 Every evaluation or script run gets a fresh :class:`Budget`: loop iterations, and
-"units" for everything the code creates (one per character or item, and for very
-large integers one per 30-bit digit operation). Each object is also bounded on its
-own (``MAX_SEQUENCE_LENGTH``). Guards charge *before* they build, so a refused
-operation never allocated anything. A refusal is remembered on the budget: code that
-catches the ``UnsafeCode`` and carries on is refused again when the run ends.
+"units" for the work no loop counter sees: one per character or item created (a few
+per item that comes into being as a new object), about one per eight characters
+compared or hashed, one per 30-bit digit operation on very large integers, and a
+hundred per call of a sort key. Each object is also bounded on its own
+(``MAX_SEQUENCE_LENGTH``). Guards charge *before* they build, so a refused operation
+never allocated anything. A refusal is remembered on the budget: code that catches
+the ``UnsafeCode`` and carries on is refused again when the run ends.
 """
 from __future__ import annotations
 
@@ -34,7 +36,7 @@ class Budget:
         self.iterations = MAX_ITERATIONS
         self.units = MAX_ALLOCATION
         self.refusal: str | None = None
-        self.mutated = False  # whether the code changed a container it did not create
+        self.mutated = False  # whether the code changed a container in place
 
 
 _current: ContextVar[Budget | None] = ContextVar("diagram_code_budget", default=None)
@@ -90,7 +92,7 @@ def charge(units: int) -> None:
     budget = current()
     budget.units -= units
     if budget.units < 0:
-        refuse(f"diagram code may create at most {MAX_ALLOCATION:,} characters or items in one step")
+        refuse(f"diagram code may create or go through at most {MAX_ALLOCATION:,} characters or items in one step")
 
 
 def mark_mutated() -> None:

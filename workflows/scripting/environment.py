@@ -3,9 +3,11 @@
 Each ``evaluate``/``execute`` gets a fresh budget. When the code ends, three things
 are checked before anything leaves: a refusal the code caught and ignored is raised
 again; an exception's arguments too large to show are replaced (its message would be
-built from their repr); and the value or data it leaves must be writable as text
-within the allocation budget (a list holding one long string a million times is
-small in memory but not once the task data is saved).
+built from their repr); and the value or data it leaves must be savable: at most
+``MAX_ALLOCATION`` characters, ``MAX_SAVED_VALUES`` values and ``MAX_SAVED_DEPTH``
+levels written out (a list holding one long string a million times is small in
+memory, but not once the task data is saved or copied). The script engine handed to
+workflows reports a refused condition, timer or DMN cell with the refusal's reason.
 """
 from __future__ import annotations
 

@@ -40,6 +40,7 @@ def _translated_length(text, table) -> int:
         pieces = table
     else:
         refuse("str.translate() in diagrams takes a dict, list or str as its table")
+    charge(len(pieces))  # the table is read through to find its longest replacement
     longest = max((len(piece) for piece in pieces if isinstance(piece, str)), default=1)
     return len(text) * max(longest, 1)
 
