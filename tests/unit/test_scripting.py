@@ -491,6 +491,27 @@ def test_a_dmn_cell_bomb_stops_with_its_reason():
     assert "str() would be larger than 100,000 items" in message
 
 
+def test_a_timer_of_a_billion_years_is_refused_before_the_library_counts_it_out():
+    """SpiffWorkflow adds a duration month by month: "P999999999Y" would never finish."""
+    message = _started({"timer.bpmn": _timer('"P999999999Y"')}, {})
+    assert "timer durations longer than 1,000 years are not allowed" in message
+
+
+def test_a_reasonable_timer_still_waits():
+    from workflows.engine import WorkflowEngine, waiting_timers
+    from workflows.specs import load_bundle
+
+    workflow = WorkflowEngine().start(load_bundle({"timer.bpmn": _timer('"P%dM" % months')}, {}), {"months": 18})
+    assert len(waiting_timers(workflow)) == 1
+
+
+def test_a_multi_instance_cardinality_is_bounded():
+    many = _diagram("""<bpmn:scriptTask id="step"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      <bpmn:multiInstanceLoopCharacteristics isSequential="false"><bpmn:loopCardinality>10**8</bpmn:loopCardinality>
+      </bpmn:multiInstanceLoopCharacteristics><bpmn:script>done = 1</bpmn:script></bpmn:scriptTask>""")
+    assert "a multi-instance task may run at most 1,000 instances" in _started({"many.bpmn": many}, {})
+
+
 def test_a_written_out_star_width_is_refused_when_the_diagram_is_deployed():
     from workflows.errors import DiagramError
     from workflows.specs import load_bundle

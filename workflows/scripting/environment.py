@@ -12,10 +12,12 @@ workflows reports a refused condition, timer or DMN cell with the refusal's reas
 from __future__ import annotations
 
 import datetime as _dt
+import re
 
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence, safer_getattr
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from . import budget, constructs, operators
 from .builtin_functions import ALLOWED, real_type
@@ -160,22 +162,54 @@ class RestrictedEnvironment(TaskDataEnvironment):
         return True
 
 
+# SpiffWorkflow counts a timer's duration out month by month, and makes one task per
+# instance of a multi-instance task: both run unbounded on a large enough value.
+MAX_TIMER_MONTHS = 12_000
+MAX_INSTANCES = 1_000
+
+
+def _value_refusal(task, expression: str, value) -> str | None:
+    """Why the value of a timer or multi-instance expression cannot be used, if it cannot."""
+    spec = task.task_spec
+    definition = getattr(spec, "event_definition", None)
+    if isinstance(definition, TimerEventDefinition) and definition.expression == expression:
+        for part in re.split("/|--", value) if isinstance(value, str) else ():
+            if part.strip().upper().startswith("P"):
+                try:
+                    duration = TimerEventDefinition.parse_iso_duration(part.strip())
+                except (ValueError, TypeError, ArithmeticError):
+                    continue  # SpiffWorkflow reports a malformed duration itself
+                if duration.get("years", 0) * 12 + duration.get("months", 0) > MAX_TIMER_MONTHS:
+                    return f"timer durations longer than {MAX_TIMER_MONTHS // 12:,} years are not allowed"
+    if getattr(spec, "cardinality", None) == expression and isinstance(value, int) and value > MAX_INSTANCES:
+        return f"a multi-instance task may run at most {MAX_INSTANCES:,} instances"
+    return None
+
+
 class _RestrictedScriptEngine(PythonScriptEngine):
     """SpiffWorkflow's script engine, saying why an expression was refused.
 
     The library wraps any error of a condition, timer or DMN cell as "Error evaluating
-    expression '...'", which is all a person would see; a refusal's reason goes first."""
+    expression '...'", which is all a person would see; a refusal's reason goes first.
+    Timer and multi-instance values are bounded here, where the task is known."""
 
     def evaluate(self, task, expression, external_context=None):
         try:
-            return super().evaluate(task, expression, external_context)
+            value = super().evaluate(task, expression, external_context)
         except WorkflowTaskException as error:
-            refusal = error.__context__
-            if not isinstance(refusal, budget.UnsafeCode):
+            if not isinstance(error.__context__, budget.UnsafeCode):
                 raise
-            explained = WorkflowTaskException(str(refusal), task=task, exception=refusal)
-            explained.add_note(f"Error evaluating expression '{expression}'")
-            raise explained from refusal
+            raise _explained(task, expression, error.__context__) from error.__context__
+        reason = _value_refusal(task, expression, value)
+        if reason is not None:
+            raise _explained(task, expression, budget.UnsafeCode(reason))
+        return value
+
+
+def _explained(task, expression: str, refusal: budget.UnsafeCode) -> WorkflowTaskException:
+    explained = WorkflowTaskException(str(refusal), task=task, exception=refusal)
+    explained.add_note(f"Error evaluating expression '{expression}'")
+    return explained
 
 
 def restricted_script_engine() -> PythonScriptEngine:
