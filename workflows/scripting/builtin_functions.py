@@ -10,6 +10,7 @@ of lists concatenates in linear time, ``round`` refuses absurd digit counts.
 from __future__ import annotations
 
 import builtins
+from types import FunctionType
 
 from .budget import (
     MAX_INT_DIGITS,
@@ -162,10 +163,7 @@ REAL_TYPES = {list_: list, tuple_: tuple, set_: set, dict_: dict, str_: str, int
 
 def real_type(obj):
     """The type a stand-in builtin stands for (anything else unchanged)."""
-    try:
-        return REAL_TYPES.get(obj, obj)
-    except TypeError:  # unhashable values are not stand-ins
-        return obj
+    return REAL_TYPES.get(obj, obj) if type(obj) is FunctionType else obj
 
 
 def isinstance_(obj, classinfo):
