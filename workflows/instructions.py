@@ -35,9 +35,10 @@ from .scripting.budget import (
     too_big,
 )
 from .scripting.builtin_functions import dict_, range_
+from .scripting.formats import format_spec_widths, percent_cost
 from .scripting.hashing import check_keys
 from .scripting.methods import bounded_method
-from .scripting.sizes import format_spec_widths, percent_cost, text_cost, text_size
+from .scripting.sizes import text_cost, text_size
 from .scripting.text_methods import checked_int, int_from_text
 
 MAX_INSTRUCTIONS_LENGTH = 20_000

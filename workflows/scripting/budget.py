@@ -30,13 +30,14 @@ class UnsafeCode(ValueError):
 class Budget:
     """The allowance of one run; guards draw on it and record the first refusal."""
 
-    __slots__ = ("iterations", "units", "refusal", "mutated")
+    __slots__ = ("iterations", "units", "refusal", "mutated", "measured")
 
     def __init__(self):
         self.iterations = MAX_ITERATIONS
         self.units = MAX_ALLOCATION
         self.refusal: str | None = None
         self.mutated = False  # whether the code changed a container in place
+        self.measured: dict = {}  # id -> (container, cost to compare it), until a change
 
 
 _current: ContextVar[Budget | None] = ContextVar("diagram_code_budget", default=None)
@@ -96,7 +97,9 @@ def charge(units: int) -> None:
 
 
 def mark_mutated() -> None:
-    current().mutated = True
+    budget = current()
+    budget.mutated = True
+    budget.measured.clear()
 
 
 def bounded_iter(iterable):

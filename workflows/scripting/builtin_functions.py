@@ -23,11 +23,11 @@ from .budget import (
     refuse,
     scanned,
     too_big,
-    units_left,
 )
+from .constructs import comparison_cost
 from .hashing import check_keys, check_pairs
 from .methods import bounded_method
-from .sizes import compare_cost, text_cost
+from .sizes import text_cost
 from .text_methods import checked_int, int_from_text
 
 
@@ -67,7 +67,7 @@ def dict_(*args, **kwargs):
 
 def sorted_(iterable, /, *, key=None, reverse=False):
     items = collect(iterable, "sorted()")
-    charge(compare_cost(items, units_left()) * max(len(items).bit_length(), 1))
+    charge(comparison_cost(items) * max(len(items).bit_length(), 1))
     charge_key_calls(len(items), {"key": key})
     return sorted(items, key=key, reverse=reverse)
 
@@ -125,7 +125,7 @@ def _extreme(function):
     def bounded(*args, **kwargs):
         if len(args) == 1:
             items = collect(args[0], f"{function.__name__}()")
-            charge(compare_cost(items, units_left()))
+            charge(comparison_cost(items))
             charge_key_calls(len(items), kwargs)
             return function(items, **kwargs)
         charge_key_calls(len(args), kwargs)

@@ -16,13 +16,15 @@ from .budget import (
     check_growth,
     check_length,
     collect,
+    current,
     mark_mutated,
     scanned,
     too_big,
     units_left,
 )
+from .formats import formatted_cost
 from .hashing import check_key, check_keys
-from .sizes import compare_cost, formatted_cost
+from .sizes import compare_cost
 
 _SEQUENCES = (str, bytes, bytearray, list, tuple)
 
@@ -103,11 +105,23 @@ def contained_in(container):
 _CHEAP = {int, float, bool, type(None)}
 
 
+def comparison_cost(value) -> int:
+    """:func:`sizes.compare_cost`, remembered for a container until anything changes in
+    place (a loop testing membership in one list measures it once)."""
+    if not isinstance(value, (list, tuple, dict, set, frozenset)) or len(value) <= 8:
+        return compare_cost(value, units_left())
+    measured = current().measured
+    known = measured.get(id(value))
+    if known is None or known[0] is not value:
+        known = measured[id(value)] = (value, compare_cost(value, units_left()))
+    return known[1]
+
+
 def compared(value):
     """An operand of ``==``, ``<``... (both sides written in the code): comparing long
     texts, or lists of them, costs in proportion to their size, and pays for it."""
     if type(value) not in _CHEAP:
-        charge(compare_cost(value, units_left()))
+        charge(comparison_cost(value))
     return value
 
 
@@ -117,7 +131,7 @@ def getitem(obj, key):
     if type(key) is slice and isinstance(obj, _SEQUENCES):
         charge(len(range(*key.indices(len(obj)))))
     elif type(key) is tuple:  # a tuple is hashed afresh at each lookup
-        charge(compare_cost(key, units_left()))
+        charge(comparison_cost(key))
     return obj[key]
 
 

@@ -22,10 +22,10 @@ from .budget import (
     collect,
     mark_mutated,
     refuse,
-    units_left,
 )
+from .constructs import comparison_cost
 from .hashing import check_key, check_keys, check_pairs
-from .sizes import compare_cost, limbs, text_size
+from .sizes import limbs, text_size
 from .text_methods import TEXT_METHODS, bounded_strftime
 
 
@@ -82,7 +82,7 @@ def _scanning(target, name):
 
     def bounded(*args, **kwargs):
         if name in ("count", "sort", "remove", "index", "issubset", "issuperset", "isdisjoint"):
-            cost = compare_cost(target, units_left())  # compares with the items, however long
+            cost = comparison_cost(target)  # compares with the items, however long
             charge(cost * max(len(target).bit_length(), 1) if name == "sort" else cost)
         else:
             charge(len(target))
@@ -98,7 +98,7 @@ def _index(sequence, name):
     """``index`` reports a missing value with its repr: never build a huge one."""
 
     def index(value, *args):
-        charge(compare_cost(sequence, units_left()))
+        charge(comparison_cost(sequence))
         if text_size(value, 1000, "r") <= 1000:
             return sequence.index(value, *args)
         for position in range(len(sequence))[slice(*(list(args) + [None, None])[:2])]:

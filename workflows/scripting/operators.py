@@ -23,8 +23,9 @@ from .budget import (
     refuse,
     too_big,
 )
+from .formats import percent_cost
 from .hashing import check_keys, check_pairs
-from .sizes import limbs, percent_cost
+from .sizes import limbs
 
 _SEQUENCES = (str, bytes, bytearray, list, tuple)
 _SET_LIKE = (set, frozenset, dict, KeysView, ItemsView)
