@@ -313,6 +313,8 @@ ALLOCATION = [
            "sorting-long-texts"),
     attack("e", "['a' * 50000 + 'b'] * 100000 == ['a' * 50000 + 'b'] * 100000", "at most 10,000,000",
            "comparing-lists-of-long-texts"),
+    attack("s", "l = [0] * 10\nfound = 1 in l\nl[0] = 'a' * 100000\nneedle = 'a' * 99999 + 'b'\n"
+                "for i in range(100000):\n    found = needle in l", "at most 10,000,000", "membership-after-a-change"),
 ]
 CONTAINER_GROWTH = [
     attack("s", "l = [1]\nfor i in range(40):\n    l.extend(l)", "list.extend() would be larger than", "extend-doubling"),
