@@ -65,3 +65,29 @@ def note_process(script: str | None = None, condition: str | None = None, timer:
 def note_bundle_files(diagram: str) -> tuple[dict[str, bytes], dict[str, bytes]]:
     """(diagrams, forms) as ``load_bundle`` takes them."""
     return {"note.bpmn": diagram.encode()}, {NOTE_FORM_NAME: json.dumps(NOTE_FORM).encode()}
+
+
+def looping_process(script: str, condition: str) -> str:
+    """start → script task ``run_script`` → gateway ``again``: back to the script on flow ``flow_again``
+    while ``condition`` holds, else on to the user task ``write_note`` → end. Each round is cheap enough
+    for the restricted environment; hundreds of rounds in one step are not."""
+    nodes = [
+        '<bpmn:startEvent id="start"><bpmn:outgoing>f_start</bpmn:outgoing></bpmn:startEvent>',
+        '<bpmn:scriptTask id="run_script"><bpmn:incoming>f_start</bpmn:incoming><bpmn:incoming>flow_again'
+        f'</bpmn:incoming><bpmn:outgoing>f_check</bpmn:outgoing><bpmn:script>{escape(script)}</bpmn:script>'
+        "</bpmn:scriptTask>",
+        '<bpmn:exclusiveGateway id="again" default="f_done"><bpmn:incoming>f_check</bpmn:incoming>'
+        "<bpmn:outgoing>flow_again</bpmn:outgoing><bpmn:outgoing>f_done</bpmn:outgoing></bpmn:exclusiveGateway>",
+        _user_task(None, None).replace("{flows}", "<bpmn:incoming>f_done</bpmn:incoming>"
+                                                  "<bpmn:outgoing>f_end</bpmn:outgoing>"),
+        '<bpmn:endEvent id="end"><bpmn:incoming>f_end</bpmn:incoming></bpmn:endEvent>',
+        '<bpmn:sequenceFlow id="f_start" sourceRef="start" targetRef="run_script" />',
+        '<bpmn:sequenceFlow id="f_check" sourceRef="run_script" targetRef="again" />',
+        f'<bpmn:sequenceFlow id="flow_again" sourceRef="again" targetRef="run_script"><bpmn:conditionExpression>'
+        f"{escape(condition)}</bpmn:conditionExpression></bpmn:sequenceFlow>",
+        '<bpmn:sequenceFlow id="f_done" sourceRef="again" targetRef="write_note" />',
+        '<bpmn:sequenceFlow id="f_end" sourceRef="write_note" targetRef="end" />',
+    ]
+    lane = "".join(f"<bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>" for n in ("start", "run_script", "again", "write_note", "end"))
+    return (_HEAD + f'<bpmn:laneSet id="lanes"><bpmn:lane id="lane_manager" name="manager">{lane}</bpmn:lane>'
+            "</bpmn:laneSet>\n" + "\n".join(nodes) + "\n</bpmn:process>\n</bpmn:definitions>\n")

@@ -19,7 +19,6 @@ from datetime import datetime
 from typing import Callable
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import DurationTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -31,7 +30,7 @@ from .codec import WorkflowCodec
 from .compaction import compact
 from .errors import Conflict, NotFound, WorkflowFailure
 from .instructions import render_instructions
-from .scripting import RestrictedEnvironment, UnsafeCode
+from .scripting import RestrictedEnvironment, RestrictedScriptEngine, UnsafeCode
 from .specs import ProcessBundle
 from .storable import UnstorableData, json_size, largest_variable, size_text, to_json
 from .tasks import ReadyTask, current_data, describe, ready_human_tasks
@@ -65,7 +64,7 @@ class StepResult:
         return min((due for _element, due in self.timers), default=None)
 
 
-class _ScriptEngine(PythonScriptEngine):
+class _ScriptEngine(RestrictedScriptEngine):
     """The restricted script engine, reporting which diagram code runs before it runs it.
 
     The report outlives the worker process if the operating system stops it, so the
