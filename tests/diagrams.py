@@ -1,7 +1,7 @@
 """Small diagrams for tests: one manager lane, a note form, and the piece of diagram code under test.
 
 ``note_process(...)`` builds start → [script task ``run_script``] → user task ``write_note``
-(optionally multi-instance, optionally with instructions) → [timer event ``wait``] →
+(optionally multi-instance over a count or a collection, optionally per person or with instructions) → [timer event ``wait``] →
 [gateway ``decide``: flow ``flow_checked`` when the condition holds, else ``flow_default``] → end,
 so each kind of diagram code can be tried on its own.
 """
@@ -19,23 +19,29 @@ _HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
          '<bpmn:process id="note_process" name="Note process" isExecutable="true">\n')
 
 
-def _user_task(cardinality: str | None, instructions: str | None) -> str:
+def _user_task(cardinality: str | None = None, instructions: str | None = None, collection: str | None = None,
+               assignee: str | None = None) -> str:
     shown = (f"<spiffworkflow:instructionsForEndUser>{escape(instructions)}</spiffworkflow:instructionsForEndUser>"
              if instructions is not None else "")
     loop = (f"<bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>{escape(cardinality)}"
             "</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>" if cardinality is not None else "")
+    if collection is not None:
+        loop = (f"<bpmn:multiInstanceLoopCharacteristics><bpmn:loopDataInputRef>{collection}</bpmn:loopDataInputRef>"
+                '<bpmn:inputDataItem id="item" name="item" /></bpmn:multiInstanceLoopCharacteristics>')
+    person = f'<spiffworkflow:property name="assignee" value="{assignee}" />' if assignee else ""
     return (f'<bpmn:userTask id="write_note" name="Write a note"><bpmn:extensionElements>{shown}'
             f'<spiffworkflow:properties><spiffworkflow:property name="formJsonSchemaFilename" value="{NOTE_FORM_NAME}" />'
-            f"</spiffworkflow:properties></bpmn:extensionElements>{{flows}}{loop}</bpmn:userTask>")
+            f"{person}</spiffworkflow:properties></bpmn:extensionElements>{{flows}}{loop}</bpmn:userTask>")
 
 
 def note_process(script: str | None = None, condition: str | None = None, timer: str | None = None,
-                 cardinality: str | None = None, instructions: str | None = None) -> str:
+                 cardinality: str | None = None, instructions: str | None = None, collection: str | None = None,
+                 assignee: str | None = None) -> str:
     steps = [("start", '<bpmn:startEvent id="start">{flows}</bpmn:startEvent>')]
     if script is not None:
         steps.append(("run_script", f'<bpmn:scriptTask id="run_script">{{flows}}<bpmn:script>{escape(script)}'
                                     "</bpmn:script></bpmn:scriptTask>"))
-    steps.append(("write_note", _user_task(cardinality, instructions)))
+    steps.append(("write_note", _user_task(cardinality, instructions, collection, assignee)))
     if timer is not None:
         steps.append(("wait", '<bpmn:intermediateCatchEvent id="wait">{flows}<bpmn:timerEventDefinition '
                               f'id="wait_timer"><bpmn:timeDuration>{escape(timer)}</bpmn:timeDuration>'

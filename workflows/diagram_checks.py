@@ -19,6 +19,7 @@ LANE_ROLES = ("manager", "staff", "patient_liaison", "employer", "insurer")
 LIFECYCLE_STEPS = ("risk_assessment", "staff_consultation", "patient_consultation", "revision",
                    "employer_signoff", "insurer_signoff", "publication", "review")
 FORM_PROPERTY = "formJsonSchemaFilename"
+MAX_TASK_TEXT = 200  # what the task index stores of a user task's id, name and data key
 MAX_FORM_NAME = 200  # the task index stores it in a column of this size
 
 _EXPRESSIONS = ("conditionExpression", "timeDuration", "timeDate", "timeCycle", "completionCondition",
@@ -131,6 +132,9 @@ def _check_user_task(file, task, lanes, forms) -> list[DiagramProblem]:
     step = props.get("lifecycleStep")
     if step and step not in LIFECYCLE_STEPS:
         problems.append(DiagramProblem(*where, f"lifecycleStep '{step}' is not one of {', '.join(LIFECYCLE_STEPS)}"))
+    for what, value in (("id", task.get("id")), ("name", task.get("name")), ("dataKey", props.get("dataKey"))):
+        if value and len(value) > MAX_TASK_TEXT:
+            problems.append(DiagramProblem(*where, f"the user task's {what} is longer than {MAX_TASK_TEXT} characters"))
     return problems
 
 

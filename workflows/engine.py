@@ -37,6 +37,7 @@ from .tasks import ReadyTask, current_data, describe, ready_human_tasks
 
 MAX_ENGINE_STEPS = 500
 STATE_TO_DATA_RATIO = 4
+MAX_USERNAME = 80
 _CODE_TASKS = ("ScriptTask", "BusinessRuleTask")
 
 
@@ -186,6 +187,9 @@ class WorkflowEngine:
             ready = []
             for task in workflow.get_tasks(state=TaskState.READY, manual=True):
                 described = describe(task)
+                if described.assignee is not None and len(described.assignee) > MAX_USERNAME:
+                    raise UnstorableData(f"the task {described.element_id} is for '{described.assignee[:40]}…', "
+                                         "which is not a username")
                 if described.id not in before:
                     described = self._introduce(task, described, data)
                 ready.append(described)

@@ -76,3 +76,15 @@ def test_a_refused_completion_changes_nothing_and_says_why_through_the_api(note_
     assert "larger than 20 kB" in response.get_json()["errors"][0]["message"]
     assert (policy_row(services, policy_id).version, stored_workflow(services, policy_id)[1].state) == before
     assert [t["id"] for t in services.queries.inbox(people["mary"])] == [task_id]
+
+
+def test_a_per_person_task_for_something_that_is_no_username_is_refused(note_services):
+    services, people = note_services(script="person = 'x' * 500", assignee="person")
+    with pytest.raises(WorkflowFailure, match="the task write_note is for 'x+…', which is not a username"):
+        services.commands.start(people["mary"], "For nobody", "Ultrasound")
+
+
+def test_a_multi_instance_over_a_collection_over_the_bound_is_refused(note_services):
+    services, people = note_services(script="people = ['p%d' % i for i in range(60)]", collection="people")
+    with pytest.raises(WorkflowFailure, match="write_note would create 60 instances; at most 50 are allowed"):
+        services.commands.start(people["mary"], "Sixty notes", "Ultrasound")

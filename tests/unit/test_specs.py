@@ -444,3 +444,9 @@ def test_a_ref_in_a_form_is_refused_at_deploy_naming_the_field(where):
     assert "$ref is not supported" in problem.message
     assert problem.element == (None if where == "root" else "note")
     assert problem.line == next(n for n, line in enumerate(text.splitlines(), 1) if '"$ref"' in line)
+
+
+def test_a_user_task_name_longer_than_the_task_index_holds_is_refused():
+    diagram = TINY.replace('name="Write a note"', f'name="{"Write a very long note " * 10}"')
+    problem = the_problem(diagram)
+    assert (problem.element, problem.message) == ("write_note", "the user task's name is longer than 200 characters")
