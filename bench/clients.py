@@ -1,8 +1,10 @@
 """Clients that carry a department's policies to publication: each step lists my tasks, then submits one.
 
 A client acts as all the people of its own department (so clients never compete
-for a task) and goes round them: list this person's tasks, complete the first
-with valid answers for its form. ``service_client`` calls the services in its
+for a task) and goes round them: as long as this person has a task, list their
+tasks and complete the first with valid answers for its form; then the next
+person (one empty list per person and round is the price of not knowing whose
+turn it is). ``service_client`` calls the services in its
 own process; ``http_client`` talks to a running server over HTTP with tokens.
 """
 from __future__ import annotations
@@ -49,8 +51,7 @@ def _service_client(url: str, usernames: list[str], forms: dict, target: int, go
     began, done, submits, counted = time.perf_counter(), 0, [], 0
     while done < target:
         for actor in people.values():
-            tasks = services.queries.inbox(actor, Page(limit=5))
-            if tasks:
+            while tasks := services.queries.inbox(actor, Page(limit=1)):
                 task = tasks[0]
                 before = statements[0]
                 started = time.perf_counter()
@@ -77,8 +78,7 @@ def _http_client(port: int, tokens: dict[str, str], forms: dict, target: int, go
     began, done, submits = time.perf_counter(), 0, []
     while done < target:
         for token in tokens.values():
-            tasks = call("GET", "/api/v1/tasks?limit=5", token)
-            if tasks:
+            while tasks := call("GET", "/api/v1/tasks?limit=1", token):
                 task = tasks[0]
                 started = time.perf_counter()
                 call("POST", f"/api/v1/tasks/{task['id']}/complete", token, {"data": answers_for(forms[task["name"]])})

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import create_engine, text
 
-from workflows.wiring import build_services
+from workflows.wiring import build_services, utc_now
 
 POSTGRES_URL = os.environ.get("POLICYFLOW_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PASSWORD_METHOD = "pbkdf2:sha256:1000"  # sign-in cost is not what is measured here
@@ -51,8 +51,9 @@ def database(kind: str, folder: str):
         admin.dispose()
 
 
-def services_for(url: str, clock=None, create: bool = True):
-    services = build_services(url, clock=clock or Clock(), password_method=PASSWORD_METHOD)
+def services_for(url: str, clock=utc_now, create: bool = True):
+    """Services on ``url`` (the real clock unless given one: tokens made here are checked by a server)."""
+    services = build_services(url, clock=clock, password_method=PASSWORD_METHOD)
     if create:
         services.database.create_schema()
         services.deploy_directory()

@@ -23,7 +23,9 @@ class PolicyflowServer(BaseApplication):
     def load(self):
         from . import create_app
 
-        return create_app()
+        app = create_app()
+        app.extensions["policyflow"].sandbox.warm()  # the first steps need not wait for sandbox workers
+        return app
 
 
 def serve(host: str, port: int, workers: int, threads: int) -> None:

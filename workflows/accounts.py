@@ -37,6 +37,22 @@ class Actor:
                    user.department.name if user.department else None, user.session_version)
 
 
+# Every request reads its person (by token or session): two small queries, no ORM objects.
+_PERSON = (User.id.label("user_id"), User.username, User.department_id, Department.name.label("department"),
+           User.session_version, User.active)
+
+
+def _person(session: Session, row) -> Actor:
+    roles = frozenset(session.scalars(select(UserRole.role).where(UserRole.user_id == row.user_id)))
+    return Actor(row.user_id, row.username, roles, row.department_id, row.department, row.session_version)
+
+
+def _people_query(*columns, via=None):
+    """People with their department; ``via`` is a join that reaches the users table (tokens)."""
+    people = User.__table__ if via is None else via
+    return select(*columns, *_PERSON).select_from(people.outerjoin(Department, User.department_id == Department.id))
+
+
 class Accounts:
     def __init__(self, database: Database, clock, password_method: str = "scrypt"):
         self._db = database
@@ -84,8 +100,8 @@ class Accounts:
 
     def get(self, user_id: int) -> Actor | None:
         with self._db.reading() as session:
-            user = session.get(User, user_id)
-            return Actor.of(user) if user is not None and user.active else None
+            row = session.execute(_people_query().where(User.id == user_id)).first()
+            return _person(session, row) if row is not None and row.active else None
 
     def set_password(self, username: str, password: str, actor: str = audit.SYSTEM_ACTOR) -> None:
         """Give ``username`` a new password and end every session they had signed in."""
@@ -123,11 +139,14 @@ class Accounts:
         (revoked or expired, or nothing at all for a token never issued)."""
         now = self._clock()
         with self._db.reading() as session:
-            row = session.scalar(select(ApiToken).where(ApiToken.token_hash == api_tokens.token_hash(token)))
+            row = session.execute(
+                _people_query(ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.last_used_at,
+                              via=ApiToken.__table__.join(User.__table__, ApiToken.user_id == User.id))
+                .where(ApiToken.token_hash == api_tokens.token_hash(token))).first()
             refused = api_tokens.refusal(row, now)
             if refused:
                 raise refused
-            actor, stale = Actor.of(row.user), api_tokens.needs_last_used(row, now)
+            actor, stale = _person(session, row), api_tokens.needs_last_used(row, now)
         if stale:
             with self._db.transaction() as session:
                 api_tokens.note_use(session, row.id, now)

@@ -88,9 +88,9 @@ def issue(session: Session, user: User, days: int, now: datetime) -> IssuedToken
     return IssuedToken(row.id, user.username, token, row.expires_at)
 
 
-def refusal(row: ApiToken | None, now: datetime) -> TokenRefused | None:
-    """Why ``row`` (the token a request sent, or None) may not be used now, or None when it may."""
-    if row is None or not row.user.active:
+def refusal(row, now: datetime) -> TokenRefused | None:
+    """Why ``row`` (the token a request sent with its user's ``active``, or None) may not be used now."""
+    if row is None or not row.active:
         return TokenRefused()
     if row.revoked_at is not None:
         return TokenRefused(f"This API token was revoked on {stamp(row.revoked_at)}; ask for a new one.", known=True)
@@ -99,7 +99,7 @@ def refusal(row: ApiToken | None, now: datetime) -> TokenRefused | None:
     return None
 
 
-def needs_last_used(row: ApiToken, now: datetime) -> bool:
+def needs_last_used(row, now: datetime) -> bool:
     return row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION
 
 

@@ -10,7 +10,7 @@ from .accounts import Accounts
 from .policies import PolicyCommands
 from .processes import ProcessRegistry
 from .queries import PolicyQueries
-from .sandbox import StepLimits, shared_sandbox
+from .sandbox import Sandbox, StepLimits, shared_sandbox
 from .specs import load_bundle, read_bundle_directory
 from .store import Database
 
@@ -30,6 +30,7 @@ class Services:
     commands: PolicyCommands
     queries: PolicyQueries
     clock: Callable[[], datetime]
+    sandbox: Sandbox
 
     def deploy_directory(self, directory: Path = BPMN_DIR, actor: str = "system"):
         """Validate and deploy every diagram in ``directory`` as one bundle."""
@@ -45,6 +46,7 @@ def build_services(database_url: str, clock: Callable[[], datetime] = utc_now,
     database = Database(database_url)
     accounts = Accounts(database, clock, password_method)
     registry = ProcessRegistry(database, clock)
-    commands = PolicyCommands(database, shared_sandbox(limits or StepLimits()), registry, accounts, clock, process_id)
+    sandbox = shared_sandbox(limits or StepLimits())
+    commands = PolicyCommands(database, sandbox, registry, accounts, clock, process_id)
     queries = PolicyQueries(database, registry)
-    return Services(database, accounts, registry, commands, queries, clock)
+    return Services(database, accounts, registry, commands, queries, clock, sandbox)

@@ -98,6 +98,24 @@ class Sandbox:
         finally:
             self._release(worker, healthy)
 
+    def warm(self) -> None:
+        """Start the pool's workers now, in the background, so the first steps do not wait for them."""
+        def start() -> None:
+            for _ in range(self.limits.processes):
+                with self._available:
+                    if self._started >= self.limits.processes:
+                        return
+                    self._started += 1
+                try:
+                    worker = _Worker(self.limits)
+                except OSError:
+                    with self._available:
+                        self._started -= 1
+                    return
+                self._release(worker, healthy=True)
+
+        threading.Thread(target=start, name="sandbox-warm-up", daemon=True).start()
+
     def _call(self, worker: _Worker, operation, version_key, files, arguments) -> tuple:
         sent_files = None if version_key in worker.known else files()
         worker.connection.send((operation, version_key, sent_files, arguments))
