@@ -2,6 +2,7 @@
 controllable clock, the default diagrams deployed, and one person per role."""
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -72,6 +73,15 @@ def sqlite_url(tmp_path):
 def database_url(request):
     """Runs a store test once on SQLite and once on PostgreSQL."""
     return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture
+def no_error_logged(caplog):
+    """Expected refusals are answered, never logged at ERROR (with a traceback) for the operator."""
+    caplog.set_level(logging.ERROR)
+    yield
+    logged = [r for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
+    assert not logged, [r.getMessage() for r in logged]
 
 
 @pytest.fixture

@@ -17,25 +17,34 @@ def complete(services, actor, element_id: str, **changes) -> int:
     return services.commands.complete(actor, task["id"], answers_for(task["form"], **changes))
 
 
+def consult(services, people, staff=("sam", "alex", "kim"), liaison="pat") -> None:
+    """Every member of staff answers the consultation (alex does not want to be filmed), then the liaison."""
+    for name in staff:
+        changes = {"willing_to_be_filmed": "not_willing", "comments": "I do not want to be filmed."} \
+            if name == "alex" else {}
+        complete(services, people[name], "staff_consultation", **changes)
+    complete(services, people[liaison], "patient_consultation")
+
+
+def approve_and_publish(services, people, employer="emma", insurer="ian", manager="mary") -> None:
+    complete(services, people[employer], "employer_signoff")
+    complete(services, people[insurer], "insurer_signoff")
+    complete(services, people[manager], "publish_policy")
+
+
 def to_signoff(services, people, title="Recording during ultrasound") -> int:
     """Start a policy and carry it through drafting and both consultations."""
     policy_id = services.commands.start(people["mary"], title, "Ultrasound")
     complete(services, people["mary"], "draft_policy")
     complete(services, people["mary"], "assess_risks")
-    complete(services, people["sam"], "staff_consultation")
-    complete(services, people["alex"], "staff_consultation", willing_to_be_filmed="not_willing",
-             comments="I do not want to be filmed.")
-    complete(services, people["kim"], "staff_consultation")
-    complete(services, people["pat"], "patient_consultation")
+    consult(services, people)
     complete(services, people["mary"], "revise_policy")
     return policy_id
 
 
 def to_published(services, people, title="Recording during ultrasound") -> int:
     policy_id = to_signoff(services, people, title)
-    complete(services, people["emma"], "employer_signoff")
-    complete(services, people["ian"], "insurer_signoff")
-    complete(services, people["mary"], "publish_policy")
+    approve_and_publish(services, people)
     return policy_id
 
 

@@ -6,7 +6,6 @@ are expected, so none of them may be logged as an error for the operator.
 """
 from __future__ import annotations
 
-import logging
 import threading
 
 import pytest
@@ -18,13 +17,7 @@ from tests.lifecycle import complete, task_of, to_signoff
 API = "/api/v1"
 
 
-@pytest.fixture(autouse=True)
-def no_error_logged(caplog):
-    """Expected refusals are answered, never logged at ERROR (with a traceback) for the operator."""
-    caplog.set_level(logging.ERROR)
-    yield
-    logged = [r for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
-    assert not logged, [r.getMessage() for r in logged]
+pytestmark = pytest.mark.usefixtures("no_error_logged")
 
 
 def auth(token: str) -> dict:

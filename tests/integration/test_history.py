@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from tests.lifecycle import audit_events, complete, published_version, stored_workflow, to_published
+from tests.lifecycle import (
+    approve_and_publish,
+    audit_events,
+    complete,
+    consult,
+    published_version,
+    stored_workflow,
+    to_published,
+)
 from workflows.schema import WorkflowState
 
 CYCLES = 6
@@ -25,13 +33,9 @@ def full_review(services, people, clock) -> None:
     complete(services, people["mary"], "review_policy", outcome="full_review")
     complete(services, people["mary"], "draft_policy")
     complete(services, people["mary"], "assess_risks")
-    for name in ("sam", "alex", "kim"):
-        complete(services, people[name], "staff_consultation")
-    complete(services, people["pat"], "patient_consultation")
+    consult(services, people)
     complete(services, people["mary"], "revise_policy")
-    complete(services, people["emma"], "employer_signoff")
-    complete(services, people["ian"], "insurer_signoff")
-    complete(services, people["mary"], "publish_policy")
+    approve_and_publish(services, people)
 
 
 def test_the_stored_state_stays_one_cycle_big_while_the_history_is_kept(store_services, store_people, clock):

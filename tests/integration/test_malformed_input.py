@@ -10,7 +10,6 @@ logged as an error for the operator.
 from __future__ import annotations
 
 import json
-import logging
 import re
 
 import pytest
@@ -27,12 +26,7 @@ TOO_LARGE = ["99999999999999999999999", str(LARGEST_ID + 1), "922337203685477580
 NOT_TASK_IDS = ["x" * 10_000, "no-such-task", "12345", "0b0e6a2c-5f1d-4c55-9d8e-2f6e1f3a4b5c0"]
 
 
-@pytest.fixture(autouse=True)
-def no_error_logged(caplog):
-    caplog.set_level(logging.ERROR)
-    yield
-    logged = [r for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
-    assert not logged, [r.getMessage() for r in logged]
+pytestmark = pytest.mark.usefixtures("no_error_logged")
 
 
 @pytest.fixture

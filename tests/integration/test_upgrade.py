@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 from tests.answers import answers_for
 from tests.conftest import add_people, make_services
-from tests.lifecycle import complete, stored_workflow
+from tests.lifecycle import approve_and_publish, complete, consult, stored_workflow
 from workflows.scripting import restricted_script_engine
 from workflows.specs import content_hash, parse_xml, read_bundle_directory
 from workflows.store import Database
@@ -100,13 +100,9 @@ def test_a_policy_in_consultation_carries_on_to_publication_after_the_upgrade(da
         assert page.instructions.startswith("sam, your department is consulting every member of staff")
         assert page.context["risk_rating"] == "medium"
 
-        for name in ("sam", "alex", "kim"):
-            complete(services, people[name], "staff_consultation")
-        complete(services, people["pat"], "patient_consultation")
+        consult(services, people)
         complete(services, people["mary"], "revise_policy")
-        complete(services, people["emma"], "employer_signoff")
-        complete(services, people["ian"], "insurer_signoff")
-        complete(services, people["mary"], "publish_policy")
+        approve_and_publish(services, people)
         assert services.queries.policy(people["mary"], policy_id)["status"] == "published"
     finally:
         services.database.dispose()
