@@ -23,7 +23,7 @@ API = "/api/v1"
 DOC_URI = "urn:policyflow:openapi"
 CONTRACT = {"/me": {"get"}, "/processes": {"get"}, "/policies": {"get", "post"}, "/policies/{policy_id}": {"get"},
             "/policies/{policy_id}/audit": {"get"}, "/tasks": {"get"}, "/tasks/{task_id}": {"get"},
-            "/tasks/{task_id}/complete": {"post"}}
+            "/tasks/{task_id}/complete": {"post"}, "/tasks/{task_id}/draft": {"post"}}
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
 """API routes. Each one is a thin adapter: parse JSON, call a service, shape the answer."""
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from flask import g, jsonify, request, url_for
 
 from workflows.errors import FieldError, InvalidInput
@@ -65,7 +67,7 @@ def policy(policy_id: int):
 @bp.get("/policies/<int:policy_id>/audit")
 @require_token
 def audit(policy_id: int):
-    return jsonify([{key: event[key] for key in ("at", "actor", "action", "task", "data", "process_version")}
+    return jsonify([{key: event[key] for key in ("at", "actor", "action", "task", "data", "process_version", "summary")}
                     for event in services().queries.audit_trail(g.actor, policy_id, requested_page())])
 
 
@@ -79,14 +81,26 @@ def tasks():
 @require_token
 def task(task_id: str):
     page = services().queries.task_page(g.actor, task_id)
-    return jsonify({**_task(page.task), "form": page.form, "values": page.values, "instructions": page.instructions})
+    return jsonify({**_task(page.task), "form": page.form, "values": page.values, "instructions": page.instructions,
+                    "context": asdict(page.context), "draft": asdict(page.draft) if page.draft else None})
+
+
+def _data() -> dict:
+    data = _body().get("data")
+    if not isinstance(data, dict):
+        raise InvalidInput([FieldError("data", "Send the form's answers as an object under \"data\".")])
+    return data
 
 
 @bp.post("/tasks/<task_id>/complete")
 @require_token
 def complete(task_id: str):
-    data = _body().get("data")
-    if not isinstance(data, dict):
-        raise InvalidInput([FieldError("data", "Send the form's answers as an object under \"data\".")])
-    policy_id = services().commands.complete(g.actor, task_id, data)
+    policy_id = services().commands.complete(g.actor, task_id, _data())
     return jsonify(services().queries.policy(g.actor, policy_id))
+
+
+@bp.post("/tasks/<task_id>/draft")
+@require_token
+def save_draft(task_id: str):
+    """Keep partial answers to continue later; nothing is validated or run."""
+    return jsonify(asdict(services().commands.save_answers(g.actor, task_id, _data())))
