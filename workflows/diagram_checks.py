@@ -18,6 +18,10 @@ LANE_ROLES = ("manager", "staff", "patient_liaison", "employer", "insurer")
 LIFECYCLE_STEPS = ("risk_assessment", "staff_consultation", "patient_consultation", "revision",
                    "employer_signoff", "insurer_signoff", "publication", "review")
 FORM_PROPERTY = "formJsonSchemaFilename"
+#: What a task page may show beside its form, named in the task's ``reviewContext`` property.
+CONTEXT_PARTS = ("draft", "changes", "risk_assessment", "consultation", "warning_signs", "revision_notes",
+                 "signoffs")
+_VARIABLE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 _EXPRESSIONS = ("conditionExpression", "timeDuration", "timeDate", "timeCycle", "completionCondition",
                 "loopCardinality", "inputExpression", "outputEntry")
@@ -119,6 +123,17 @@ def _check_user_task(file, task, lanes, forms) -> list[DiagramProblem]:
     step = props.get("lifecycleStep")
     if step and step not in LIFECYCLE_STEPS:
         problems.append(DiagramProblem(*where, f"lifecycleStep '{step}' is not one of {', '.join(LIFECYCLE_STEPS)}"))
+    unknown = [part for part in (props.get("reviewContext") or "").split() if part not in CONTEXT_PARTS]
+    if unknown:
+        problems.append(DiagramProblem(*where, f"reviewContext names {', '.join(unknown)}, which a task page cannot "
+                                               f"show (it can show {', '.join(CONTEXT_PARTS)})"))
+    for name in ("formStartsFrom", "publishes", "warningSigns"):
+        if name in props and not _VARIABLE.match(props[name] or ""):
+            problems.append(DiagramProblem(*where, f"{name} must name a variable (letters, digits, _), "
+                                                   f"not '{props[name]}'"))
+    if step == "publication" and not props.get("publishes"):
+        problems.append(DiagramProblem(*where, "a publication task needs a 'publishes' property naming the variable "
+                                               "that holds the policy it publishes"))
     return problems
 
 

@@ -15,16 +15,15 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from .diagram_checks import FORM_PROPERTY, properties
+from .diagram_checks import CONTEXT_PARTS, FORM_PROPERTY, properties
 from .specs import ProcessBundle, parse_xml
 
 #: Lifecycle steps whose tasks decide on the policy (their forms carry an "outcome" field).
 SIGNOFF_STEPS = ("employer_signoff", "insurer_signoff")
 DECISION_STEPS = (*SIGNOFF_STEPS, "review")
-#: What a task page may show beside its form, named in the task's ``reviewContext`` property.
-CONTEXT_PARTS = ("draft", "changes", "risk_assessment", "consultation", "warning_signs", "revision_notes",
-                 "signoffs")
 DEFAULT_CONTEXT = ("draft",)
+__all__ = ["CONTEXT_PARTS", "DEFAULT_CONTEXT", "DECISION_STEPS", "SIGNOFF_STEPS", "DiagramMap", "RatingRule",
+           "StepTask", "diagram_map", "merged_form", "score_range"]
 _CACHED = 32
 
 
