@@ -9,6 +9,8 @@ from tests.html import visible_text
 from tests.web import login
 from webapp.demo import DEMO_DEPARTMENT, DEMO_PASSWORD, DEMO_PEOPLE, add_demo_data
 from webapp.demo_policies import IN_PROGRESS_TITLE, PUBLISHED_TITLE
+from workflows.specs import load_bundle, read_bundle_directory
+from workflows.wiring import BPMN_DIR
 
 
 def test_every_demo_account_signs_in_with_the_printed_password(services):
@@ -73,3 +75,15 @@ def test_adding_the_demo_data_twice_changes_nothing(services):
     assert sum("already exists" in line for line in again) == len(DEMO_PEOPLE)
     assert not any(line.startswith("Demo policy") for line in again)
     assert [(p["id"], p["updated_at"]) for p in services.queries.policies(manager)] == before
+
+
+def test_a_diagram_the_demo_does_not_fit_is_reported_not_crashed_on(services):
+    """With a designer's diagram that never asks for a justification, the demo says what it could not add."""
+    diagrams, forms = read_bundle_directory(BPMN_DIR)
+    name = "policy_lifecycle.bpmn"
+    diagrams[name] = diagrams[name].replace(b"len(warning_signs) &gt; 0", b"False")
+    services.processes.deploy(load_bundle(diagrams, forms), "designer")
+    lines = add_demo_data(services)
+    assert f"Demo policy “{PUBLISHED_TITLE}”: published (version 2, after a review)" in lines
+    assert any(line.startswith(f"Demo policy “{IN_PROGRESS_TITLE}” stopped part-way: the demo expected manager to have a "
+                               "“justify_warning_signs.schema.json” task") for line in lines), lines
