@@ -5,7 +5,10 @@ PY := $(VENV)/bin/python
 STAMP_APP := $(VENV)/.app-installed
 STAMP_TEST := $(VENV)/.test-installed
 
-.PHONY: run test setup setup-test bench clean
+# Debian libraries WeasyPrint needs to make the published policies' PDFs.
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+
+.PHONY: run test setup setup-test pdf-libs bench clean
 
 run: setup
 	$(VENV)/bin/policyflow init --demo
@@ -15,7 +18,7 @@ test: setup-test
 	$(VENV)/bin/ruff check workflows webapp tests bench
 	$(PY) -m pytest
 
-setup: $(STAMP_APP) node_modules/.package-lock.json
+setup: pdf-libs $(STAMP_APP) node_modules/.package-lock.json
 
 setup-test: setup $(STAMP_TEST) /usr/bin/chromium
 
@@ -31,6 +34,10 @@ $(STAMP_TEST): $(STAMP_APP) pyproject.toml
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+
+# Installed only when one is missing (dpkg knows them all otherwise, and this is quick).
+pdf-libs:
+	@dpkg -s $(PDF_LIBS) >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_LIBS); }
 
 # Browser tests drive Debian's Chromium (test tools cannot download browsers here).
 /usr/bin/chromium:

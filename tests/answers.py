@@ -1,28 +1,40 @@
 """Valid answers for each form of the default diagram, keyed by form file name.
 
 Tests and benchmarks complete tasks with these; ``answers_for(form, **changes)``
-returns a fresh copy with some fields changed.
+returns a fresh copy with some fields changed. The publication's effective date is
+a week after today, so it is never in the past for a test that does not move its clock.
 """
 from __future__ import annotations
 
 import copy
+from datetime import date, timedelta
+
+EFFECTIVE_DATE = (date.today() + timedelta(days=7)).isoformat()
 
 _DRAFT = {
+    "organisation": "Riverside NHS Foundation Trust",
+    "owner": "Imaging Services Manager, Ultrasound",
+    "summary": "You may photograph the image on the screen at the end of your scan if the sonographer agrees.",
+    "purpose": "To let families keep a picture of their scan while protecting care, staff and other people's privacy.",
     "decision": "permitted_with_conditions",
     "scope": ["images_on_screen"],
+    "conditions": "Only the image on screen, only at the end of the scan, when the sonographer agrees.",
+    "conversations": "Conversations with the sonographer may not be recorded.",
+    "covert_recording": "Recording without telling staff is not allowed; staff will ask you to stop.",
+    "social_media": "Do not share images that show staff or other patients.",
+    "others_privacy": "Never record other patients or visitors in the waiting area.",
+    "exceptions": "Images given by sonographers under the agreed souvenir-image procedure.",
+    "how_to_ask": "Ask the sonographer at the start of the scan.",
+    "staff_opt_out": "Any sonographer may decline to be recorded; a colleague takes over where possible.",
+    "response_procedure": "Staff will ask you to stop, pause the examination and call the lead sonographer if it continues.",
+    "unreported_abnormality_handling": "Patients are told recordings are not diagnostic; the report is the record.",
     "modalities": ["obstetric_ultrasound", "ultrasound"],
     "settings": "Antenatal ultrasound rooms 1-4 at the main site.",
-    "conditions": "Only the image on screen, only at the end of the scan, when the sonographer agrees.",
-    "unreported_abnormality_handling": "Patients are told recordings are not diagnostic; the report is the record.",
-    "conversations": "Conversations with the sonographer may not be recorded.",
-    "staff_opt_out": "Any sonographer may decline to be recorded; a colleague takes over where possible.",
-    "response_procedure": "Ask politely to stop; pause the examination; escalate to the lead if it continues.",
+    "contact": "Ultrasound reception 01234 567890; concerns and complaints: PALS, pals@riverside.example.",
     "incident_reporting": "Report filming without permission on the incident system within 24 hours.",
-    "exceptions": "Images given by sonographers under the agreed souvenir-image procedure.",
     "notice_before_exam": "Appointment letter explains the policy.",
     "notice_at_exam": "A poster in each room and a verbal reminder at the start.",
     "review_interval_months": 12,
-    "policy_text": "Patients may photograph the image on screen at the end of the scan, with the sonographer's agreement.",
 }
 
 ANSWERS = {
@@ -50,7 +62,8 @@ ANSWERS = {
     },
     "employer_signoff.schema.json": {"decision": "approved", "risk_strategy_checked": True},
     "insurer_signoff.schema.json": {"decision": "approved", "insurance_arrangements_confirmed": True},
-    "publish_policy.schema.json": {"effective_date": "2026-12-01", "public_summary": "Screen images only."},
+    "justify_warning_signs.schema.json": {"justification": "The group's concerns are met by the screen-only rule."},
+    "publish_policy.schema.json": {"effective_date": EFFECTIVE_DATE, "publication_notes": "Staff briefed at the team meeting."},
     "review_policy.schema.json": {"outcome": "no_changes", "review_notes": "No incidents; policy still fits."},
 }
 

@@ -12,8 +12,11 @@ def task_of(services, actor, element_id: str) -> dict:
 
 
 def complete(services, actor, element_id: str, **changes) -> int:
-    """Complete the actor's ``element_id`` task with the valid answers for its form."""
+    """Complete the actor's ``element_id`` task with the valid answers for its form
+    (a publication takes effect on the services' today unless ``effective_date`` is given)."""
     task = task_of(services, actor, element_id)
+    if "effective_date" in answers_for(task["form"]) and "effective_date" not in changes:
+        changes["effective_date"] = services.clock().date().isoformat()
     return services.commands.complete(actor, task["id"], answers_for(task["form"], **changes))
 
 

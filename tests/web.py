@@ -32,12 +32,11 @@ def logout(client):
 
 
 def html_form_data(answers: dict) -> dict:
-    """Answers as an HTML form posts them: lists as repeated fields, booleans as checked boxes."""
+    """Answers as an HTML form posts them: lists as repeated fields, yes/no as "true"/"false"."""
     data = {}
     for name, value in answers.items():
         if isinstance(value, bool):
-            if value:
-                data[name] = "true"
+            data[name] = "true" if value else "false"
         elif isinstance(value, list):
             data[name] = [str(v) for v in value]
         else:

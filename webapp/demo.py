@@ -1,9 +1,11 @@
-"""Demo data for trying policyflow: a department with staff and one person per role."""
+"""Demo data for trying policyflow: a department with staff, one person per role, and two policies."""
 from __future__ import annotations
 
 import os
 
 from workflows.errors import InvalidInput
+
+from .demo_policies import add_demo_policies
 
 DEMO_PASSWORD = "policyflow-demo"  # demo only; override with POLICYFLOW_DEMO_PASSWORD
 DEMO_DEPARTMENT = "Imaging – Ultrasound"
@@ -21,7 +23,7 @@ DEMO_PEOPLE = [
 
 
 def add_demo_data(services, password: str | None = None) -> list[str]:
-    """Add the demo people (skipping any that exist) and return lines to print."""
+    """Add the demo people and policies (skipping any that exist) and return lines to print."""
     password = password or os.environ.get("POLICYFLOW_DEMO_PASSWORD", DEMO_PASSWORD)
     lines = [f"Demo department: {DEMO_DEPARTMENT}", "Demo accounts (username / password / roles):"]
     for username, roles, department in DEMO_PEOPLE:
@@ -30,4 +32,4 @@ def add_demo_data(services, password: str | None = None) -> list[str]:
             lines.append(f"  {username:<14} {password}  {', '.join(roles)}")
         except InvalidInput:
             lines.append(f"  {username:<14} (already exists; password unchanged)  {', '.join(roles)}")
-    return lines
+    return lines + add_demo_policies(services, DEMO_DEPARTMENT)

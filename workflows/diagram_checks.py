@@ -21,6 +21,10 @@ LIFECYCLE_STEPS = ("risk_assessment", "staff_consultation", "patient_consultatio
 FORM_PROPERTY = "formJsonSchemaFilename"
 MAX_TASK_TEXT = 200  # what the task index stores of a user task's id, name and data key
 MAX_FORM_NAME = 200  # the task index stores it in a column of this size
+#: What a task page may show beside its form, named in the task's ``reviewContext`` property.
+CONTEXT_PARTS = ("draft", "changes", "risk_assessment", "consultation", "warning_signs", "revision_notes",
+                 "signoffs")
+_VARIABLE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 _EXPRESSIONS = ("conditionExpression", "timeDuration", "timeDate", "timeCycle", "completionCondition",
                 "loopCardinality", "inputExpression", "outputEntry")
@@ -135,6 +139,17 @@ def _check_user_task(file, task, lanes, forms) -> list[DiagramProblem]:
     for what, value in (("id", task.get("id")), ("name", task.get("name")), ("dataKey", props.get("dataKey"))):
         if value and len(value) > MAX_TASK_TEXT:
             problems.append(DiagramProblem(*where, f"the user task's {what} is longer than {MAX_TASK_TEXT} characters"))
+    unknown = [part for part in (props.get("reviewContext") or "").split() if part not in CONTEXT_PARTS]
+    if unknown:
+        problems.append(DiagramProblem(*where, f"reviewContext names {', '.join(unknown)}, which a task page cannot "
+                                               f"show (it can show {', '.join(CONTEXT_PARTS)})"))
+    for name in ("formStartsFrom", "publishes", "warningSigns"):
+        if name in props and not _VARIABLE.match(props[name] or ""):
+            problems.append(DiagramProblem(*where, f"{name} must name a variable (letters, digits, _), "
+                                                   f"not '{props[name]}'"))
+    if step == "publication" and not props.get("publishes"):
+        problems.append(DiagramProblem(*where, "a publication task needs a 'publishes' property naming the variable "
+                                               "that holds the policy it publishes"))
     return problems
 
 

@@ -33,7 +33,7 @@ from .instructions import render_instructions
 from .scripting import RestrictedEnvironment, RestrictedScriptEngine, UnsafeCode
 from .specs import ProcessBundle
 from .storable import UnstorableData, json_size, largest_variable, size_text, to_json
-from .tasks import ReadyTask, current_data, describe, ready_human_tasks
+from .tasks import ReadyTask, current_data, describe, ready_human_tasks, task_properties
 
 MAX_ENGINE_STEPS = 500
 STATE_TO_DATA_RATIO = 4
@@ -201,12 +201,18 @@ class WorkflowEngine:
         return StepResult(state, data, ready, timers, workflow.is_completed())
 
     def _introduce(self, task, described: ReadyTask, data: dict) -> ReadyTask:
-        """A newly ready task with its instructions rendered and its form's starting answers."""
+        """A newly ready task with its instructions rendered and its form's starting answers.
+
+        A form starts empty unless the diagram names, in the task's ``formStartsFrom``
+        property, the variable whose current value it starts from (a revision starts
+        from the draft; a sign-off, never from the previous round's decision).
+        """
         context = {**data, **to_json(task.data)}
         template = task.task_spec.extensions.get("instructionsForEndUser") or ""
         self._on_code(f"the instructions of {described.element_id}")
         instructions = render_instructions(template, context) if template else ""
-        prefill = context.get(described.data_key) if described.assignee is None else None
+        source = task_properties(task).get("formStartsFrom")
+        prefill = context.get(source) if source else None
         return replace(described, instructions=instructions,
                        values=copy.deepcopy(prefill) if isinstance(prefill, dict) else {})
 

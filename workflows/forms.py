@@ -129,6 +129,14 @@ def _message(schema: dict, error) -> FieldError:
     return FieldError(name, build() if build else f"{label}: {error.message}")
 
 
+def _messages(schema: dict, error) -> list[FieldError]:
+    """Every problem one jsonschema error stands for: one per missing field of a ``required``."""
+    if error.validator == "required" and isinstance(error.instance, dict):
+        return [FieldError(name, f"{field_label(schema, name)} is required.")
+                for name in error.validator_value if name not in error.instance]
+    return [_message(schema, error)]
+
+
 def _type_name(kind) -> str:
     names = {"integer": "a whole number", "number": "a number", "string": "text", "boolean": "yes or no",
              "array": "a list of choices", "object": "a set of fields"}
@@ -197,10 +205,10 @@ def validate(schema: dict, data: object) -> dict:
         raise InvalidInput(unstorable)
     errors, seen = [], set()
     for error in _validator_for(schema).iter_errors(data):
-        message = _message(schema, error)
-        if message.field not in seen:
-            seen.add(message.field)
-            errors.append(message)
+        for message in _messages(schema, error):
+            if message.field not in seen:
+                seen.add(message.field)
+                errors.append(message)
     if errors:
         order = list(schema.get("properties", {}))
         errors.sort(key=lambda e: order.index(e.field) if e.field in order else len(order))

@@ -20,12 +20,14 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from . import audit, forms, publication
+from . import answer_rules, audit, draft_changes, forms, publication, saved_answers
 from .accounts import Accounts, Actor
+from .diagram_map import diagram_map
 from .engine import StepResult
 from .errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, WorkflowFailure
 from .processes import ProcessRegistry
 from .sandbox import Sandbox
+from .saved_answers import SavedAnswers
 from .schema import HumanTask, Policy, WorkflowState
 from .status import PolicyStatus, policy_status
 from .store import Database
@@ -119,8 +121,8 @@ class PolicyCommands:
                 before = _ready_ids(session, policy.id)
             if answers is None:
                 schema = self._registry.bundle(policy.process_version_id).forms.get(task.form, {"type": "object"})
-                answers = forms.validate(schema, forms.coerce_html_form(schema, html_form)
-                                         if html_form is not None else data)
+                answers = answer_rules.checked(schema, forms.coerce_html_form(schema, html_form)
+                                               if html_form is not None else data, now.date())
             result = self._step("complete", policy.process_version_id, state=state, task_id=task_id,
                                 answers=answers, now=now)
             try:
@@ -135,6 +137,29 @@ class PolicyCommands:
                 time.sleep(random.uniform(0, 0.002 * attempt))  # let the other writer finish
         raise Conflict("This policy is being changed by several people at once; nothing was changed. "
                        "Try again in a moment.")
+
+    def save_answers(self, actor: Actor, task_id: str, data: dict | None = None, html_form=None) -> SavedAnswers:
+        """Keep partial answers beside a ready task to continue later (not validated, not run)."""
+        now = self._clock()
+        with self._db.transaction() as session:
+            task, policy = actors_task(session, actor, task_id)
+            if task.state != "ready":
+                raise Conflict("This task was already completed; there is nothing left to save.")
+            schema = self._registry.bundle(policy.process_version_id).forms.get(task.form, {"type": "object"})
+            answers = saved_answers.cleaned(schema, forms.coerce_html_form(schema, html_form)
+                                            if html_form is not None else data)
+            saved = session.execute(update(HumanTask).where(HumanTask.id == task.id, HumanTask.state == "ready")
+                                    .values(saved_answers=answers, saved_at=now, saved_by=actor.username)
+                                    .execution_options(synchronize_session=False))
+            if saved.rowcount != 1:
+                raise Conflict("This task was completed a moment ago; your answers were not saved.")
+            audit.record(session, at=now, actor=actor.username, action="answers_saved", policy_id=policy.id,
+                         task=task, process_version_id=policy.process_version_id)
+        return SavedAnswers(answers, now, actor.username)
+
+    def at(self, clock) -> "PolicyCommands":
+        """The same commands reading another clock (demo data is dated in the past)."""
+        return PolicyCommands(self._db, self._sandbox, self._registry, self._accounts, clock, self._process_id)
 
     def fire_due_timers(self, now: datetime | None = None) -> list[tuple[int, list[str]]]:
         """Fire every timer due by ``now`` (default: the clock); one transaction per policy."""
@@ -180,7 +205,9 @@ class PolicyCommands:
         published_now = completed is not None and completed.lifecycle_step == "publication"
         status = policy_status(result.completed, bool(result.ready),
                                published_now or policy.status != PolicyStatus.IN_PROGRESS)
-        draft, rating = result.data.get("policy_draft"), result.data.get("risk_rating")
+        dmap = diagram_map(self._registry.bundle(policy.process_version_id))
+        draft = result.data.get(dmap.draft_key) if dmap.draft_key else None
+        rating = result.data.get(dmap.rating_key) if dmap.rating_key else None
         saved = session.execute(
             update(Policy).where(Policy.id == policy.id, Policy.version == policy.version)
             .values(version=policy.version + 1, status=status, draft=draft if isinstance(draft, dict) else {},
@@ -192,16 +219,22 @@ class PolicyCommands:
         session.execute(update(WorkflowState).where(WorkflowState.policy_id == policy.id)
                         .values(state=result.state, data=result.data).execution_options(synchronize_session=False))
         self._sync_tasks(session, policy, before, result, now, completed, actor)
+        if completed is not None and dmap.draft_key and completed.data_key == dmap.draft_key and isinstance(draft, dict):
+            draft_changes.record(session, policy_id=policy.id, task_id=completed.id, task_title=completed.title,
+                                 by=actor or audit.SYSTEM_ACTOR, at=now, draft=draft)
         if published_now:
             self._publish(session, policy, result, completed, actor, now)
 
     def _publish(self, session, policy: Policy, result: StepResult, completed: HumanTask, actor, now) -> None:
         details = result.data.get(completed.data_key) or {}
         review_due = result.next_timer
-        publication.cut_version(session, policy=policy, bundle=self._registry.bundle(policy.process_version_id),
-                                data=result.data, publication=details, review_due=review_due, now=now)
+        bundle = self._registry.bundle(policy.process_version_id)
+        version = publication.cut_version(
+            session, policy=policy, bundle=bundle, dmap=diagram_map(bundle), data=result.data,
+            publication_form=bundle.forms.get(completed.form, {}), publication=details, review_due=review_due,
+            now=now)
         audit.record(session, at=now, actor=actor, action="policy_published", policy_id=policy.id,
-                     data={"effective_date": details.get("effective_date"),
+                     data={"version": version.number, "effective_date": version.effective_date.isoformat(),
                            "review_due": review_due.isoformat() if review_due else None},
                      process_version_id=policy.process_version_id)
 
@@ -210,7 +243,8 @@ class PolicyCommands:
         after = {t.id for t in result.ready}
         if completed is not None:
             done = session.execute(update(HumanTask).where(HumanTask.id == completed.id, HumanTask.state == "ready")
-                                   .values(state="completed", completed_at=now, completed_by=actor)
+                                   .values(state="completed", completed_at=now, completed_by=actor,
+                                           saved_answers=None, saved_at=None, saved_by=None)
                                    .execution_options(synchronize_session=False))
             if done.rowcount != 1:
                 raise _Stale("This task was completed by someone else a moment ago.")

@@ -1,78 +1,71 @@
 """Published policy versions: what the public may read, and nothing more.
 
 A version is cut when a task of the ``publication`` lifecycle step completes. It
-copies the current policy text (fields marked ``"x-internal": true`` in their form
-are left out), labels it with the forms' own titles, and counts consultation
-answers without names, so staff preferences are honoured but never published.
+stores the public document composed from the variable the publication task
+``publishes`` (see ``documents``), with what really happened in this version's
+cycle: the sign-offs and reviews since the previous version. Versions never
+change; every earlier one stays readable, marked as superseded.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from . import documents, form_meaning
+from .decisions import decisions
+from .diagram_map import DiagramMap, merged_form
 from .errors import NotFound
-from .schema import PublishedVersion
+from .review_context import consultation
+from .schema import AuditEvent, PublishedVersion
 from .specs import ProcessBundle
 
 
-def field_schema(bundle: ProcessBundle, name: str) -> dict | None:
-    """The first form property called ``name`` in the bundle (forms share field names)."""
-    for form in bundle.forms.values():
-        prop = form.get("properties", {}).get(name)
-        if prop is not None:
-            return prop
-    return None
+@dataclass(frozen=True)
+class VersionEntry:
+    """One line of a policy's version history."""
+
+    number: int
+    effective_date: date
+    published_at: datetime
+    review_date: date | None
+    superseded_on: date | None  # when the next version took effect
 
 
-def display_value(prop: dict | None, value) -> str | list[str]:
-    """A stored value as a person reads it: enum labels, yes/no, lists as lists."""
-    prop = prop or {}
-    labels = prop.get("x-enumLabels", {})
-    if isinstance(value, list):
-        return [str(labels.get(str(v), v)) for v in value]
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    return str(labels.get(str(value), value))
-
-
-def public_sections(bundle: ProcessBundle, draft: dict) -> list[dict]:
-    sections = []
-    for name, value in draft.items():
-        prop = field_schema(bundle, name)
-        if (prop or {}).get("x-internal") or value in (None, "", []):
-            continue
-        sections.append({"field": name, "label": (prop or {}).get("title", name.replace("_", " ").capitalize()),
-                         "value": display_value(prop, value)})
-    return sections
-
-
-def consultation_counts(data: dict) -> dict:
-    responses = [r for r in data.get("staff_responses") or [] if isinstance(r, dict)]
-    counts: dict[str, int] = {}
-    for response in responses:
-        answer = str(response.get("willing_to_be_filmed", "no answer"))
-        counts[answer] = counts.get(answer, 0) + 1
-    return {"staff_responses": len(responses), "by_answer": counts,
-            "patient_liaison_consulted": bool(data.get("patient_consultation"))}
-
-
-def cut_version(session: Session, *, policy, bundle: ProcessBundle, data: dict, publication: dict,
-                review_due: datetime | None, now: datetime) -> PublishedVersion:
-    number = (session.scalar(select(func.max(PublishedVersion.number))
-                             .where(PublishedVersion.policy_id == policy.id)) or 0) + 1
-    effective = publication.get("effective_date")
+def cut_version(session: Session, *, policy, bundle: ProcessBundle, dmap: DiagramMap, data: dict,
+                publication_form: dict, publication: dict, review_due: datetime | None,
+                now: datetime) -> PublishedVersion:
+    previous = session.scalar(select(PublishedVersion).where(PublishedVersion.policy_id == policy.id)
+                              .order_by(PublishedVersion.number.desc()).limit(1))
+    last_published = session.scalar(select(func.max(AuditEvent.id)).where(
+        AuditEvent.policy_id == policy.id, AuditEvent.action == "policy_published")) or 0
+    heard = consultation(bundle, dmap, data)
+    draft = data.get(dmap.draft_key) if isinstance(data.get(dmap.draft_key), dict) else {}
+    content = documents.compose(
+        merged_form(bundle, dmap.storing(dmap.draft_key)), draft,
+        staff_consulted=heard.staff_responses if heard else 0, liaison_consulted=bool(heard and heard.liaison),
+        cycle=decisions(session, bundle, policy.id, after_event=last_published),
+        previous={**previous.content, "number": previous.number} if previous else None)
+    effective = _effective_date(publication_form, publication) or now.date()
     version = PublishedVersion(
-        policy_id=policy.id, number=number, title=policy.title, department=policy.department.name,
-        content={"sections": public_sections(bundle, data.get("policy_draft") or {}),
-                 "consultation": consultation_counts(data),
-                 "summary": publication.get("public_summary") or ""},
-        risk_rating=data.get("risk_rating"),
-        effective_date=date.fromisoformat(effective) if effective else now.date(),
-        review_date=review_due.date() if review_due else None, published_at=now)
+        policy_id=policy.id, number=(previous.number + 1) if previous else 1, title=policy.title,
+        department=policy.department.name, content=content,
+        risk_rating=str(data.get(dmap.rating_key))[:20] if dmap.rating_key and data.get(dmap.rating_key) else None,
+        effective_date=effective, review_date=review_due.date() if review_due else None, published_at=now)
     session.add(version)
     return version
+
+
+def _effective_date(form: dict, publication: dict) -> date | None:
+    """The answer to the field the publication form marks ``"x-role": "effective-date"``."""
+    for name in form_meaning.with_role(form, "effective-date"):
+        try:
+            return date.fromisoformat(publication.get(name))
+        except (TypeError, ValueError):
+            return None
+    return None
 
 
 def latest_versions(session: Session) -> list[PublishedVersion]:
@@ -92,3 +85,15 @@ def published(session: Session, policy_id: int, number: int | None = None) -> tu
     version = session.scalar(select(PublishedVersion).where(PublishedVersion.policy_id == policy_id,
                                                             PublishedVersion.number == (number or numbers[-1])))
     return version, numbers
+
+
+def history(session: Session, policy_id: int) -> list[VersionEntry]:
+    """Every published version of a policy, newest first, each with the day it was superseded."""
+    rows = session.execute(select(PublishedVersion.number, PublishedVersion.effective_date,
+                                  PublishedVersion.published_at, PublishedVersion.review_date)
+                           .where(PublishedVersion.policy_id == policy_id)
+                           .order_by(PublishedVersion.number)).all()
+    entries = [VersionEntry(row.number, row.effective_date, row.published_at, row.review_date,
+                            rows[index + 1].effective_date if index + 1 < len(rows) else None)
+               for index, row in enumerate(rows)]
+    return list(reversed(entries))

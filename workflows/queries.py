@@ -7,16 +7,19 @@ starting answers) and the policy's current data.
 """
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
 
+from . import audit, review_context, timeline
 from .accounts import Actor
+from .diagram_map import DEFAULT_CONTEXT, RatingRule, diagram_map, merged_form
 from .errors import FieldError, InvalidInput, NotFound
+from .form_meaning import starting_answers
 from .policies import actors_task, may_see
 from .processes import ProcessRegistry
-from .publication import consultation_counts, public_sections
+from .review_context import ReviewContext
+from .saved_answers import SavedAnswers
 from .schema import AuditEvent, Department, HumanTask, Policy, ProcessVersion, WorkflowState
 from .store import Database
 
@@ -73,12 +76,18 @@ def _policies_query():
 
 @dataclass
 class TaskPage:
+    """A task as the person completing it sees it: its form with the answers it starts
+    from (``values``), answers they saved to continue later (``draft``), and the evidence."""
+
     task: dict
     form: dict
     values: dict
     instructions: str
     policy: dict
-    context: dict = field(default_factory=dict)
+    context: ReviewContext = field(default_factory=ReviewContext)
+    draft: SavedAnswers | None = None
+    #: The risk rating decision's rows, for a form whose fields score risks.
+    rating_rules: tuple[RatingRule, ...] = ()
 
 
 class PolicyQueries:
@@ -129,7 +138,10 @@ class PolicyQueries:
         view["ready_tasks"] = [{"id": t.id, "name": t.element_id, "title": t.title, "lane": t.lane,
                                 "lifecycle_step": t.lifecycle_step, "ready_since": t.ready_since} for t in tasks]
         view["draft"] = draft
-        view["draft_sections"] = public_sections(self._registry.bundle(row.process_version_id), draft)
+        bundle = self._registry.bundle(row.process_version_id)
+        dmap = diagram_map(bundle)
+        view["draft_sections"] = [{"field": d.name, "label": d.label, "value": d.value} for d in
+                                  review_context.draft_details(merged_form(bundle, dmap.storing(dmap.draft_key)), draft)]
         return view
 
     def audit_trail(self, actor: Actor, policy_id: int, page: Page = FIRST_PAGE) -> list[dict]:
@@ -146,11 +158,15 @@ class PolicyQueries:
         names_shown = "manager" in actor.roles
         events = []
         for event, version, form in rows:
-            anonymous = not names_shown and bool(bundle.forms.get(form, {}).get("x-anonymous"))
-            events.append({"at": event.at, "actor": "a member of staff" if anonymous else event.actor,
-                           "action": event.action, "task": event.element_id, "task_title": event.task_title,
-                           "task_id": event.task_id, "data": None if anonymous else event.data,
-                           "process_version": version})
+            anonymous_form = bool(bundle.forms.get(form, {}).get("x-anonymous"))
+            anonymous = not names_shown and anonymous_form
+            who = "a member of staff" if anonymous else event.actor
+            told = timeline.story(event.action, event.task_title, event.data, bundle.forms.get(form), anonymous_form)
+            events.append({"at": event.at, "actor": who, "action": event.action, "task": event.element_id,
+                           "task_title": event.task_title, "task_id": event.task_id,
+                           "data": None if anonymous else event.data, "process_version": version,
+                           "story": told,
+                           "summary": told.sentence(None if event.actor == audit.SYSTEM_ACTOR else who)})
         return events
 
     def audit_count(self, actor: Actor, policy_id: int) -> int:
@@ -170,20 +186,27 @@ class PolicyQueries:
         """Everything the person completing a task needs to see, with its starting answers."""
         with self._db.reading() as session:
             task, policy = actors_task(session, actor, task_id)
-            instructions, prefill = session.execute(select(HumanTask.instructions, HumanTask.prefill)
-                                                    .where(HumanTask.id == task.id)).one()
+            stored = session.execute(select(HumanTask.instructions, HumanTask.prefill, HumanTask.saved_answers,
+                                            HumanTask.saved_at, HumanTask.saved_by)
+                                     .where(HumanTask.id == task.id)).one()
             policy_view = _policy_view(self._visible(session, actor, policy.id))
             data = session.scalar(select(WorkflowState.data).where(WorkflowState.policy_id == policy.id)) or {}
-        bundle = self._registry.bundle(policy.process_version_id)
+            bundle = self._registry.bundle(policy.process_version_id)
+            dmap = diagram_map(bundle)
+            step = dmap.tasks.get(task.element_id)
+            context = review_context.build(session, bundle, dmap, policy.id, data,
+                                           step.review_context if step else DEFAULT_CONTEXT)
+        form = bundle.forms.get(task.form, {"type": "object", "properties": {}})
+        saved = (SavedAnswers(stored.saved_answers, stored.saved_at, stored.saved_by)
+                 if stored.saved_answers is not None and task.state == "ready" else None)
+        scores_risks = any(prop.get("x-role") == "likelihood" for prop in form.get("properties", {}).values())
         summary = {"id": task.id, "policy_id": policy.id, "policy_title": policy.title, "name": task.element_id,
                    "title": task.title, "lane": task.lane, "lifecycle_step": task.lifecycle_step,
                    "assignee": task.assignee, "form": task.form, "department": policy_view["department"],
                    "ready_since": task.ready_since, "state": task.state, "completed_by": task.completed_by}
-        return TaskPage(task=summary, form=bundle.forms.get(task.form, {"type": "object", "properties": {}}),
-                        values=copy.deepcopy(prefill or {}), instructions=instructions or "",
-                        policy=policy_view,
-                        context={**review_context(data),
-                                 "draft_sections": public_sections(bundle, data.get("policy_draft") or {})})
+        return TaskPage(task=summary, form=form, values=starting_answers(form, stored.prefill),
+                        instructions=stored.instructions or "", policy=policy_view, context=context, draft=saved,
+                        rating_rules=dmap.rating_rules if scores_risks else ())
 
     def _visible(self, session, actor: Actor, policy_id: int):
         row = session.execute(_policies_query().where(Policy.id == policy_id)).first()
@@ -191,16 +214,3 @@ class PolicyQueries:
             raise NotFound(f"Policy {policy_id} does not exist.")
         return row
 
-
-def review_context(data: dict) -> dict:
-    """What reviewers weigh, with staff answers anonymised (order and names dropped)."""
-    responses = [r for r in data.get("staff_responses") or [] if isinstance(r, dict)]
-    return {
-        "draft": data.get("policy_draft") or {},
-        "risk_assessment": data.get("risk_assessment") or {},
-        "risk_rating": data.get("risk_rating"),
-        "consultation": consultation_counts(data),
-        "staff_answers": sorted(responses, key=lambda r: str(r.get("willing_to_be_filmed"))),
-        "patient_consultation": data.get("patient_consultation") or {},
-        "signoffs": {key: data[key] for key in ("employer_signoff", "insurer_signoff") if data.get(key)},
-    }

@@ -169,6 +169,10 @@ class HumanTask(Base):
     data_key: Mapped[str] = mapped_column(String(200))  # the variable its answers are stored under
     instructions: Mapped[str | None] = mapped_column(Text, deferred=True)  # rendered when the task became ready
     prefill: Mapped[dict | None] = mapped_column(JSON, deferred=True)  # the answers its form starts with
+    # "Save and continue later": partial answers kept beside the task, never run through the workflow.
+    saved_answers: Mapped[dict | None] = mapped_column(JSON, deferred=True)
+    saved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    saved_by: Mapped[str | None] = mapped_column(String(80))
     state: Mapped[str] = mapped_column(String(20))
     ready_since: Mapped[datetime] = mapped_column(UtcDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -190,6 +194,22 @@ class AuditEvent(Base):
     task_title: Mapped[str | None] = mapped_column(String(200))
     data: Mapped[dict | None] = mapped_column(JSON)
     process_version_id: Mapped[int | None] = mapped_column(ForeignKey("process_versions.id"))
+
+
+class DraftRound(Base):
+    """The policy draft as one round left it (each completion that saved the draft),
+    so reviewers see what changed since the round before without loading workflows."""
+
+    __tablename__ = "draft_rounds"
+    __table_args__ = (UniqueConstraint("policy_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    task_id: Mapped[str] = mapped_column(String(36))
+    task_title: Mapped[str] = mapped_column(String(200))
+    saved_by: Mapped[str] = mapped_column(String(80))
+    saved_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    draft: Mapped[dict] = mapped_column(JSON)
 
 
 class PublishedVersion(Base):

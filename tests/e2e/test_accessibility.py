@@ -14,13 +14,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.lifecycle import to_published
+from tests.lifecycle import complete, to_published
+from webapp.demo import DEMO_PASSWORD, add_demo_data
+from webapp.demo_policies import PUBLISHED_TITLE as HISTORY_TITLE
 
 pytestmark = pytest.mark.e2e
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 PUBLISHED_TITLE = "Recording during ultrasound"
 DRAFT_TITLE = "Recording during obstetric scans"
+RISKS_TITLE = "Recording during fetal echocardiography"
 BLOCKING = ("serious", "critical")
 
 _RUN_AXE = """async () => {
@@ -46,10 +49,14 @@ def assert_no_serious_violations(page: Page) -> None:
 
 @pytest.fixture(scope="module")
 def site(module_live_server):
-    """One published policy and one waiting for its draft, in the module's live app."""
+    """One published policy, one waiting for its draft and one for its risk assessment, plus the demo
+    data (a policy with a version history, and one at the employer's sign-off with warning signs)."""
     services, people = module_live_server.services, module_live_server.people
     to_published(services, people, title=PUBLISHED_TITLE)
+    services.commands.start(people["mary"], RISKS_TITLE, "Ultrasound")
+    complete(services, people["mary"], "draft_policy")
     services.commands.start(people["mary"], DRAFT_TITLE, "Ultrasound")
+    add_demo_data(services)
     return module_live_server
 
 
@@ -128,6 +135,51 @@ def published_policy(page: Page, ui) -> None:
     expect(page.get_by_role("heading", level=1, name=PUBLISHED_TITLE)).to_be_visible()
 
 
+def risk_matrix(page: Page, ui) -> None:
+    page.goto("/published")
+    ui.sign_in(page, "mary")
+    _inbox_row(page, RISKS_TITLE).get_by_role("link", name="Assess the risks").click()
+    page.wait_for_url(re.compile(r"/tasks/[^/]+$"))
+    risk = page.get_by_role("group", name="Medico-legal complications", exact=True)
+    risk.get_by_role("group", name=re.compile("likelihood")).get_by_role("radio", name="4 – likely").check()
+    risk.get_by_role("group", name=re.compile("impact")).get_by_role("radio", name="4 – major").check()
+    expect(page.locator(".risk-summary")).to_contain_text("Provisional rating: High")
+
+
+def signoff_with_evidence(page: Page, ui) -> None:
+    """The employer's sign-off of the demo policy: warning signs, risk table, consultation, draft."""
+    page.goto("/published")
+    ui.sign_in(page, "employer", DEMO_PASSWORD)
+    page.get_by_role("link", name="Employer sign-off").first.click()
+    page.wait_for_url(re.compile(r"/tasks/[^/]+$"))
+    expect(page.get_by_role("region", name="Warning signs")).to_be_visible()
+    expect(page.get_by_role("region", name="Risk assessment")).to_contain_text("How the rating was worked out")
+
+
+def saved_answers(page: Page, ui) -> None:
+    open_draft_task(page, ui)
+    page.get_by_label(re.compile(r"^Purpose of the policy")).fill("Started, to finish later.")
+    page.get_by_role("button", name="Save and continue later").click()
+    expect(page.get_by_role("status").filter(has_text="Your answers are saved.")).to_be_visible()
+
+
+def published_with_history(page: Page, ui) -> None:
+    page.goto("/published")
+    page.get_by_role("link", name=HISTORY_TITLE, exact=True).click()
+    expect(page.get_by_role("region", name="Document control")).to_contain_text("Superseded from")
+
+
+def superseded_version(page: Page, ui) -> None:
+    published_with_history(page, ui)
+    page.get_by_role("link", name="Version 1").click()
+    expect(page.get_by_role("note")).to_contain_text("This version is superseded.")
+
+
+def published_on_a_phone(page: Page, ui) -> None:
+    page.set_viewport_size({"width": 375, "height": 812})
+    published_with_history(page, ui)
+
+
 @pytest.mark.parametrize("reach", [
     pytest.param(login_page, id="login"),
     pytest.param(inbox, id="inbox"),
@@ -137,6 +189,12 @@ def published_policy(page: Page, ui) -> None:
     pytest.param(policy_published, id="policy-published"),
     pytest.param(published_list, id="published-list"),
     pytest.param(published_policy, id="published-policy"),
+    pytest.param(risk_matrix, id="task-risk-matrix"),
+    pytest.param(signoff_with_evidence, id="task-signoff-with-evidence"),
+    pytest.param(saved_answers, id="task-saved-answers"),
+    pytest.param(published_with_history, id="published-with-history"),
+    pytest.param(superseded_version, id="published-superseded-version"),
+    pytest.param(published_on_a_phone, id="published-on-a-phone"),
 ])
 def test_page_has_no_serious_accessibility_violations(page, ui, reach):
     reach(page, ui)

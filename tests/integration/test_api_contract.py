@@ -23,7 +23,7 @@ API = "/api/v1"
 DOC_URI = "urn:policyflow:openapi"
 CONTRACT = {"/me": {"get"}, "/processes": {"get"}, "/policies": {"get", "post"}, "/policies/{policy_id}": {"get"},
             "/policies/{policy_id}/audit": {"get"}, "/tasks": {"get"}, "/tasks/{task_id}": {"get"},
-            "/tasks/{task_id}/complete": {"post"}}
+            "/tasks/{task_id}/complete": {"post"}, "/tasks/{task_id}/draft": {"post"}}
 
 
 @pytest.fixture
@@ -205,3 +205,22 @@ def test_every_field_the_api_returns_is_documented(client, doc, services, people
                if (fields := undocumented(doc, documented_schema(doc, path, method, response.status_code),
                                           response.get_json()))}
     assert not missing, f"returned but not in /openapi.json: {missing}"
+
+
+def test_a_task_with_its_evidence_and_saved_answers_answers_as_documented(client, doc, services, people, tokens):
+    """The richest task answer (a second-round sign-off with every part of the evidence, answers saved
+    for later) validates against the document, and every field in it is documented."""
+    to_signoff(services, people)
+    complete(services, people["emma"], "employer_signoff", decision="changes_requested", comments="Name the lead.")
+    complete(services, people["mary"], "revise_policy", how_to_ask="Ask the lead sonographer.",
+             revision_notes="Named the lead.")
+    emma = auth(tokens["emma"])
+    task_id = task_of(services, people["emma"], "employer_signoff")["id"]
+    saved = client.post(f"{API}/tasks/{task_id}/draft", json={"data": {"comments": "Thinking."}}, headers=emma)
+    assert assert_documented(doc, "/tasks/{task_id}/draft", "post", saved)["data"] == {"comments": "Thinking."}
+    response = client.get(f"{API}/tasks/{task_id}", headers=emma)
+    task = assert_documented(doc, "/tasks/{task_id}", "get", response)
+    assert task["context"]["changes"] and task["context"]["risk_assessment"] and task["context"]["signoffs"]
+    assert not undocumented(doc, documented_schema(doc, "/tasks/{task_id}", "get", 200), task)
+    refused = client.post(f"{API}/tasks/{task_id}/draft", json={"data": {"nickname": "x"}}, headers=emma)
+    assert refused.status_code == 422 and assert_documented(doc, "/tasks/{task_id}/draft", "post", refused)

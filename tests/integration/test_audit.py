@@ -46,6 +46,8 @@ def walk(services, people, clock, path=PATH) -> tuple[int, list[dict]]:
     for who, element, changes in path:
         at = clock.advance(minutes=1)
         task = task_of(services, people[who], element)
+        if "effective_date" in answers_for(task["form"]):
+            changes = {"effective_date": at.date().isoformat(), **changes}
         complete(services, people[who], element, **changes)
         submitted.append({"actor": who, "task": element, "task_id": task["id"], "at": at,
                           "data": answers_for(task["form"], **changes)})
@@ -92,10 +94,10 @@ def test_audit_completions_match_the_completed_tasks(services, people, clock):
 
 
 def test_publication_and_timer_events(services, people, clock):
-    policy_id, _ = walk(services, people, clock)
+    policy_id, submitted = walk(services, people, clock)
     published = [e for e in trail(services, people, policy_id) if e["action"] == "policy_published"]
-    assert [(e["actor"], e["data"]["effective_date"]) for e in published] == [
-        ("mary", answers_for("publish_policy.schema.json")["effective_date"])]
+    assert [(e["actor"], e["data"]["version"], e["data"]["effective_date"]) for e in published] == [
+        ("mary", 1, submitted[-1]["data"]["effective_date"])]
     review_due = services.queries.policy(people["mary"], policy_id)["next_review_at"]
     assert published[0]["data"]["review_due"] == review_due.isoformat()
 

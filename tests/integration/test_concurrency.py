@@ -93,10 +93,10 @@ def test_two_staff_answering_at_once_both_count(store_services, second_services,
     complete(services, people["kim"], "staff_consultation")
     complete(services, people["pat"], "patient_consultation")
     page = services.queries.task_page(people["mary"], task_of(services, people["mary"], "revise_policy")["id"])
-    assert page.context["consultation"]["by_answer"] == {"willing_with_conditions": 1, "not_willing": 1,
-                                                         "willing": 1}
-    comments = sorted(answer.get("comments") for answer in page.context["staff_answers"])
-    assert comments == sorted(["Alex's view.", "Sam's view.", answers_for("staff_consultation.schema.json")["comments"]])
+    counts = {view.label: view.count for view in page.context.consultation.staff_views}
+    assert counts == {"Yes, I am willing": 1, "Yes, but only with conditions": 1, "No, I am not willing": 1}
+    assert page.context.consultation.staff_comments == sorted(
+        ["Alex's view.", "Sam's view.", "Screen only.", answers_for("staff_consultation.schema.json")["comments"]])
 
 
 def test_a_conflict_changes_nothing(store_services, second_services, store_people):
@@ -105,14 +105,14 @@ def test_a_conflict_changes_nothing(store_services, second_services, store_peopl
     services.commands.start(mary, "Recording during ultrasound", "Ultrasound")
     task = task_of(services, mary, "draft_policy")
     results = at_the_same_moment(
-        lambda: services.commands.complete(mary, task["id"], answers_for(task["form"], policy_text="First text.")),
+        lambda: services.commands.complete(mary, task["id"], answers_for(task["form"], summary="First text.")),
         lambda: second_services.commands.complete(mary, task["id"],
-                                                  answers_for(task["form"], policy_text="Second text.")))
+                                                  answers_for(task["form"], summary="Second text.")))
     winner = "First text." if outcome(results[0]) == "applied" else "Second text."
     assert sorted(map(outcome, results)) == ["Conflict", "applied"], results
-    assert services.queries.policy(mary, task["policy_id"])["draft"]["policy_text"] == winner
+    assert services.queries.policy(mary, task["policy_id"])["draft"]["summary"] == winner
     [event] = audit_events(services, action="task_completed", task_id=task["id"])
-    assert event.data["policy_text"] == winner
+    assert event.data["summary"] == winner
 
 
 def test_timers_run_on_two_nodes_at_once_fire_once(store_services, second_services, store_people, clock):

@@ -53,13 +53,16 @@ def consult_everyone(services, people, answers: dict[str, dict]) -> None:
 
 # ----------------------------------------------------------------- straight approval
 
-def test_approval_path_publishes_the_policy_text(store_services, store_people):
+def test_approval_path_publishes_the_public_document(store_services, store_people):
     policy_id = to_published(store_services, store_people)
     assert status_of(store_services, store_people["mary"], policy_id) == "published"
     version, numbers = published_version(store_services, policy_id)
     assert numbers == [1]
-    sections = {s["field"]: s["value"] for s in version.content["sections"]}
-    assert sections["policy_text"] == answers_for("revise_policy.schema.json")["policy_text"]
+    sections = {s["id"]: s for s in version.content["sections"]}
+    revised = answers_for("revise_policy.schema.json")
+    assert [block["text"] for block in sections["summary"]["blocks"]] == [revised["summary"]]
+    assert [block["text"] for block in sections["how_to_ask"]["blocks"]] == [revised["how_to_ask"]]
+    assert [a["lane"] for a in version.content["approvals"]] == ["employer", "insurer"]
 
 
 def test_published_version_names_no_staff_and_hides_internal_notes(store_services, store_people):
@@ -68,7 +71,9 @@ def test_published_version_names_no_staff_and_hides_internal_notes(store_service
     version, _ = published_version(store_services, policy_id)
     text = public_json(version)
     assert mentions_anyone(text, STAFF) == []
-    assert "revision_notes" not in {s["field"] for s in version.content["sections"]}
+    revised = answers_for("revise_policy.schema.json")
+    for internal in ("revision_notes", "incident_reporting", "notice_at_exam"):
+        assert revised[internal] not in text, f"{internal} is for staff only"
 
 
 def test_nobody_has_work_left_after_publication(store_services, store_people):
@@ -87,7 +92,9 @@ def test_employer_changes_go_back_to_revision_then_employer_then_insurer(store_s
     assert inbox_names(services, people["mary"]) == ["revise_policy"]
     assert inbox_names(services, people["emma"]) == [] and inbox_names(services, people["ian"]) == []
     revise = services.queries.task_page(people["mary"], task_of(services, people["mary"], "revise_policy")["id"])
-    assert revise.context["signoffs"]["employer_signoff"]["comments"] == "Name the lead who handles complaints."
+    [decision] = revise.context.signoffs
+    assert (decision.by, decision.outcome, decision.comments) == ("emma", "Request changes",
+                                                                  ["Name the lead who handles complaints."])
 
     complete(services, people["mary"], "revise_policy")
     again = task_of(services, people["emma"], "employer_signoff")["id"]
@@ -142,7 +149,7 @@ def test_staff_cannot_see_or_answer_a_colleagues_task(store_services, store_peop
     assert [t["id"] for t in services.queries.inbox(people["alex"])] == [alex_task], "alex's task is untouched"
 
 
-def test_published_counts_show_an_unwilling_member_of_staff_without_names(store_services, store_people):
+def test_published_document_gives_no_staff_numbers_below_five_and_no_names(store_services, store_people):
     services, people = store_services, store_people
     policy_id = start_and_draft(services, people)
     complete(services, people["mary"], "assess_risks")
@@ -156,9 +163,10 @@ def test_published_counts_show_an_unwilling_member_of_staff_without_names(store_
     complete(services, people["mary"], "publish_policy")
 
     version, _ = published_version(services, policy_id)
-    assert version.content["consultation"]["staff_responses"] == len(STAFF)
-    assert version.content["consultation"]["by_answer"] == {"willing": 1, "not_willing": 1,
-                                                            "willing_with_conditions": 1}
+    assert version.content["consultation"]["staff_asked"] is True
+    assert version.content["consultation"]["staff_consulted"] is None, "3 answers could point at a person"
+    assert not re.search(r"\b[0-9]\b", json.dumps([s for s in version.content["sections"]
+                                                    if s["id"] == "staff_preferences"]))
     assert mentions_anyone(public_json(version), STAFF) == []
 
 
@@ -188,8 +196,12 @@ def test_risk_rating_is_shown_to_the_employer(store_services, store_people, case
     complete(services, people["mary"], "assess_risks", **scores)
     consult_everyone(services, people, {})
     complete(services, people["mary"], "revise_policy")
+    if rating_for(likelihood, impact) == "high":  # a warning sign: the manager justifies going ahead first
+        complete(services, people["mary"], "justify_warning_signs")
 
     page = services.queries.task_page(people["emma"], task_of(services, people["emma"], "employer_signoff")["id"])
-    assert page.context["risk_rating"] == rating_for(likelihood, impact)
-    assert page.context["risk_assessment"]["medico_legal_likelihood"] == likelihood
+    assessment = page.context.risk_assessment
+    assert assessment.rating == rating_for(likelihood, impact)
+    assert [(r.likelihood, r.impact, r.score) for r in assessment.risks] == [(likelihood, impact, likelihood * impact)] * 4
+    assert [step.rating for step in assessment.scale if step.applies] == [rating_for(likelihood, impact)]
     assert services.queries.policy(people["emma"], policy_id)["risk_rating"] == rating_for(likelihood, impact)

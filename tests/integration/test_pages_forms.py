@@ -103,8 +103,18 @@ def reach(services, people, clock, form: str) -> str:
 
 
 def is_choice(prop: dict) -> bool:
-    """Enums, multi-selects and labelled scores are picked from options, not typed."""
-    return prop.get("type") == "array" or "enum" in prop or (prop.get("type") == "integer" and "x-enumLabels" in prop)
+    """Enums, multi-selects, labelled scores and yes/no questions are picked from options, not typed
+    (only a confirmation marked ``"x-widget": "checkbox"`` is a single box)."""
+    return (prop.get("type") == "array" or "enum" in prop or (prop.get("type") == "integer" and "x-enumLabels" in prop)
+            or (prop.get("type") == "boolean" and prop.get("x-widget") != "checkbox"))
+
+
+def choice_options(prop: dict) -> list[tuple[str, str | None]]:
+    """(value, label a person reads) of each option, as the schema gives them."""
+    if prop.get("type") == "boolean":
+        return [("true", "Yes"), ("false", "No")]
+    labels = prop.get("x-enumLabels", {})
+    return [(str(o), labels.get(str(o))) for o in prop.get("items", prop).get("enum") or list(labels)]
 
 
 def choice_problems(field: Node, name: str, prop: dict) -> tuple[list[str], str, str]:
@@ -116,12 +126,12 @@ def choice_problems(field: Node, name: str, prop: dict) -> tuple[list[str], str,
         problems.append(f"{name}: choices are not in a <fieldset> whose <legend> is “{prop.get('title', name)}”")
     kind = "checkbox" if prop.get("type") == "array" else "radio"
     inputs = field.all("input", name=name)
-    options = [str(o) for o in prop.get("items", prop).get("enum") or list(prop.get("x-enumLabels", {}))]
+    options = dict(choice_options(prop))
     if [(i.attrs.get("type"), i.attrs.get("value")) for i in inputs] != [(kind, o) for o in options]:
-        problems.append(f"{name}: expected a {kind} for each of {options}")
+        problems.append(f"{name}: expected a {kind} for each of {list(options)}")
     for control in inputs:
         label = field.one("label", **{"for": control.attrs.get("id", "?")})
-        wanted = prop.get("x-enumLabels", {}).get(control.attrs.get("value"))
+        wanted = options.get(control.attrs.get("value"))
         if label is None or (wanted and label.text() != wanted):
             problems.append(f"{name}: option {control.attrs.get('value')} has no <label> “{wanted}”")
     return problems, caption, fieldset.attrs.get("aria-describedby", "") if fieldset else ""
@@ -198,7 +208,7 @@ def test_non_number_in_an_integer_field_names_the_field_and_keeps_the_text(app, 
     """A word in “Review interval (months)” is refused with that field named; everything typed stays."""
     spec = schema("draft_policy.schema.json")
     title = spec["properties"]["review_interval_months"]["title"]
-    typed = answers_for("draft_policy.schema.json", review_interval_months="twelve", policy_text="My own words.")
+    typed = answers_for("draft_policy.schema.json", review_interval_months="twelve", purpose="My own words.")
     browser, url = open_task(app, reach(services, people, clock, "draft_policy.schema.json"))
     response = submit(browser, url, html_form_data(typed))
 
@@ -207,7 +217,7 @@ def test_non_number_in_an_integer_field_names_the_field_and_keeps_the_text(app, 
     message = page.one(id="field-review_interval_months").one("p", **{"class": "field-error"})
     assert message is not None and title in message.text()
     assert page.one(id="review_interval_months").attrs.get("value") == "twelve"
-    assert page.one(id="policy_text").text() == typed["policy_text"]
+    assert page.one(id="purpose").text() == typed["purpose"]
     assert {i.attrs["value"] for i in page.all("input", name="modalities") if "checked" in i.attrs} == set(typed["modalities"])
 
     assert nothing_saved(browser, url, "Draft the policy")

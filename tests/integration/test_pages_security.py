@@ -89,7 +89,7 @@ def test_typed_payloads_show_as_text_on_every_page(app, services, people, payloa
     started = submit(b["mary"], "/policies/new", {"title": typed["title"], "department": "Ultrasound"}, follow_redirects=True)
     assert_shown_as_text(started.get_data(as_text=True), "policy page after starting", payload, [typed["title"]])
     policy_id = int(started.request.path.rsplit("/", 1)[1])
-    complete(services, person["mary"], "draft_policy", policy_text=typed["draft"])
+    complete(services, person["mary"], "draft_policy", summary=typed["draft"])
     complete(services, person["mary"], "assess_risks")
     assert_shown_as_text(b.task_page("sam"), "staff task page", payload, [typed["title"], typed["draft"]])
 
@@ -101,11 +101,11 @@ def test_typed_payloads_show_as_text_on_every_page(app, services, people, payloa
     consulted = [typed[f] for f in ("title", "draft", "staff comments", "staff conditions", "liaison comments")]
     assert_shown_as_text(b.task_page("mary"), "revision page", payload, consulted)
 
-    complete(services, person["mary"], "revise_policy", policy_text=typed["draft"])
+    complete(services, person["mary"], "revise_policy", summary=typed["draft"], how_to_ask=typed["summary"])
     assert_shown_as_text(b.task_page("emma"), "employer page", payload, consulted)
     complete(services, person["emma"], "employer_signoff", decision="changes_requested", comments=typed["employer comments"])
     assert_shown_as_text(b.task_page("mary"), "revision page after changes", payload, [*consulted, typed["employer comments"]])
-    complete(services, person["mary"], "revise_policy", policy_text=typed["draft"])
+    complete(services, person["mary"], "revise_policy", summary=typed["draft"], how_to_ask=typed["summary"])
     complete(services, person["emma"], "employer_signoff", comments=typed["employer comments"])
     assert_shown_as_text(b.task_page("ian"), "insurer page", payload, [typed["title"], typed["draft"], typed["employer comments"]])
     complete(services, person["ian"], "insurer_signoff", comments=typed["insurer comments"])
@@ -114,7 +114,7 @@ def test_typed_payloads_show_as_text_on_every_page(app, services, people, payloa
     for url, texts in (("/inbox", [typed["title"]]), ("/policies/", [typed["title"]]),
                        (f"/policies/{policy_id}", [typed["title"], typed["draft"]])):
         assert_shown_as_text(b["mary"].get(url).get_data(as_text=True), url, payload, texts)
-    complete(services, person["mary"], "publish_policy", public_summary=typed["summary"])
+    complete(services, person["mary"], "publish_policy")
     public = app.test_client()
     assert_shown_as_text(public.get("/published").get_data(as_text=True), "/published", payload, [typed["title"]])
     assert_shown_as_text(public.get(f"/published/{policy_id}").get_data(as_text=True), "/published/<id>", payload,

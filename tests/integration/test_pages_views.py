@@ -9,12 +9,12 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from calendar import monthrange
-from datetime import date
+from datetime import date, timedelta
 from html import unescape
 
 from tests.answers import answers_for
 from tests.html import visible_text
-from tests.lifecycle import complete, to_published
+from tests.lifecycle import complete, to_published, to_signoff
 from tests.web import html_form_data, login, submit
 from webapp.templating import when
 
@@ -112,16 +112,18 @@ def test_diagram_container_points_at_the_bpmn_and_marks_current_steps(services, 
 
 
 def test_published_page_shows_version_effective_and_review_dates(services, people, client, clock):
-    """Version 1, the date the manager chose, and the review date one review interval after publication."""
-    policy_id = to_published(services, people)
-    published_on = clock().date()
-    chosen = date.fromisoformat(answers_for("publish_policy.schema.json")["effective_date"])
+    """Version 1, the date the manager chose, and the review date one review interval after that date."""
+    policy_id = to_signoff(services, people)
+    complete(services, people["emma"], "employer_signoff")
+    complete(services, people["ian"], "insurer_signoff")
+    chosen = clock().date() + timedelta(days=40)
+    complete(services, people["mary"], "publish_policy", effective_date=chosen.isoformat())
     interval = answers_for("draft_policy.schema.json")["review_interval_months"]
 
     shown = facts(page(client, f"/published/{policy_id}"))
     assert shown["Version"] == "1"
     assert shown["Effective from"] == when(chosen)
-    assert shown["Next review"] == when(months_later(published_on, interval))
+    assert shown["Next review"] == when(months_later(chosen, interval))
 
 
 def review_and_republish(app, services, clock) -> None:

@@ -101,10 +101,10 @@ def test_restored_workflow_continues_with_the_answers_given_before(store_service
     """Data saved by earlier steps is what later steps see after a restore (here: the draft and rating)."""
     services, people = store_services, store_people
     policy_id = services.commands.start(people["mary"], "Recording during ultrasound", "Ultrasound")
-    complete(services, people["mary"], "draft_policy", policy_text="Restored text survives.")
+    complete(services, people["mary"], "draft_policy", summary="Restored text survives.")
     complete(services, people["mary"], "assess_risks")
     data = current_data(stored_workflow(services, policy_id)[0])
-    assert data["policy_draft"]["policy_text"] == "Restored text survives."
+    assert data["policy_draft"]["summary"] == "Restored text survives."
     assert data["risk_rating"] in ("low", "medium", "high")
     assert data["risk_rating"] == policy_row(services, policy_id).risk_rating
     assert data["staff_members"] == ["alex", "kim", "sam"]

@@ -85,7 +85,9 @@ INVALID = [
     invalid("conditions missing", "sam", "staff_consultation", {"willing_to_be_filmed": "willing_with_conditions"},
             "conditions"),
     invalid("field not on the form", "ian", "insurer_signoff", {"approved_by": "ian"}, "approved_by"),
-    invalid("required field removed", "mary", "draft_policy", {"policy_text": None}, "policy_text"),
+    invalid("required field removed", "mary", "draft_policy", {"summary": None}, "summary"),
+    invalid("effective date in the past without a reason", "mary", "publish_policy",
+            {"effective_date": "2020-01-31"}, "effective_date"),
     invalid("date in the wrong format", "mary", "publish_policy", {"effective_date": "31/12/2026"}, "effective_date"),
     # Limits (minimum/maximum/minLength/maxLength/const) once crashed forms._message with a TypeError:
     invalid("likelihood of 9", "mary", "assess_risks", {"medico_legal_likelihood": 9}, "medico_legal_likelihood"),
@@ -147,10 +149,10 @@ def test_double_completion_is_a_conflict_and_recorded_once(services, people):
     submit(services, people["mary"], task)
     version_after_first = policy_row(services, task["policy_id"]).version
     with pytest.raises(Conflict, match="already completed by mary"):
-        submit(services, people["mary"], task, policy_text="A second, different text.")
+        submit(services, people["mary"], task, summary="A second, different text.")
     assert len(completions_of(services, task["id"])) == 1
     assert policy_row(services, task["policy_id"]).version == version_after_first
-    assert policy_row(services, task["policy_id"]).draft["policy_text"] != "A second, different text."
+    assert policy_row(services, task["policy_id"]).draft["summary"] != "A second, different text."
 
 
 def test_completing_a_task_long_closed_is_a_conflict(services, people):

@@ -25,16 +25,18 @@ def add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
 
 
-def publish(services, people, months: int) -> int:
-    """A policy whose revised text asks for a review every ``months``, signed off and published."""
+def publish(services, people, months: int, effective: str | None = None) -> int:
+    """A policy whose revised text asks for a review every ``months``, signed off and published
+    (taking effect on ``effective``, by default the day it is published)."""
     policy_id = services.commands.start(people["mary"], "Recording during ultrasound", "Ultrasound")
     for who, element in [("mary", "draft_policy"), ("mary", "assess_risks"), ("sam", "staff_consultation"),
                          ("alex", "staff_consultation"), ("kim", "staff_consultation"),
                          ("pat", "patient_consultation")]:
         complete(services, people[who], element)
     complete(services, people["mary"], "revise_policy", review_interval_months=months)
-    for who, element in [("emma", "employer_signoff"), ("ian", "insurer_signoff"), ("mary", "publish_policy")]:
+    for who, element in [("emma", "employer_signoff"), ("ian", "insurer_signoff")]:
         complete(services, people[who], element)
+    complete(services, people["mary"], "publish_policy", **({"effective_date": effective} if effective else {}))
     return policy_id
 
 
@@ -63,6 +65,15 @@ def test_review_date_is_the_chosen_interval_after_publication(services, people, 
     assert version.review_date == due.date()
 
 
+def test_review_date_is_counted_from_the_effective_date_not_from_publication(services, people, clock):
+    effective = (clock.now + timedelta(days=45)).date()
+    policy_id = publish(services, people, 6, effective=effective.isoformat())
+    version, _ = published_version(services, policy_id)
+    assert version.effective_date == effective
+    assert version.review_date == add_months(datetime.combine(effective, datetime.min.time()), 6).date()
+    assert next_review(services, people, policy_id).date() == version.review_date
+
+
 def test_nothing_fires_before_the_review_date(services, people, clock):
     policy_id = publish(services, people, 6)
     clock.now = next_review(services, people, policy_id) - timedelta(hours=1)
@@ -87,11 +98,13 @@ def test_no_changes_republishes_as_version_two(services, people, clock):
     make_review_due(services, people, clock, policy_id)
     complete(services, people["mary"], "review_policy", outcome="no_changes")
     assert inbox_names(services, people["mary"]) == ["publish_policy"]
-    complete(services, people["mary"], "publish_policy", public_summary="Reviewed; unchanged.")
+    complete(services, people["mary"], "publish_policy")
 
     version, numbers = published_version(services, policy_id)
     assert numbers == [1, 2]
-    assert (version.number, version.content["summary"]) == (2, "Reviewed; unchanged.")
+    assert version.content["approvals"] == [], "nobody signed off version 2"
+    assert [(r["lane"], r["outcome"]) for r in version.content["reviews"]] == [("manager", "No changes: republish")]
+    assert version.content["carried_approvals"]["version"] == 1
     assert services.queries.policy(people["mary"], policy_id)["status"] == "published"
 
 

@@ -2,7 +2,9 @@
 
 The app's engine relies on the contract checked here: element ids, lanes, the
 ``spiffworkflow:properties`` on every user task (form file, lifecycle step, data
-key), the forms being valid JSON Schema, and the risk-rating DMN.
+key, what the page shows beside it, what its form starts from), the forms being
+valid JSON Schema with the ``x-role`` marks pages read, the warning signs and
+the review date worked out by the diagram, and the risk-rating DMN.
 """
 import copy
 import json
@@ -15,6 +17,8 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
 from tests.answers import ANSWERS, answers_for
+from workflows.diagram_map import CONTEXT_PARTS
+from workflows.documents import SECTIONS
 
 BPMN_DIR = Path(__file__).parents[2] / "bpmn"
 DIAGRAM = BPMN_DIR / "policy_lifecycle.bpmn"
@@ -39,6 +43,7 @@ USER_TASKS = {
     "patient_consultation": ("patient_consultation.schema.json", "patient_consultation", "patient_consultation",
                              "patient_liaison"),
     "revise_policy": ("revise_policy.schema.json", "revision", "policy_draft", "manager"),
+    "justify_warning_signs": ("justify_warning_signs.schema.json", "revision", "warning_justification", "manager"),
     "employer_signoff": ("employer_signoff.schema.json", "employer_signoff", "employer_signoff", "employer"),
     "insurer_signoff": ("insurer_signoff.schema.json", "insurer_signoff", "insurer_signoff", "insurer"),
     "publish_policy": ("publish_policy.schema.json", "publication", "publication", "manager"),
@@ -147,7 +152,7 @@ def test_diagram_parses_with_xsd_validation():
     spec, _ = parse_spec()
     assert spec.name == "policy_lifecycle"
     for task_id in list(USER_TASKS) + ["start", "rate_risk", "consult_split", "consult_join", "employer_decision",
-                                       "insurer_decision", "review_due", "review_decision"]:
+                                       "insurer_decision", "review_due", "review_decision", "warning_signs_found"]:
         assert task_id in spec.task_specs, task_id
 
 
@@ -232,12 +237,47 @@ def test_parsed_specs_expose_extensions():
 def test_conditions_and_timer_expression_compile():
     tree = xml_tree()
     expressions = [c.text for c in tree.iterfind(".//bpmn:conditionExpression", NS)]
-    expressions += [t.text for t in tree.iterfind(".//bpmn:timeDuration", NS)]
-    assert len(expressions) == 4
+    expressions += [t.text for kind in ("timeDuration", "timeDate") for t in tree.iterfind(f".//bpmn:{kind}", NS)]
+    assert len(expressions) >= 5
     for text in expressions:
         compile(text, "<diagram>", "eval")
-    timer = tree.find(".//bpmn:timeDuration", NS).text
-    assert eval(timer, {}, {"policy_draft": {"review_interval_months": 12}}) == "P12M"
+    assert tree.find(".//bpmn:intermediateCatchEvent[@id='review_due']//bpmn:timeDate", NS).text == "review_due_at"
+
+
+def edge_touches(shape, point, slack=2):
+    """Whether a waypoint lies on (or within) a shape's bounds."""
+    x, y, w, h = (float(shape.get(k)) for k in ("x", "y", "width", "height"))
+    px, py = float(point.get("x")), float(point.get("y"))
+    return x - slack <= px <= x + w + slack and y - slack <= py <= y + h + slack
+
+
+def test_every_edge_starts_at_its_source_and_ends_at_its_target():
+    """bpmn-js draws what the DI says: a flow's line must leave its source's shape and reach its target's."""
+    tree = xml_tree()
+    bounds = {s.get("bpmnElement"): s.find("dc:Bounds", {"dc": "http://www.omg.org/spec/DD/20100524/DC"})
+              for s in tree.iterfind(".//bpmndi:BPMNShape", NS)}
+    waypoint = "{http://www.omg.org/spec/DD/20100524/DI}waypoint"
+    for flow in tree.iterfind(".//bpmn:sequenceFlow", NS):
+        edge = tree.find(f".//bpmndi:BPMNEdge[@bpmnElement='{flow.get('id')}']", NS)
+        points = edge.findall(waypoint)
+        assert edge_touches(bounds[flow.get("sourceRef")], points[0]), f"{flow.get('id')} does not start at its source"
+        assert edge_touches(bounds[flow.get("targetRef")], points[-1]), f"{flow.get('id')} does not reach its target"
+
+
+def test_what_each_task_page_shows_and_starts_from():
+    """Sign-offs see all the evidence and start empty; the revision starts from the current draft."""
+    tree = xml_tree()
+    tasks = {t.get("id"): properties_of(t) for t in tree.iterfind(".//bpmn:userTask", NS)}
+    for task_id, props in tasks.items():
+        assert set(props.get("reviewContext", "draft").split()) <= set(CONTEXT_PARTS), task_id
+    for signoff in ("employer_signoff", "insurer_signoff"):
+        assert set(tasks[signoff]["reviewContext"].split()) == set(CONTEXT_PARTS), signoff
+        assert "formStartsFrom" not in tasks[signoff], f"{signoff} must start empty every round"
+    assert tasks["revise_policy"]["formStartsFrom"] == tasks["revise_policy"]["dataKey"] == "policy_draft"
+    for task_id in ("publish_policy", "review_policy", "staff_consultation", "patient_consultation"):
+        assert "formStartsFrom" not in tasks[task_id], task_id
+    assert tasks["publish_policy"]["publishes"] == "policy_draft"
+    assert tasks["revise_policy"]["warningSigns"] == "warning_signs"
 
 
 # ----------------------------------------------------------------- forms
@@ -286,7 +326,8 @@ def test_draft_policy_conditions_required_when_permitted_with_conditions():
     not_permitted = {k: v for k, v in without.items()
                      if k not in ("staff_opt_out", "conversations", "unreported_abnormality_handling")}
     assert not form_errors("draft_policy.schema.json", dict(not_permitted, decision="not_permitted"))
-    for key in ("response_procedure", "review_interval_months", "policy_text", "scope", "modalities"):
+    for key in ("response_procedure", "review_interval_months", "summary", "purpose", "contact", "scope",
+                "modalities"):
         assert form_errors("draft_policy.schema.json", {k: v for k, v in POLICY.items() if k != key}), key
     assert form_errors("revise_policy.schema.json", POLICY), "revision_notes is required"
 
@@ -309,6 +350,43 @@ def test_risk_form_covers_every_risk():
         assert f"{key}_mitigations" in schema["required"]
     assert "rationale" in schema["required"]
     assert schema["properties"]["employer_aware_of_arrangements"]["type"] == "boolean"
+    for key, name in (("medico_legal", "Medico-legal complications"), ("staff_preferences", "Staff preferences"),
+                      ("distraction", "Distraction and stress"), ("duration", "Longer examinations")):
+        for role in ("likelihood", "impact", "mitigations"):
+            assert (schema["properties"][f"{key}_{role}"]["x-risk"], schema["properties"][f"{key}_{role}"]["x-role"]) \
+                == (name, role)
+    assert schema["properties"]["rationale"]["x-role"] == "rationale"
+
+
+def test_the_public_document_has_one_source_for_each_thing_it_says():
+    """Every public field names a section of the document; there is no free-text statement beside them."""
+    draft = load_form("draft_policy.schema.json")
+    sections = {section_id for section_id, _heading, _intro in SECTIONS}
+    public = {name: prop["x-publicSection"] for name, prop in draft["properties"].items() if "x-publicSection" in prop}
+    assert set(public.values()) <= sections
+    assert {"summary", "purpose", "applies_to", "may_and_may_not", "how_to_ask", "staff_preferences",
+            "without_permission", "why", "where", "contact"} <= set(public.values())
+    assert "policy_text" not in draft["properties"]
+    for name in ("incident_reporting", "notice_before_exam", "notice_at_exam", "review_interval_months"):
+        assert name not in public, f"{name} is for staff, not the public"
+    assert {draft["properties"][n].get("x-role") for n in ("organisation", "owner")} == {"organisation", "owner"}
+
+
+def test_decisions_and_yes_no_questions_are_marked_in_their_forms():
+    for name in ("employer_signoff.schema.json", "insurer_signoff.schema.json"):
+        decision = load_form(name)["properties"]["decision"]
+        assert decision["x-role"] == "outcome" and decision["x-approvedWhen"] in decision["enum"]
+    for name, field in (("review_policy.schema.json", "outcome"), ("staff_consultation.schema.json",
+                                                                   "willing_to_be_filmed"),
+                        ("patient_consultation.schema.json", "view")):
+        assert load_form(name)["properties"][field]["x-role"] == "outcome", name
+    # A truthful "no" is an answer: these questions are not confirmations that must be ticked.
+    for name, field in (("risk_assessment.schema.json", "employer_aware_of_arrangements"),
+                        ("patient_consultation.schema.json", "publicly_available_agreed")):
+        assert not form_errors(name, answers_for(name, **{field: False})), (name, field)
+    publish = load_form("publish_policy.schema.json")["properties"]
+    assert publish["effective_date"]["x-role"] == "effective-date"
+    assert publish["effective_date_reason"]["x-role"] == "past-date-reason"
 
 
 # ----------------------------------------------------------------- running the process
@@ -391,3 +469,59 @@ def test_send_back_paths_and_review_cycle():
     revise = ready_tasks(workflow)[0]
     assert len(revise.data["staff_responses"]) == 3
     assert revise.data["risk_rating"] == "high"
+
+
+# ----------------------------------------------------------------- warning signs and the review date
+
+def run_to_revision(workflow, risk=None, staff=("willing", "willing", "willing"), liaison=None):
+    complete(workflow, "draft_policy")
+    complete(workflow, "assess_risks", risk or risk_assessment(2, 2))
+    for answer in staff:
+        complete(workflow, "staff_consultation", {"willing_to_be_filmed": answer})
+    complete(workflow, "patient_consultation", liaison or SAMPLE_FORMS["patient_consultation"])
+    return ready_tasks(workflow)[0]
+
+
+def test_no_warning_sign_goes_straight_to_the_employer():
+    workflow = start_workflow()
+    revise = run_to_revision(workflow, staff=("willing", "not_willing", "willing"))
+    assert revise.data["warning_signs"] == []
+    complete(workflow, "revise_policy")
+    assert ready_ids(workflow) == ["employer_signoff"]
+
+
+def test_each_warning_sign_needs_a_justification_before_sign_off():
+    opposed = answers_for("patient_consultation.schema.json", view="oppose")
+    disagrees = answers_for("patient_consultation.schema.json", publicly_available_agreed=False)
+    cases = {
+        "liaison_opposes": {"liaison": opposed},
+        "liaison_disagrees_on_availability": {"liaison": disagrees},
+        "employer_not_aware": {"risk": dict(risk_assessment(2, 2), employer_aware_of_arrangements=False)},
+        "most_staff_unwilling": {"staff": ("not_willing", "not_willing", "willing")},
+        "high_risk": {"risk": risk_assessment(4, 4)},
+    }
+    for sign, changes in cases.items():
+        workflow = start_workflow()
+        revise = run_to_revision(workflow, **changes)
+        assert [w["sign"] for w in revise.data["warning_signs"]] == [sign], sign
+        complete(workflow, "revise_policy")
+        assert ready_ids(workflow) == ["justify_warning_signs"], sign
+        complete(workflow, "justify_warning_signs")
+        assert ready_ids(workflow) == ["employer_signoff"], sign
+
+
+def publish_with(effective, months):
+    workflow = start_workflow()
+    run_to_revision(workflow)
+    complete(workflow, "revise_policy", answers_for("revise_policy.schema.json", review_interval_months=months))
+    complete(workflow, "employer_signoff")
+    complete(workflow, "insurer_signoff")
+    task = complete(workflow, "publish_policy", answers_for("publish_policy.schema.json", effective_date=effective))
+    return task.data["review_due_at"]
+
+
+def test_the_review_date_is_counted_from_the_effective_date():
+    assert publish_with("2027-03-15", 12) == "2028-03-15T00:00:00+00:00"
+    assert publish_with("2027-11-30", 3) == "2028-02-29T00:00:00+00:00"  # a leap year's last day of February
+    assert publish_with("2027-01-31", 1) == "2027-02-28T00:00:00+00:00"
+    assert publish_with("2027-05-01", 36) == "2030-05-01T00:00:00+00:00"

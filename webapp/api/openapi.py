@@ -27,6 +27,72 @@ POLICY_ID = {"type": "integer", "minimum": 1, "maximum": LARGEST_ID}
 TASK_ID = {"type": "string", "format": "uuid"}
 
 
+def _nullable(schema: dict) -> dict:
+    return {"oneOf": [schema, {"type": "null"}]}
+
+
+_TEXT_OR_LIST = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+_STRING, _NULL_STRING, _TIME = {"type": "string"}, {"type": ["string", "null"]}, {"type": "string", "format": "date-time"}
+
+
+def _object(required: list[str], properties: dict, description: str | None = None) -> dict:
+    schema = {"type": "object", "required": required, "properties": properties}
+    return {**schema, "description": description} if description else schema
+
+
+#: What a task page shows beside its form (``GET /tasks/{id}`` as ``"context"``).
+EVIDENCE_SCHEMAS = {
+    "Detail": _object(["label", "value"], {"label": _STRING, "value": _TEXT_OR_LIST, "name": _NULL_STRING}),
+    "Decision": _object(["title", "lifecycle_step", "by", "at", "outcome", "approved", "comments"], {
+        "title": _STRING, "lifecycle_step": _STRING, "lane": _NULL_STRING, "by": _STRING, "at": _TIME,
+        "outcome": _NULL_STRING, "approved": {"type": "boolean"}, "comments": {"type": "array", "items": _STRING}},
+        "A sign-off or review decision, with who took it and why"),
+    "FieldChange": _object(["field", "label", "change", "before", "after", "pieces"], {
+        "field": _STRING, "label": _STRING, "change": {"type": "string", "enum": ["changed", "added", "removed"]},
+        "before": {"oneOf": [*_TEXT_OR_LIST["oneOf"], {"type": "null"}]},
+        "after": {"oneOf": [*_TEXT_OR_LIST["oneOf"], {"type": "null"}]},
+        "pieces": {"type": "array", "description": "The changed text word by word", "items": _object(
+            ["kind", "text"], {"kind": {"type": "string", "enum": ["same", "added", "removed"]}, "text": _STRING})}}),
+    "DraftChanges": _object(["since", "number", "fields"], {
+        "since": {"type": "integer"}, "since_title": _STRING, "since_at": _TIME, "number": {"type": "integer"},
+        "title": _STRING, "by": _STRING, "at": _TIME, "fields": {"type": "array", "items": _ref("FieldChange")}},
+        "What the latest draft round changed since the round before"),
+    "Risk": _object(["name", "likelihood", "impact", "score"], {
+        "name": _STRING, "likelihood": {"type": ["integer", "null"]}, "likelihood_label": _NULL_STRING,
+        "impact": {"type": ["integer", "null"]}, "impact_label": _NULL_STRING, "score": {"type": ["integer", "null"]},
+        "mitigations": _NULL_STRING, "details": {"type": "array", "items": _ref("Detail")}}),
+    "RiskAssessment": _object(["risks", "rating", "highest_score", "scale"], {
+        "risks": {"type": "array", "items": _ref("Risk")}, "rationale": _NULL_STRING,
+        "other": {"type": "array", "items": _ref("Detail")}, "rating": _NULL_STRING,
+        "highest_score": {"type": ["integer", "null"]}, "highest_risks": {"type": "array", "items": _STRING},
+        "scale": {"type": "array", "description": "The risk rating table's rows; `applies` marks the one that gave the rating",
+                  "items": _object(["rating", "description", "applies"], {
+                      "rating": _STRING, "description": _STRING, "applies": {"type": "boolean"}})}}),
+    "Consultation": _object(["staff_responses", "staff_views", "staff_comments", "liaison"], {
+        "staff_responses": {"type": "integer"},
+        "staff_views": {"type": "array", "items": _object(["label", "count"], {
+            "label": _STRING, "count": {"type": "integer"}})},
+        "staff_comments": {"type": "array", "items": _STRING, "description": "Without names, in no particular order"},
+        "liaison": {"type": "array", "items": _ref("Detail")}}),
+    "ReviewContext": _object(["parts"], {
+        "parts": {"type": "array", "items": _STRING,
+                  "description": "What the task's diagram asks to show (its reviewContext property)"},
+        "draft": {"type": "array", "items": _ref("Detail")},
+        "changes": _nullable(_ref("DraftChanges")),
+        "risk_assessment": _nullable(_ref("RiskAssessment")),
+        "consultation": _nullable(_ref("Consultation")),
+        "warning_signs": {"type": "array", "items": _STRING},
+        "justification": _NULL_STRING, "revision_notes": _NULL_STRING,
+        "signoffs": {"type": "array", "items": _ref("Decision")}},
+        "The evidence shown beside the task's form, built from stored data"),
+    "SavedAnswers": _object(["data", "saved_at", "saved_by"], {
+        "data": {"type": "object", "description": "The answers as saved (not validated)"},
+        "saved_at": _TIME, "saved_by": _STRING}, "Answers saved to continue later"),
+}
+
+
+
+
 #: Every list is read a page at a time.
 PAGE_PARAMS = [
     {"name": "limit", "in": "query", "required": False, "description": "How many items to return (default 50)",
@@ -86,17 +152,23 @@ SCHEMAS = {
         "title": {"type": "string"}, "lane": {"type": ["string", "null"]}}},
     "TaskWithForm": {"allOf": [_ref("Task"), {"type": "object", "required": ["form"], "properties": {
         "form": {"type": "object", "description": "The task's JSON Schema form"},
-        "values": {"type": "object"}, "instructions": {"type": "string"}}}]},
+        "values": {"type": "object", "description": "The answers the form starts with (defaults included)"},
+        "instructions": {"type": "string"}, "context": _ref("ReviewContext"),
+        "draft": {"oneOf": [_ref("SavedAnswers"), {"type": "null"}],
+                  "description": "Answers saved to continue later, if any"}}}]},
     "AuditEvent": {"type": "object", "required": ["at", "actor", "action", "task", "data"], "properties": {
         "at": {"type": "string", "format": "date-time"}, "actor": {"type": "string"}, "action": {"type": "string"},
-        "task": {"type": ["string", "null"]}, "data": {"type": ["object", "null"]},
-        "process_version": {"type": ["integer", "null"]}}},
+        "task": {"type": ["string", "null"]},
+        "data": {"type": ["object", "null"], "description": "The answers given (decision fields included)"},
+        "process_version": {"type": ["integer", "null"]},
+        "summary": {"type": "string", "description": "What happened, as the policy's timeline says it"}}},
     "NewPolicy": {"type": "object", "required": ["title", "department"], "properties": {
         "title": {"type": "string", "maxLength": 200, "title": "Title"},
         "department": {"type": "string", "title": "Department"}}},
     "Completion": {"type": "object", "required": ["data"], "properties": {
         "data": {"type": "object", "title": "The form's answers",
                  "description": "Field names and values, as the task's form (its JSON Schema) describes"}}},
+    **EVIDENCE_SCHEMAS,
 }
 
 
@@ -137,6 +209,12 @@ def document() -> dict:
                 "parameters": [task_id],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Completion")}}},
                 "responses": {"200": _json(_ref("Policy"), "Completed; the policy as it is now"),
+                              **_errors(401, 403, 404, 409, 422)}}},
+            "/tasks/{task_id}/draft": {"post": {
+                "summary": "Save partial answers to continue later (not validated; the task is not completed)",
+                "parameters": [task_id],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Completion")}}},
+                "responses": {"200": _json(_ref("SavedAnswers"), "Saved; GET the task to have them back as \"draft\""),
                               **_errors(401, 403, 404, 409, 422)}}},
         },
     }

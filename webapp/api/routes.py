@@ -1,6 +1,8 @@
 """API routes. Each one is a thin adapter: parse JSON, call a service, shape the answer."""
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from flask import g, jsonify, url_for
 
 from .. import services
@@ -57,7 +59,7 @@ def policy(policy_id: int):
 @bp.get("/policies/<id:policy_id>/audit")
 @require_token
 def audit(policy_id: int):
-    return jsonify([{key: event[key] for key in ("at", "actor", "action", "task", "data", "process_version")}
+    return jsonify([{key: event[key] for key in ("at", "actor", "action", "task", "data", "process_version", "summary")}
                     for event in services().queries.audit_trail(g.actor, policy_id, requested_page())])
 
 
@@ -71,7 +73,8 @@ def tasks():
 @require_token
 def task(task_id: str):
     page = services().queries.task_page(g.actor, task_id)
-    return jsonify({**_task(page.task), "form": page.form, "values": page.values, "instructions": page.instructions})
+    return jsonify({**_task(page.task), "form": page.form, "values": page.values, "instructions": page.instructions,
+                    "context": asdict(page.context), "draft": asdict(page.draft) if page.draft else None})
 
 
 @bp.post("/tasks/<task_id:task_id>/complete")
@@ -79,3 +82,10 @@ def task(task_id: str):
 def complete(task_id: str):
     policy_id = services().commands.complete(g.actor, task_id, json_body("Completion")["data"])
     return jsonify(services().queries.policy(g.actor, policy_id))
+
+
+@bp.post("/tasks/<task_id:task_id>/draft")
+@require_token
+def save_draft(task_id: str):
+    """Keep partial answers to continue later; nothing is validated or run."""
+    return jsonify(asdict(services().commands.save_answers(g.actor, task_id, json_body("Completion")["data"])))

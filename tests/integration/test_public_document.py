@@ -1,0 +1,120 @@
+"""The published policy is a document patients can read, print and trust: its sections in the
+order the public needs them, one source for each thing it says, no internal fields, document
+control saying what really happened, every earlier version readable, and the same as a PDF."""
+from __future__ import annotations
+
+import io
+import re
+
+from pypdf import PdfReader
+
+from tests.answers import answers_for
+from tests.conftest import PASSWORD
+from tests.html import visible_text
+from tests.lifecycle import complete, to_published, to_signoff
+
+HEADINGS = ["Summary", "Purpose of this policy", "Who this policy applies to", "What you may and may not do",
+            "How to ask", "Staff who prefer not to be filmed", "If recording starts without permission",
+            "Why we ask this", "Where this policy applies", "Contact and complaints", "Document control"]
+
+
+def public_page(app, url: str):
+    response = app.test_client().get(url)
+    assert response.status_code == 200, url
+    return response.get_data(as_text=True)
+
+
+def pdf_text(app, url: str) -> str:
+    response = app.test_client().get(url)
+    assert response.status_code == 200 and response.mimetype == "application/pdf", url
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+
+
+def test_sections_come_in_the_order_the_public_reads_them(app, services, people):
+    policy_id = to_published(services, people)
+    html = public_page(app, f"/published/{policy_id}")
+    assert re.findall(r"<h2[^>]*>([^<]+)</h2>", html) == HEADINGS
+    text = visible_text(html)
+    draft = answers_for("revise_policy.schema.json")
+    for field in ("summary", "purpose", "how_to_ask", "covert_recording", "social_media", "others_privacy",
+                  "contact", "settings", "staff_opt_out", "response_procedure"):
+        assert text.count(draft[field]) == 1, f"{field} is said exactly once"
+    assert text.index(draft["summary"]) < text.index(draft["purpose"]) < text.index(draft["contact"])
+
+
+def test_no_internal_field_risk_score_or_staff_count_below_five_is_published(app, services, people):
+    policy_id = to_published(services, people)
+    text = visible_text(public_page(app, f"/published/{policy_id}"))
+    draft = answers_for("revise_policy.schema.json")
+    for internal in ("revision_notes", "incident_reporting", "notice_before_exam", "notice_at_exam"):
+        assert draft[internal] not in text, internal
+    assert "Review interval" not in text and "risk rating" not in text.lower() and "Medium" not in text
+    assert "3 members of staff" not in text and "asked not to be filmed" not in text
+
+
+def test_a_large_team_is_counted(app, services, people):
+    for n in range(3):
+        services.accounts.add_user(f"extra{n}", PASSWORD, ["staff"], department="Ultrasound")
+    policy_id = services.commands.start(people["mary"], "Recording during scans", "Ultrasound")
+    complete(services, people["mary"], "draft_policy")
+    complete(services, people["mary"], "assess_risks")
+    for name in ("sam", "alex", "kim", "extra0", "extra1", "extra2"):
+        actor = people.get(name) or services.accounts.authenticate(name, PASSWORD)
+        complete(services, actor, "staff_consultation")
+    complete(services, people["pat"], "patient_consultation")
+    for who, element in (("mary", "revise_policy"), ("emma", "employer_signoff"), ("ian", "insurer_signoff"),
+                         ("mary", "publish_policy")):
+        complete(services, people[who], element)
+    text = visible_text(public_page(app, f"/published/{policy_id}"))
+    assert "6 members of staff were asked individually" in text and "Staff, individually (6 people)" in text
+
+
+def test_a_field_that_does_not_apply_is_not_published(app, services, people):
+    """Conditions typed under "permitted with conditions" and left when the decision became "not permitted"
+    would contradict the decision: the document leaves them out."""
+    policy_id = to_signoff(services, people)
+    complete(services, people["emma"], "employer_signoff", decision="changes_requested", comments="Not permitted.")
+    complete(services, people["mary"], "revise_policy", decision="not_permitted")
+    for who, element in (("emma", "employer_signoff"), ("ian", "insurer_signoff"), ("mary", "publish_policy")):
+        complete(services, people[who], element)
+    text = visible_text(public_page(app, f"/published/{policy_id}"))
+    assert "Recording during your examination Not permitted" in text
+    assert answers_for("revise_policy.schema.json")["conditions"] not in text
+
+
+def test_document_control_says_who_approved_or_reviewed_this_version(app, services, people, clock):
+    policy_id = to_published(services, people)
+    first = visible_text(public_page(app, f"/published/{policy_id}"))
+    assert f"Approved by Employer (risk management), {clock().date():%d %b %Y}Insurer, {clock().date():%d %b %Y}" \
+        in first
+    assert "Riverside NHS Foundation Trust" in first and "Imaging Services Manager, Ultrasound" in first
+
+    services.commands.fire_due_timers(clock.advance(days=400))
+    complete(services, people["mary"], "review_policy")
+    complete(services, people["mary"], "publish_policy")
+    second = visible_text(public_page(app, f"/published/{policy_id}"))
+    assert f"Reviewed by the manager on {clock().date():%d %b %Y}: No changes: republish." in second
+    assert "No new sign-off for this version. Signed off for version 1 by" in second
+    assert "Version 2 " in second and "Superseded from" in second
+
+    old = visible_text(public_page(app, f"/published/{policy_id}/v1"))
+    assert "This version is superseded." in old and "Read the current version (version 2)" in old
+
+
+def test_the_pdf_is_the_same_document_with_version_date_and_uncontrolled_footer(app, services, people, clock):
+    policy_id = to_published(services, people)
+    page = public_page(app, f"/published/{policy_id}")
+    assert re.search(rf'<a class="button secondary" href="/published/{policy_id}.pdf" download>', page)
+    text = " ".join(pdf_text(app, f"/published/{policy_id}.pdf").split())
+    for heading in HEADINGS:
+        assert heading in text, heading
+    assert answers_for("revise_policy.schema.json")["how_to_ask"] in text
+    assert f"version 1 · effective {clock().date():%d %b %Y} · uncontrolled when printed" in text
+    assert "Page 1 of" in text
+
+    services.commands.fire_due_timers(clock.advance(days=400))
+    complete(services, people["mary"], "review_policy")
+    complete(services, people["mary"], "publish_policy")
+    old = " ".join(pdf_text(app, f"/published/{policy_id}/v1.pdf").split())
+    assert "Superseded: version 2 is the current version." in old and "version 1 ·" in old
+    assert app.test_client().get(f"/published/{policy_id}/v7.pdf").status_code == 404

@@ -1,0 +1,98 @@
+"""What a form's fields mean, read from the form itself.
+
+A field's meaning is declared in its JSON Schema (``"x-role"``: outcome, comments,
+likelihood, …), so pages, the timeline and the publication never know field names.
+Conditional fields are read from the form's ``allOf``/``if``/``then`` rules: a
+field that only becomes required when another field has certain values "applies"
+only then — the page hides it otherwise and the public document leaves it out.
+"""
+from __future__ import annotations
+
+import copy
+
+
+def props(form: dict) -> dict:
+    return form.get("properties", {}) if isinstance(form, dict) else {}
+
+
+def with_role(form: dict, role: str) -> list[str]:
+    """The fields whose ``x-role`` is ``role``, in form order."""
+    return [name for name, prop in props(form).items() if prop.get("x-role") == role]
+
+
+def first_with_role(form: dict, role: str) -> str | None:
+    found = with_role(form, role)
+    return found[0] if found else None
+
+
+def label(form: dict, name: str) -> str:
+    return props(form).get(name, {}).get("title") or name.replace("_", " ").capitalize()
+
+
+def display(prop: dict | None, value) -> str | list[str]:
+    """A stored value as a person reads it: enum labels, yes/no, lists as lists."""
+    prop = prop or {}
+    labels = prop.get("x-enumLabels") or prop.get("items", {}).get("x-enumLabels") or {}
+    if isinstance(value, list):
+        return [str(labels.get(str(v), v)) for v in value]
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(labels.get(str(value), value))
+
+
+def conditions(form: dict) -> dict[str, list[dict[str, list]]]:
+    """{field: [condition, …]} for fields required only under ``allOf``/``if``/``then`` rules.
+
+    Each condition maps a field to the values that make the rule apply (``const`` or
+    ``enum`` in the ``if``); a field applies when any of its conditions holds. A rule
+    written in a shape not understood here leaves its fields always applying.
+    """
+    always = set(form.get("required", []))
+    found: dict[str, list[dict[str, list]]] = {}
+    unconditional: set[str] = set()
+    for rule in form.get("allOf", []):
+        if not isinstance(rule, dict) or "if" not in rule:
+            continue
+        condition = _condition(rule["if"])
+        for name in rule.get("then", {}).get("required", []):
+            if name in always:
+                continue
+            if condition is None:
+                unconditional.add(name)
+            else:
+                found.setdefault(name, []).append(condition)
+    return {name: rules for name, rules in found.items() if name not in unconditional}
+
+
+def _condition(clause) -> dict[str, list] | None:
+    if not isinstance(clause, dict) or set(clause) - {"properties", "required"}:
+        return None
+    condition = {}
+    for name, rule in clause.get("properties", {}).items():
+        if isinstance(rule, dict) and "const" in rule and len(rule) == 1:
+            condition[name] = [rule["const"]]
+        elif isinstance(rule, dict) and isinstance(rule.get("enum"), list) and len(rule) == 1:
+            condition[name] = list(rule["enum"])
+        else:
+            return None
+    return condition or None
+
+
+def applies(form: dict, name: str, answers: dict) -> bool:
+    """Whether a field applies to these answers (always, unless it is conditional)."""
+    rules = conditions(form).get(name)
+    if not rules:
+        return True
+    return any(all(answers.get(field) in values for field, values in rule.items()) for rule in rules)
+
+
+def starting_answers(form: dict, prefill: dict | None) -> dict:
+    """What a form starts with: the stored starting answers that are fields of this form
+    (minus those marked ``"x-startsEmpty": true``), then the schema's defaults."""
+    fields = props(form)
+    values = {name: copy.deepcopy(value) for name, value in (prefill or {}).items()
+              if name in fields and not fields[name].get("x-startsEmpty")}
+    for name, prop in fields.items():
+        if name not in values and "default" in prop:
+            values[name] = copy.deepcopy(prop["default"])
+    return values
