@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from . import api_tokens, audit
@@ -37,20 +37,28 @@ class Actor:
                    user.department.name if user.department else None, user.session_version)
 
 
-# Every request reads its person (by token or session): two small queries, no ORM objects.
+# Every request reads its person (by token or session): two small Core queries, built once
+# (SQLAlchemy then reuses their compiled form), no ORM objects.
 _PERSON = (User.id.label("user_id"), User.username, User.department_id, Department.name.label("department"),
            User.session_version, User.active)
-
-
-def _person(session: Session, row) -> Actor:
-    roles = frozenset(session.scalars(select(UserRole.role).where(UserRole.user_id == row.user_id)))
-    return Actor(row.user_id, row.username, roles, row.department_id, row.department, row.session_version)
+_ROLES = select(UserRole.role).where(UserRole.user_id == bindparam("user_id"))
 
 
 def _people_query(*columns, via=None):
     """People with their department; ``via`` is a join that reaches the users table (tokens)."""
     people = User.__table__ if via is None else via
     return select(*columns, *_PERSON).select_from(people.outerjoin(Department, User.department_id == Department.id))
+
+
+_BY_ID = _people_query().where(User.id == bindparam("user_id"))
+_BY_TOKEN = _people_query(ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.last_used_at,
+                          via=ApiToken.__table__.join(User.__table__, ApiToken.user_id == User.id)
+                          ).where(ApiToken.token_hash == bindparam("token_hash"))
+
+
+def _person(connection, row) -> Actor:
+    roles = frozenset(connection.execute(_ROLES, {"user_id": row.user_id}).scalars())
+    return Actor(row.user_id, row.username, roles, row.department_id, row.department, row.session_version)
 
 
 class Accounts:
@@ -100,8 +108,9 @@ class Accounts:
 
     def get(self, user_id: int) -> Actor | None:
         with self._db.reading() as session:
-            row = session.execute(_people_query().where(User.id == user_id)).first()
-            return _person(session, row) if row is not None and row.active else None
+            connection = session.connection()
+            row = connection.execute(_BY_ID, {"user_id": user_id}).first()
+            return _person(connection, row) if row is not None and row.active else None
 
     def set_password(self, username: str, password: str, actor: str = audit.SYSTEM_ACTOR) -> None:
         """Give ``username`` a new password and end every session they had signed in."""
@@ -139,14 +148,12 @@ class Accounts:
         (revoked or expired, or nothing at all for a token never issued)."""
         now = self._clock()
         with self._db.reading() as session:
-            row = session.execute(
-                _people_query(ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.last_used_at,
-                              via=ApiToken.__table__.join(User.__table__, ApiToken.user_id == User.id))
-                .where(ApiToken.token_hash == api_tokens.token_hash(token))).first()
+            connection = session.connection()
+            row = connection.execute(_BY_TOKEN, {"token_hash": api_tokens.token_hash(token)}).first()
             refused = api_tokens.refusal(row, now)
             if refused:
                 raise refused
-            actor, stale = _person(session, row), api_tokens.needs_last_used(row, now)
+            actor, stale = _person(connection, row), api_tokens.needs_last_used(row, now)
         if stale:
             with self._db.transaction() as session:
                 api_tokens.note_use(session, row.id, now)

@@ -99,9 +99,10 @@ class Sandbox:
             self._release(worker, healthy)
 
     def warm(self) -> None:
-        """Start the pool's workers now, in the background, so the first steps do not wait for them."""
+        """Start a worker now, in the background, so the first step does not wait for one
+        (more start when steps overlap)."""
         def start() -> None:
-            for _ in range(self.limits.processes):
+            for _ in range(1):
                 with self._available:
                     if self._started >= self.limits.processes:
                         return
