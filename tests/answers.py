@@ -52,6 +52,8 @@ ANSWERS = {
     "insurer_signoff.schema.json": {"decision": "approved", "insurance_arrangements_confirmed": True},
     "publish_policy.schema.json": {"effective_date": "2026-12-01", "public_summary": "Screen images only."},
     "review_policy.schema.json": {"outcome": "no_changes", "review_notes": "No incidents; policy still fits."},
+    "acknowledge_policy.schema.json": {"read_and_understood": True},
+    "incident_review.schema.json": {"decision": "no_review", "notes": "Handled at the time; the policy worked."},
 }
 
 

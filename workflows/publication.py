@@ -48,14 +48,22 @@ def public_sections(bundle: ProcessBundle, draft: dict) -> list[dict]:
     return sections
 
 
+def answered(response) -> bool:
+    """A staff response that holds an answer: the consultation records people who did not
+    answer by its deadline (or before it was closed) with no answer in it."""
+    return isinstance(response, dict) and "willing_to_be_filmed" in response
+
+
 def consultation_counts(data: dict) -> dict:
+    """Counts of the staff consultation, without names: who answered how, and how many did not answer."""
     responses = [r for r in data.get("staff_responses") or [] if isinstance(r, dict)]
     counts: dict[str, int] = {}
-    for response in responses:
-        answer = str(response.get("willing_to_be_filmed", "no answer"))
+    for response in filter(answered, responses):
+        answer = str(response["willing_to_be_filmed"])
         counts[answer] = counts.get(answer, 0) + 1
-    return {"staff_responses": len(responses), "by_answer": counts,
-            "patient_liaison_consulted": bool(data.get("patient_consultation"))}
+    given = sum(counts.values())
+    return {"staff_responses": given, "no_response": len(responses) - given, "staff_consulted": len(responses),
+            "by_answer": counts, "patient_liaison_consulted": bool(data.get("patient_consultation"))}
 
 
 def cut_version(session: Session, *, policy, bundle: ProcessBundle, data: dict, publication: dict,

@@ -23,7 +23,13 @@ API = "/api/v1"
 DOC_URI = "urn:policyflow:openapi"
 CONTRACT = {"/me": {"get"}, "/processes": {"get"}, "/policies": {"get", "post"}, "/policies/{policy_id}": {"get"},
             "/policies/{policy_id}/audit": {"get"}, "/tasks": {"get"}, "/tasks/{task_id}": {"get"},
-            "/tasks/{task_id}/complete": {"post"}}
+            "/tasks/{task_id}/complete": {"post"},
+            # Around the steps (issue 8)
+            "/policies/{policy_id}/consultation/close": {"post"}, "/policies/{policy_id}/suspend": {"post"},
+            "/policies/{policy_id}/resume": {"post"}, "/policies/{policy_id}/withdraw": {"post"},
+            "/policies/{policy_id}/acknowledgements": {"get"}, "/policies/{policy_id}/incidents": {"get", "post"},
+            "/tasks/{task_id}/claim": {"post"}, "/tasks/{task_id}/release": {"post"},
+            "/tasks/{task_id}/assign": {"post"}, "/tasks/{task_id}/remind": {"post"}}
 
 
 @pytest.fixture

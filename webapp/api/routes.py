@@ -13,7 +13,7 @@ from .openapi import document
 
 
 def _task(task: dict) -> dict:
-    return {key: task[key] for key in ("id", "policy_id", "name", "title", "lane")}
+    return {key: task.get(key) for key in ("id", "policy_id", "name", "title", "lane", "due_at", "claimed_by")}
 
 
 def _body() -> dict:
@@ -72,7 +72,8 @@ def audit(policy_id: int):
 @bp.get("/tasks")
 @require_token
 def tasks():
-    return jsonify([_task(task) for task in services().queries.inbox(g.actor, requested_page())])
+    return jsonify([{**_task(task), "overdue": task["overdue"]}
+                    for task in services().queries.inbox(g.actor, requested_page())])
 
 
 @bp.get("/tasks/<task_id>")
@@ -80,6 +81,11 @@ def tasks():
 def task(task_id: str):
     page = services().queries.task_page(g.actor, task_id)
     return jsonify({**_task(page.task), "form": page.form, "values": page.values, "instructions": page.instructions})
+
+
+def body() -> dict:
+    """The request's JSON object (for the other route modules)."""
+    return _body()
 
 
 @bp.post("/tasks/<task_id>/complete")

@@ -19,7 +19,7 @@ from ..engine import WorkflowEngine
 from ..errors import PolicyflowError
 from ..specs import bundle_from_files
 
-OPERATIONS = ("start", "complete", "fire_due_timers")
+OPERATIONS = ("start", "complete", "fire_due_timers", "send_event")
 _BUNDLES_KEPT = 16
 MEMORY_EXIT = 3
 

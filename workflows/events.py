@@ -1,0 +1,77 @@
+"""Messages and signals sent into a running workflow, and interrupting event subprocesses.
+
+The app tells a policy's workflow what happened outside it (an incident was
+reported, the manager closed the consultation, the policy was suspended) by
+sending the message or signal the diagram catches, by name. SpiffWorkflow 3.2
+starts every event subprocess as if it were non-interrupting; BPMN says an event
+subprocess whose start event is interrupting (the default) cancels the rest of
+its process, so the engine does that part here.
+"""
+from __future__ import annotations
+
+from SpiffWorkflow.bpmn.specs.event_definitions import MessageEventDefinition, SignalEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+from .specs import ProcessBundle, parse_xml
+
+SENDABLE = (MessageEventDefinition, SignalEventDefinition)
+
+
+def _definitions_of(task_spec):
+    definition = getattr(task_spec, "event_definition", None)
+    if isinstance(definition, MultipleEventDefinition):
+        return list(definition.event_definitions)
+    return [definition] if definition is not None else []
+
+
+def catchable_events(bundle: ProcessBundle) -> dict:
+    """Name → definition of every message and signal some element of the bundle catches or throws."""
+    found = {}
+    for process in (bundle.spec, *bundle.subprocess_specs.values()):
+        for task_spec in process.task_specs.values():
+            for definition in _definitions_of(task_spec):
+                if isinstance(definition, SENDABLE) and definition.name:
+                    found.setdefault(definition.name, definition)
+    return found
+
+
+def interrupting_event_subprocesses(files: dict[str, str]) -> frozenset[str]:
+    """Ids of the event subprocesses whose start event interrupts (``isInterrupting`` is not false)."""
+    found = set()
+    for name, text in files.items():
+        if not name.endswith(".bpmn"):
+            continue
+        root = parse_xml(name, text.encode())
+        for subprocess in root.iter("{*}subProcess"):
+            if subprocess.get("triggeredByEvent") != "true":
+                continue
+            starts = [child for child in subprocess if getattr(child, "tag", "").endswith("}startEvent")]
+            if any(start.get("isInterrupting", "true") != "false" for start in starts):
+                found.add(subprocess.get("id"))
+    return frozenset(found)
+
+
+def _ancestors(task) -> set:
+    ids = set()
+    while task is not None:
+        ids.add(task.id)
+        task = task.parent
+    return ids
+
+
+def apply_interruptions(workflow: BpmnWorkflow, known_subprocesses: set, interrupting: frozenset[str]) -> bool:
+    """Cancel everything else in the process of each interrupting event subprocess started
+    since ``known_subprocesses``; True if anything was cancelled (run the workflow again)."""
+    cancelled = False
+    for task_id, subprocess in list(workflow.subprocesses.items()):
+        if task_id in known_subprocesses or subprocess.spec.name not in interrupting:
+            continue
+        trigger = workflow.get_task_from_id(task_id)
+        keep = _ancestors(trigger)
+        for task in list(trigger.workflow.tasks.values()):
+            if task.id not in keep and task.has_state(TaskState.NOT_FINISHED_MASK):
+                task.cancel()
+                cancelled = True
+    return cancelled
