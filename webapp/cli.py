@@ -56,8 +56,24 @@ def serve(host: str, port: int, threads: int) -> None:
 
     if "POLICYFLOW_SECURE_COOKIES" not in os.environ and not _is_loopback(host):
         os.environ["POLICYFLOW_SECURE_COOKIES"] = "1"  # off loopback, cookies only travel over HTTPS
+    app = _app()
+    start_mail_sender(app)
     click.echo(f"policyflow on http://{host}:{port}")
-    waitress_serve(_app(), host=host, port=port, threads=threads)
+    waitress_serve(app, host=host, port=port, threads=threads)
+
+
+def start_mail_sender(app):
+    """Start this process's background mail sender (each serving process may run one; see
+    workflows/notifications/background.py). Without POLICYFLOW_SMTP_URL mail waits in the outbox."""
+    from workflows.notifications.background import BackgroundSender
+
+    from .config import mail_interval
+
+    services = app.extensions["policyflow"]
+    if not services.mail_settings.smtp_url:
+        click.echo("POLICYFLOW_SMTP_URL is not set: mail waits in the outbox until it is.", err=True)
+        return None
+    return BackgroundSender(services.mail, services.reminders, mail_interval()).start()
 
 
 def _is_loopback(host: str) -> bool:
@@ -148,12 +164,33 @@ def timers() -> None:
     pass
 
 
-@timers.command("run", help="Fire every timer that is due now (run it from cron, e.g. hourly).")
+@timers.command("run", help="Fire every timer that is due now and queue due reminders (run it from cron, "
+                            "e.g. hourly).")
 def timers_run() -> None:
-    fired = _services().commands.fire_due_timers()
+    services = _services()
+    fired = services.commands.fire_due_timers()
     for policy_id, elements in fired:
         click.echo(f"policy {policy_id}: {', '.join(elements)}")
     click.echo(f"{len(fired)} polic{'y' if len(fired) == 1 else 'ies'} advanced.")
+    reminded = services.reminders.queue_due()
+    click.echo(f"{reminded} reminder{'' if reminded == 1 else 's'} queued.")
+
+
+@main.group(help="Mail.")
+def mail() -> None:
+    pass
+
+
+@mail.command("send", help="Try every pending message now (waiting retries included; digests wait for their "
+                           "time). For cron and operators; `serve` also sends in the background.")
+def mail_send() -> None:
+    services = _services()
+    report = _run(lambda: services.mail.send_due(retry_now=True))
+    for error in report.errors:
+        click.echo(f"  {error}", err=True)
+    click.echo(f"Mail: {report}.")
+    if report.failed or report.retrying:
+        sys.exit(1)
 
 
 def _run(action):

@@ -21,7 +21,8 @@ def index():
 def published():
     with services().database.reading() as session:
         versions = publication.latest_versions(session)
-    return render_template("published_list.html", versions=versions)
+        states = publication.public_states(session, [v.policy_id for v in versions])
+    return render_template("published_list.html", versions=versions, states=states)
 
 
 @bp.route("/published/<int:policy_id>")
@@ -29,4 +30,5 @@ def published():
 def policy(policy_id: int, number: int | None = None):
     with services().database.reading() as session:
         version, numbers = publication.published(session, policy_id, number)
-    return render_template("published_policy.html", version=version, numbers=numbers, latest=numbers[-1])
+        state = publication.public_states(session, [policy_id]).get(policy_id, {})
+    return render_template("published_policy.html", version=version, numbers=numbers, latest=numbers[-1], policy=state)

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from flask_login import current_user
 
+from workflows.dashboard import ROLES as DASHBOARD_ROLES
 from workflows.status import LABELS, PolicyStatus
 
 LANE_LABELS = {"manager": "Manager", "staff": "Staff", "patient_liaison": "Patient liaison",
@@ -16,6 +17,13 @@ def when(value) -> str:
     if isinstance(value, datetime):
         return value.strftime("%d %b %Y, %H:%M UTC")
     if isinstance(value, date):
+        return value.strftime("%d %b %Y")
+    return "" if value is None else str(value)
+
+
+def day(value) -> str:
+    """A date (or the date of a moment) as people write it: 12 Dec 2026."""
+    if isinstance(value, (datetime, date)):
         return value.strftime("%d %b %Y")
     return "" if value is None else str(value)
 
@@ -56,9 +64,11 @@ def is_selected(values, name: str, option: str) -> bool:
 
 def init_app(app) -> None:
     app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["day"] = day
     app.jinja_env.filters["lane_label"] = lambda lane: LANE_LABELS.get(lane, lane or "")
     app.jinja_env.filters["status_label"] = lambda s: LABELS.get(PolicyStatus(s), s) if s in set(PolicyStatus) else s
-    app.jinja_env.globals.update(widget=widget, options=options, is_selected=is_selected)
+    app.jinja_env.globals.update(widget=widget, options=options, is_selected=is_selected,
+                                 uses_dashboard=lambda actor: bool(DASHBOARD_ROLES & actor.roles))
 
     @app.context_processor
     def _people():

@@ -105,6 +105,17 @@ class Assignments:
             raise Conflict("Nobody is waiting to answer that step; no reminder was sent.")
         return [name for task_id in task_ids for name in self.remind(actor, task_id)]
 
+    def candidates(self, actor: Actor, task_id: str) -> list[str]:
+        """Who a manager could give the task to: active people of its role in the department."""
+        with self._db.reading() as session:
+            task, policy = visible_task(session, actor, task_id)
+            if not manages(actor, policy):
+                raise Forbidden(f"Only a manager of {policy.department.name} can reassign its tasks.")
+            people = self._notifier.people_for(session, policy.department_id, task.lane, None)
+            current = task.assignee or task.claimed_by
+            return [user.username for user in people if user.username != current
+                    and (task.assignee is None or user.department_id == policy.department_id)]
+
     @staticmethod
     def _eligible(session, task: HumanTask, policy: Policy, username: str) -> User:
         username = (username or "").strip() if isinstance(username, str) else ""

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .errors import NotFound
-from .schema import PublishedVersion
+from .schema import Policy, PublishedVersion
 from .specs import ProcessBundle
 
 
@@ -100,3 +100,11 @@ def published(session: Session, policy_id: int, number: int | None = None) -> tu
     version = session.scalar(select(PublishedVersion).where(PublishedVersion.policy_id == policy_id,
                                                             PublishedVersion.number == (number or numbers[-1])))
     return version, numbers
+
+
+def public_states(session: Session, policy_ids) -> dict[int, dict]:
+    """Whether each published policy is suspended or withdrawn, since when and why (for the public pages)."""
+    rows = session.execute(select(Policy.id, Policy.suspended_at, Policy.suspension_reason, Policy.withdrawn_at,
+                                  Policy.withdrawal_reason).where(Policy.id.in_(list(policy_ids)))).all()
+    return {row.id: {"suspended_at": row.suspended_at, "suspension_reason": row.suspension_reason,
+                     "withdrawn_at": row.withdrawn_at, "withdrawal_reason": row.withdrawal_reason} for row in rows}

@@ -73,11 +73,19 @@ class MailSender:
         self._db, self._settings, self._clock = database, settings, clock
         self._token = secrets.token_hex(8)  # this sender's name on the messages it claims
 
-    def send_due(self, limit: int = BATCH) -> SendReport:
-        """Send every message due now (at most ``limit``); safe to run in several processes at once."""
+    def send_due(self, limit: int = BATCH, retry_now: bool = False) -> SendReport:
+        """Send every message due now (at most ``limit``); safe to run in several processes at once.
+        ``retry_now``: also the messages waiting for their next try (not digests: they keep their time)."""
         server = self._settings.server()
         report = SendReport()
         self._recover(report)
+        if retry_now:
+            now = self._clock()
+            with self._db.transaction() as session:
+                session.execute(update(OutboxMessage).where(OutboxMessage.status == "pending",
+                                                            OutboxMessage.digest.is_(False),
+                                                            OutboxMessage.next_attempt_at > now)
+                                .values(next_attempt_at=now).execution_options(synchronize_session=False))
         connection = None
         try:
             for claimed in self._claims(limit):
