@@ -292,7 +292,7 @@ class PolicyCommands:
                              process_version_id=policy.process_version_id)
         self._notifier.after_step(session, policy, before=before, new_tasks=[t for t in result.ready if t.id not in before],
                                   completed=completed if completed_state == "completed" else None, actor=actor,
-                                  data=result.data, now=now)
+                                  now=now)
 
     def _publish(self, session, policy: Policy, result: StepResult, completed: HumanTask, actor, now) -> None:
         details = result.data.get(completed.data_key) or {}

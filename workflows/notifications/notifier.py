@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from ..publication import consultation_counts
 from ..schema import HumanTask, User, UserRole
 from . import messages, outbox
 from .settings import MailSettings
@@ -47,7 +46,7 @@ class Notifier:
         return self.settings.link_base
 
     def after_step(self, session: Session, policy, *, before: set[str], new_tasks: list,
-                   completed: HumanTask | None, actor: str | None, data: dict, now: datetime) -> None:
+                   completed: HumanTask | None, actor: str | None, now: datetime) -> None:
         """Queue the mail a saved step causes (called by PolicyCommands inside its transaction)."""
         department = policy.department.name
         for task in new_tasks:
@@ -57,12 +56,12 @@ class Notifier:
                 outbox.enqueue(session, user, kind=mail.kind, subject=mail.subject, body=mail.body, now=now,
                                policy_id=policy.id, task_id=task.id)
         managers = None
-        for step in self._closed_consultations(session, before, new_tasks, data):
+        for step in self._closed_consultations(session, before, new_tasks):
             managers = managers if managers is not None else people_with_role(
                 session, "manager", policy.department_id, organisation_wide=False)
+            counts = self._round_counts(session, policy.id, step)
             for user in managers:
-                mail = messages.consultation_closed(self.base, user.username, step, policy.id, policy.title,
-                                                    consultation_counts(data))
+                mail = messages.consultation_closed(self.base, user.username, step, policy.id, policy.title, counts)
                 outbox.enqueue(session, user, kind=mail.kind, subject=mail.subject, body=mail.body, now=now,
                                policy_id=policy.id)
         if completed is not None and completed.lifecycle_step in SIGNOFF_STEPS:
@@ -80,7 +79,18 @@ class Notifier:
         return people_with_role(session, lane, department_id) if lane else []
 
     @staticmethod
-    def _closed_consultations(session: Session, before: set[str], new_tasks: list, data: dict) -> list[str]:
+    def _round_counts(session: Session, policy_id: int, step: str) -> dict:
+        """How many answered the latest round of a consultation (its tasks became ready together)
+        and how many did not (closed at the deadline, early, or on deactivation)."""
+        started = session.scalar(select(func.max(HumanTask.ready_since)).where(
+            HumanTask.policy_id == policy_id, HumanTask.lifecycle_step == step))
+        states = list(session.scalars(select(HumanTask.state).where(
+            HumanTask.policy_id == policy_id, HumanTask.lifecycle_step == step, HumanTask.ready_since == started)))
+        answered = states.count("completed")
+        return {"staff_responses": answered, "no_response": len(states) - answered}
+
+    @staticmethod
+    def _closed_consultations(session: Session, before: set[str], new_tasks: list) -> list[str]:
         """Consultation steps that had tasks before this step and have none waiting after it."""
         if not before:
             return []
