@@ -128,7 +128,7 @@ class WorkflowEngine:
         task = _find_task(workflow, task_id)
         if task.state != TaskState.READY or not task.task_spec.manual:
             raise Conflict("This task is no longer waiting for an answer; it may have been completed already.")
-        before, known = {t.id for t in ready_human_tasks(workflow)}, set(workflow.subprocesses)
+        before, known = {t.id for t in ready_human_tasks(workflow)}, self._interrupted(bundle, workflow)
         task.data.update(copy.deepcopy(facts or {}))
         task.data[describe(task).data_key] = copy.deepcopy(answers)
         timers_before = timers.timer_task_ids(workflow)
@@ -143,7 +143,7 @@ class WorkflowEngine:
     def fire_due_timers(self, bundle: ProcessBundle, state: str, now: datetime) -> StepResult:
         """Fire every waiting timer due at ``now``; the result lists the element ids that fired."""
         workflow = self.load(bundle, state)
-        before, known = {t.id for t in ready_human_tasks(workflow)}, set(workflow.subprocesses)
+        before, known = {t.id for t in ready_human_tasks(workflow)}, self._interrupted(bundle, workflow)
         timers_before = timers.timer_task_ids(workflow)
         fired = timers.fire_due(workflow, now)
         if fired:
@@ -158,7 +158,7 @@ class WorkflowEngine:
         if definition is None:
             raise Conflict(f"This policy's process does not handle '{name}'.")
         workflow = self.load(bundle, state)
-        before, known = {t.id for t in ready_human_tasks(workflow)}, set(workflow.subprocesses)
+        before, known = {t.id for t in ready_human_tasks(workflow)}, self._interrupted(bundle, workflow)
         timers_before = timers.timer_task_ids(workflow)
         self._on_code(f"receiving {name}")
         try:
@@ -181,6 +181,9 @@ class WorkflowEngine:
             self._labels[bundle.content_hash] = code_labels(bundle.files)
         return _ScriptEngine(self._labels[bundle.content_hash], self._on_code, self._limits.max_instances)
 
+    def _interrupted(self, bundle: ProcessBundle, workflow: BpmnWorkflow) -> set:
+        return events.interrupted_so_far(workflow, self._event_info(bundle)[1])
+
     def _catchable(self, bundle: ProcessBundle) -> dict:
         return self._event_info(bundle)[0]
 
@@ -193,7 +196,7 @@ class WorkflowEngine:
     def _advance(self, bundle: ProcessBundle, workflow: BpmnWorkflow, now: datetime, timers_before: set,
                  known_subprocesses: set, what: str) -> None:
         """Run automatic steps to the next wait; ``timers_before``: timers already pinned;
-        ``known_subprocesses``: subprocesses that existed before this step."""
+        ``known_subprocesses``: interrupting event subprocesses already started before this step."""
         steps = 0
 
         def count_step(task) -> None:
@@ -210,7 +213,7 @@ class WorkflowEngine:
         try:
             workflow.do_engine_steps(will_complete_task=count_step, did_complete_task=_check_code_output)
             while events.apply_interruptions(workflow, known_subprocesses, interrupting):
-                known_subprocesses = set(workflow.subprocesses)
+                known_subprocesses = events.interrupted_so_far(workflow, interrupting)
                 workflow.do_engine_steps(will_complete_task=count_step, did_complete_task=_check_code_output)
             timers.pin_new_timers(workflow, timers_before, now)
         except (SpiffWorkflowException, UnsafeCode) as error:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from SpiffWorkflow.bpmn.specs.event_definitions import MessageEventDefinition, SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
@@ -61,13 +62,23 @@ def _ancestors(task) -> set:
     return ids
 
 
-def apply_interruptions(workflow: BpmnWorkflow, known_subprocesses: set, interrupting: frozenset[str]) -> bool:
-    """Cancel everything else in the process of each interrupting event subprocess started
-    since ``known_subprocesses``; True if anything was cancelled (run the workflow again)."""
+def _started(subprocess) -> bool:
+    """Whether the event subprocess's start event has caught its event (it waits until then)."""
+    return any(isinstance(task.task_spec, StartEvent) and task.state == TaskState.COMPLETED
+               for task in subprocess.tasks.values())
+
+
+def interrupted_so_far(workflow: BpmnWorkflow, interrupting: frozenset[str]) -> set:
+    """Ids of the interrupting event subprocesses whose event has already arrived."""
+    return {task_id for task_id, subprocess in workflow.subprocesses.items()
+            if subprocess.spec.name in interrupting and _started(subprocess)}
+
+
+def apply_interruptions(workflow: BpmnWorkflow, already: set, interrupting: frozenset[str]) -> bool:
+    """Cancel everything else in the process of each interrupting event subprocess whose event
+    arrived since ``already`` (see ``interrupted_so_far``); True if anything was cancelled."""
     cancelled = False
-    for task_id, subprocess in list(workflow.subprocesses.items()):
-        if task_id in known_subprocesses or subprocess.spec.name not in interrupting:
-            continue
+    for task_id in interrupted_so_far(workflow, interrupting) - already:
         trigger = workflow.get_task_from_id(task_id)
         keep = _ancestors(trigger)
         for task in list(trigger.workflow.tasks.values()):
