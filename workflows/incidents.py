@@ -85,7 +85,6 @@ class Incidents:
 
     def report(self, actor: Actor, policy_id: int, values: dict) -> IncidentView:
         """Record an incident and tell the policy's workflow; returns the stored incident."""
-        values = checked(values if isinstance(values, dict) else {}, self._clock().date())
         stored: list[Incident] = []
 
         def check(policy: Policy) -> None:
@@ -96,6 +95,13 @@ class Incidents:
                                 "on its policy.")
             if policy.withdrawn_at is not None:
                 raise Conflict("This policy was withdrawn; report the incident on the policy that applies now.")
+
+        with self._db.reading() as session:  # who may report is said before what is wrong with the report
+            policy = session.get(Policy, policy_id)
+            if policy is None:
+                raise NotFound(f"Policy {policy_id} does not exist.")
+            check(policy)
+        values = checked(values if isinstance(values, dict) else {}, self._clock().date())
 
         def record(session, policy: Policy, now: datetime) -> None:
             row = Incident(policy_id=policy.id, department_id=policy.department_id, reported_by=actor.username,

@@ -36,12 +36,20 @@ class LifecycleEvents:
     def __init__(self, database: Database, commands: PolicyCommands):
         self._db, self._commands = database, commands
 
-    def _managed(self, actor: Actor, what: str):
+    def _managed(self, actor: Actor, what: str, policy_id: int | None = None):
+        """A check that the actor manages the policy; with ``policy_id``, also made now, so that
+        someone who may not act is told so before anything about their input."""
         def check(policy: Policy) -> None:
             if not may_see(actor, policy):
                 raise NotFound(f"Policy {policy.id} does not exist.")
             if not manages(actor, policy):
                 raise Forbidden(f"Only a manager of {policy.department.name} can {what}.")
+        if policy_id is not None:
+            with self._db.reading() as session:
+                policy = session.get(Policy, policy_id)
+                if policy is None:
+                    raise NotFound(f"Policy {policy_id} does not exist.")
+                check(policy)
         return check
 
     def close_consultation(self, actor: Actor, policy_id: int) -> int:
@@ -60,8 +68,8 @@ class LifecycleEvents:
 
     def suspend(self, actor: Actor, policy_id: int, reason: str) -> int:
         """Suspend the published policy until it is resumed or a new version replaces it."""
+        managed = self._managed(actor, "suspend it", policy_id)
         reason = _reason(reason)
-        managed = self._managed(actor, "suspend it")
 
         def check(policy: Policy) -> None:
             managed(policy)
@@ -77,8 +85,8 @@ class LifecycleEvents:
 
     def resume(self, actor: Actor, policy_id: int, reason: str | None = None) -> int:
         """End a suspension: the published policy is in force again."""
+        managed = self._managed(actor, "resume it", policy_id)
         reason = _reason(reason, required=False)
-        managed = self._managed(actor, "resume it")
 
         def check(policy: Policy) -> None:
             managed(policy)
@@ -93,8 +101,8 @@ class LifecycleEvents:
 
     def withdraw(self, actor: Actor, policy_id: int, reason: str) -> int:
         """Withdraw the published policy for good: open tasks close and the lifecycle ends."""
+        managed = self._managed(actor, "withdraw it", policy_id)
         reason = _reason(reason)
-        managed = self._managed(actor, "withdraw it")
 
         def check(policy: Policy) -> None:
             managed(policy)
