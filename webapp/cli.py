@@ -95,7 +95,8 @@ def user() -> None:
 @click.option("--password", required=True)
 @click.option("--email", default=None)
 def user_add(name, roles, department, password, email) -> None:
-    _run(lambda: _services().accounts.add_user(name, password, list(roles), department=department, email=email))
+    # Through administration, so a member of staff is asked to acknowledge the department's published policies.
+    _run(lambda: _services().administration.add_person("cli", name, password, list(roles), department, email))
     click.echo(f"Added {name} ({', '.join(roles)}).")
 
 
