@@ -1,7 +1,7 @@
 """Benchmark: the cost of one task submission, at the service layer and through the API.
 
 Carries N policies through the whole approve path (draft → publication, with three
-staff) on a fresh SQLite file (or POLICYFLOW_BENCH_DATABASE_URL), and reports per
+staff, who then acknowledge it) on a fresh SQLite file (or POLICYFLOW_BENCH_DATABASE_URL), and reports per
 submission: wall time, SQL statements, and commits. Run: `make bench`.
 """
 from __future__ import annotations
@@ -53,7 +53,7 @@ def setup(url: str):
 
 PATH = [("mary", "draft_policy"), ("mary", "assess_risks"), *[(n, "staff_consultation") for n in STAFF],
         ("pat", "patient_consultation"), ("mary", "revise_policy"), ("emma", "employer_signoff"),
-        ("ian", "insurer_signoff"), ("mary", "publish_policy")]
+        ("ian", "insurer_signoff"), ("mary", "publish_policy"), *[(n, "acknowledge_policy") for n in STAFF]]
 
 
 def service_level(services, people, counter) -> list[tuple[float, int, int]]:

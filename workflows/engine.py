@@ -16,6 +16,7 @@ each new task gets its due date, and finished history is compacted away.
 from __future__ import annotations
 
 import copy
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Callable
@@ -112,11 +113,8 @@ class WorkflowEngine:
 
     def start(self, bundle: ProcessBundle, data: dict, now: datetime) -> StepResult:
         """A new workflow whose start event sees ``data``, advanced to its first wait."""
-        workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=self._script_engine(bundle))
-        for task in workflow.get_tasks(state=TaskState.READY):
-            task.data.update(copy.deepcopy(data))
-        self._advance(bundle, workflow, now, set(), set(), "starting the process")
-        return self._result(workflow, before=set(), now=now)
+        with self._spec_kept(bundle):
+            return self._start(bundle, data, now)
 
     def complete(self, bundle: ProcessBundle, state: str, task_id: str, answers: dict, now: datetime,
                  facts: dict | None = None) -> StepResult:
@@ -124,6 +122,37 @@ class WorkflowEngine:
 
         ``facts`` (such as the department's current staff) are brought up to date in
         the data the workflow carries on with."""
+        with self._spec_kept(bundle):
+            return self._complete(bundle, state, task_id, answers, now, facts)
+
+    def fire_due_timers(self, bundle: ProcessBundle, state: str, now: datetime) -> StepResult:
+        """Fire every waiting timer due at ``now``; the result lists the element ids that fired."""
+        with self._spec_kept(bundle):
+            return self._fire_due_timers(bundle, state, now)
+
+    def send_event(self, bundle: ProcessBundle, state: str, name: str, payload, now: datetime) -> StepResult:
+        """Deliver the message or signal ``name`` (with ``payload``) to whatever in the workflow
+        waits for it, and run to the next wait; Conflict if nothing waits for it now."""
+        with self._spec_kept(bundle):
+            return self._send_event(bundle, state, name, payload, now)
+
+    @contextmanager
+    def _spec_kept(self, bundle: ProcessBundle):
+        """Every workflow of a version shares its parsed spec: leave it as parsed after each step."""
+        try:
+            yield
+        finally:
+            events.forget_triggers(bundle)
+
+    def _start(self, bundle: ProcessBundle, data: dict, now: datetime) -> StepResult:
+        workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=self._script_engine(bundle))
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.data.update(copy.deepcopy(data))
+        self._advance(bundle, workflow, now, set(), set(), "starting the process")
+        return self._result(workflow, before=set(), now=now)
+
+    def _complete(self, bundle: ProcessBundle, state: str, task_id: str, answers: dict, now: datetime,
+                  facts: dict | None) -> StepResult:
         workflow = self.load(bundle, state)
         task = _find_task(workflow, task_id)
         if task.state != TaskState.READY or not task.task_spec.manual:
@@ -140,8 +169,7 @@ class WorkflowEngine:
         self._advance(bundle, workflow, now, timers_before, known, f"the steps after {task.task_spec.bpmn_id}")
         return self._result(workflow, before, now)
 
-    def fire_due_timers(self, bundle: ProcessBundle, state: str, now: datetime) -> StepResult:
-        """Fire every waiting timer due at ``now``; the result lists the element ids that fired."""
+    def _fire_due_timers(self, bundle: ProcessBundle, state: str, now: datetime) -> StepResult:
         workflow = self.load(bundle, state)
         before, known = {t.id for t in ready_human_tasks(workflow)}, self._interrupted(bundle, workflow)
         timers_before = timers.timer_task_ids(workflow)
@@ -151,9 +179,7 @@ class WorkflowEngine:
             self._advance(bundle, workflow, now, timers_before, known, f"the steps after {', '.join(fired)}")
         return replace(self._result(workflow, before, now), fired=fired)
 
-    def send_event(self, bundle: ProcessBundle, state: str, name: str, payload, now: datetime) -> StepResult:
-        """Deliver the message or signal ``name`` (with ``payload``) to whatever in the workflow
-        waits for it, and run to the next wait; Conflict if nothing waits for it now."""
+    def _send_event(self, bundle: ProcessBundle, state: str, name: str, payload, now: datetime) -> StepResult:
         definition = self._catchable(bundle).get(name)
         if definition is None:
             raise Conflict(f"This policy's process does not handle '{name}'.")

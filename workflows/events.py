@@ -86,3 +86,26 @@ def apply_interruptions(workflow: BpmnWorkflow, already: set, interrupting: froz
                 task.cancel()
                 cancelled = True
     return cancelled
+
+
+def forget_triggers(bundle: ProcessBundle) -> None:
+    """Undo what SpiffWorkflow changed in the shared parsed spec when an event started an event subprocess.
+
+    It connects the event subprocess to its process's start the first time the
+    event arrives, in the parsed spec; here a version's spec is parsed once and
+    shared by every workflow, so the change would leak into workflows started later
+    in the same process (each would carry every such subprocess, waiting, from its
+    start) and not in others. A workflow that has such a subprocess keeps it: its
+    tasks are in its own state, not in the spec.
+    """
+    for process in (bundle.spec, *bundle.subprocess_specs.values()):
+        start, end = process.start, process.end
+        for name in getattr(start, "trigger_specs", []):
+            event_subprocess = process.task_specs.get(name)
+            if event_subprocess is None or start not in event_subprocess.inputs:
+                continue
+            start.outputs.remove(event_subprocess)
+            event_subprocess.inputs.remove(start)
+            if end in event_subprocess.outputs:
+                event_subprocess.outputs.remove(end)
+                end.inputs.remove(event_subprocess)

@@ -134,7 +134,6 @@ def load_bundle(diagrams: dict[str, bytes], forms: dict[str, bytes]) -> ProcessB
 
     for process in (spec, *subprocess_specs.values()):
         _connect_loops(process)
-        _connect_event_subprocesses(process)
     files = {name: data.decode("utf-8") for name, data in {**diagrams, **forms}.items()}
     return ProcessBundle(process_id, spec.description or process_id, spec, subprocess_specs, files, parsed_forms)
 
@@ -151,23 +150,6 @@ def _connect_loops(process_spec) -> None:
             child = process_spec.task_specs.get(task_spec.task_spec)
             if child is not None and not child.completed_event.is_connected(task_spec.merge_child):
                 child.completed_event.connect(task_spec.merge_child)
-
-
-def _connect_event_subprocesses(process_spec) -> None:
-    """Start every event subprocess with its process, waiting for its event.
-
-    SpiffWorkflow connects an event subprocess (one started by a message or signal)
-    to its process's start only when the event first arrives, by changing the
-    parsed spec. Parsed specs are shared by every workflow of a version here, so
-    that change would leak into workflows started later in the same process and
-    not in others; connected up front, every workflow is built the same way.
-    """
-    start = process_spec.start
-    for name in getattr(start, "trigger_specs", []):
-        event_subprocess = process_spec.task_specs.get(name)
-        if event_subprocess is not None and start not in event_subprocess.inputs:
-            start.connect(event_subprocess)
-            event_subprocess.connect(process_spec.end)
 
 
 def _main_process_id(parser: SpiffBpmnParser, trees) -> str:

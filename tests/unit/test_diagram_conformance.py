@@ -558,3 +558,24 @@ def test_withdrawal_interrupts_everything_and_ends_the_lifecycle():
     assert [t.element_id for t in result.ready] == ["assess_risks"]
     withdrawn = engine.send_event(bundle, result.state, "policy_withdrawn", {"reason": "Replaced."}, now)
     assert withdrawn.completed and withdrawn.ready == [] and withdrawn.timers == []
+
+
+def test_an_event_leaves_the_shared_parsed_spec_as_it_was():
+    """SpiffWorkflow connects an event subprocess to the start when its event first arrives, in
+    the parsed spec that every workflow of the version shares; the engine undoes that, so a
+    workflow started later is built exactly like one started before."""
+    from datetime import datetime, timezone
+
+    from workflows.engine import WorkflowEngine
+    from workflows.specs import load_bundle, read_bundle_directory
+
+    bundle = load_bundle(*read_bundle_directory(BPMN_DIR))
+    engine, now = WorkflowEngine(), datetime.now(timezone.utc)
+    data = {"policy": {"title": "T", "department": "D"}, "staff_members": list(STAFF)}
+    outputs = list(bundle.spec.start.outputs)
+    before = engine.start(bundle, data, now)
+    engine.send_event(bundle, before.state, "incident_reported", {"occurred_on": "2026-01-01", "description": "d",
+                                                                  "action_taken": "a"}, now)
+    assert bundle.spec.start.outputs == outputs
+    after = engine.start(bundle, data, now)
+    assert len(after.state) == len(before.state)

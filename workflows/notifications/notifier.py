@@ -9,6 +9,7 @@ Reminders (before a due date, when overdue, or asked for by a manager) are in
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
@@ -22,19 +23,37 @@ CONSULTATION_STEPS = ("staff_consultation", "patient_consultation")
 SIGNOFF_STEPS = ("employer_signoff", "insurer_signoff")
 
 
-def people_with_role(session: Session, role: str, department_id: int, *, organisation_wide: bool = True) -> list[User]:
+@dataclass(frozen=True)
+class Recipient:
+    """Who a message goes to: what the outbox needs, read without loading whole users."""
+
+    username: str
+    email: str | None
+    mail_digest: bool
+    department_id: int | None
+
+
+_COLUMNS = (User.username, User.email, User.mail_digest, User.department_id)
+
+
+def people_with_role(session: Session, role: str, department_id: int, *,
+                     organisation_wide: bool = True) -> list[Recipient]:
     """Active people with ``role`` in the department (and, if asked, those tied to no department)."""
     where = User.department_id == department_id
     if organisation_wide:
         where = or_(where, User.department_id.is_(None))
-    return list(session.scalars(select(User).join(UserRole).where(UserRole.role == role, User.active.is_(True), where)
-                                .order_by(User.username)))
+    rows = session.execute(select(*_COLUMNS).join(UserRole).where(UserRole.role == role, User.active.is_(True), where)
+                           .order_by(User.username))
+    return [Recipient(*row) for row in rows]
 
 
-def person(session: Session, username: str | None) -> User | None:
-    if not username:
-        return None
-    return session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+def people_named(session: Session, usernames) -> dict[str, Recipient]:
+    """The active people among ``usernames``, by username."""
+    usernames = set(usernames)
+    if not usernames:
+        return {}
+    rows = session.execute(select(*_COLUMNS).where(User.username.in_(usernames), User.active.is_(True)))
+    return {row.username: Recipient(*row) for row in rows}
 
 
 class Notifier:
@@ -49,12 +68,19 @@ class Notifier:
                    completed: HumanTask | None, actor: str | None, now: datetime) -> None:
         """Queue the mail a saved step causes (called by PolicyCommands inside its transaction)."""
         department = policy.department.name
+        assignees = people_named(session, {task.assignee for task in new_tasks if task.assignee})
+        lanes = {task.lane for task in new_tasks if task.assignee is None and task.lane}
+        by_lane = {lane: people_with_role(session, lane, policy.department_id) for lane in lanes}
+        rows = []
         for task in new_tasks:
-            for user in self.people_for(session, policy.department_id, task.lane, task.assignee):
+            users = ([assignees[task.assignee]] if task.assignee in assignees else []) if task.assignee \
+                else by_lane.get(task.lane, [])
+            for user in users:
                 mail = messages.new_task(self.base, user.username, task, policy.title, department,
                                          shared=task.assignee is None)
-                outbox.enqueue(session, user, kind=mail.kind, subject=mail.subject, body=mail.body, now=now,
-                               policy_id=policy.id, task_id=task.id)
+                rows.append(outbox.message(user, kind=mail.kind, subject=mail.subject, body=mail.body, now=now,
+                                           policy_id=policy.id, task_id=task.id))
+        outbox.add(session, rows)
         managers = None
         for step in self._closed_consultations(session, before, new_tasks):
             managers = managers if managers is not None else people_with_role(
@@ -71,11 +97,11 @@ class Notifier:
                 outbox.enqueue(session, user, kind=mail.kind, subject=mail.subject, body=mail.body, now=now,
                                policy_id=policy.id)
 
-    def people_for(self, session: Session, department_id: int, lane: str | None, assignee: str | None) -> list[User]:
+    def people_for(self, session: Session, department_id: int, lane: str | None,
+                   assignee: str | None) -> list[Recipient]:
         """Who can act on a task: its assignee, or everyone of its lane's role who may see the policy."""
         if assignee is not None:
-            found = person(session, assignee)
-            return [found] if found is not None else []
+            return list(people_named(session, [assignee]).values())
         return people_with_role(session, lane, department_id) if lane else []
 
     @staticmethod
@@ -94,11 +120,8 @@ class Notifier:
         """Consultation steps that had tasks before this step and have none waiting after it."""
         if not before:
             return []
-        steps_before = set(session.scalars(select(HumanTask.lifecycle_step).distinct().where(
-            HumanTask.id.in_(before), HumanTask.lifecycle_step.in_(CONSULTATION_STEPS))))
-        if not steps_before:
-            return []
-        still_open = set(session.scalars(select(HumanTask.lifecycle_step).distinct().where(
-            HumanTask.id.in_(before), HumanTask.state == "ready")))
+        rows = session.execute(select(HumanTask.lifecycle_step, HumanTask.state).where(
+            HumanTask.id.in_(before), HumanTask.lifecycle_step.in_(CONSULTATION_STEPS))).all()
+        still_open = {row.lifecycle_step for row in rows if row.state == "ready"}
         still_open |= {task.lifecycle_step for task in new_tasks}
-        return sorted(steps_before - still_open)
+        return sorted({row.lifecycle_step for row in rows} - still_open)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict, NotFound
@@ -28,18 +28,29 @@ def next_digest(now: datetime) -> datetime:
     return today if today > now else today + timedelta(days=1)
 
 
-def enqueue(session: Session, user: User, *, kind: str, subject: str, body: str, now: datetime,
-            policy_id: int | None = None, task_id: str | None = None) -> OutboxMessage:
-    """Add one message for ``user`` to the unit of work (at once, or in their next digest)."""
+def message(user, *, kind: str, subject: str, body: str, now: datetime, policy_id: int | None = None,
+            task_id: str | None = None) -> dict:
+    """One outbox row for ``user`` (anything with username, email and mail_digest), at once or
+    in their next digest; one for a person without an address is kept as failed, so an admin
+    sees who could not be told and can add their address."""
     digest = bool(user.mail_digest) and kind != "digest"
-    message = OutboxMessage(recipient=user.username, address=user.email or None, kind=kind, subject=subject[:300],
-                            body=body, policy_id=policy_id, task_id=task_id, digest=digest, status="pending",
-                            attempts=0, created_at=now, next_attempt_at=next_digest(now) if digest else now)
-    if not message.address:
-        # Kept, not dropped, so an admin sees who could not be told and can add their address.
-        message.status, message.last_error = "failed", f"{user.username} has no e-mail address."
-    session.add(message)
-    return message
+    address = user.email or None
+    return dict(recipient=user.username, address=address, kind=kind, subject=subject[:300], body=body,
+                policy_id=policy_id, task_id=task_id, digest=digest,
+                status="pending" if address else "failed", attempts=0, created_at=now,
+                next_attempt_at=next_digest(now) if digest else now,
+                last_error=None if address else f"{user.username} has no e-mail address.")
+
+
+def add(session: Session, messages: list[dict]) -> None:
+    """Add the messages to the unit of work, in one statement."""
+    if messages:
+        session.execute(insert(OutboxMessage), messages)
+
+
+def enqueue(session: Session, user, **fields) -> None:
+    """Add one message for ``user`` to the unit of work (see ``message``)."""
+    add(session, [message(user, **fields)])
 
 
 @dataclass(frozen=True)
