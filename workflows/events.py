@@ -102,10 +102,11 @@ def forget_triggers(bundle: ProcessBundle) -> None:
         start, end = process.start, process.end
         for name in getattr(start, "trigger_specs", []):
             event_subprocess = process.task_specs.get(name)
-            if event_subprocess is None or start not in event_subprocess.inputs:
+            if event_subprocess is None or name not in start._outputs:
                 continue
-            start.outputs.remove(event_subprocess)
-            event_subprocess.inputs.remove(start)
-            if end in event_subprocess.outputs:
-                event_subprocess.outputs.remove(end)
-                end.inputs.remove(event_subprocess)
+            # The spec's inputs and outputs are lists of names behind properties.
+            start._outputs.remove(name)
+            event_subprocess._inputs.remove(start.name)
+            if end.name in event_subprocess._outputs:
+                event_subprocess._outputs.remove(end.name)
+                end._inputs.remove(name)
