@@ -200,6 +200,7 @@ class WorkflowEngine:
         workflow = self._codec.load(state, bundle)
         # The serializer restores the library's unrestricted default engine.
         workflow.script_engine = self._script_engine(bundle)
+        events.recall_triggers(bundle, workflow)
         return workflow
 
     def _script_engine(self, bundle: ProcessBundle) -> _ScriptEngine:

@@ -88,6 +88,23 @@ def apply_interruptions(workflow: BpmnWorkflow, already: set, interrupting: froz
     return cancelled
 
 
+def _triggered(bundle: ProcessBundle):
+    for process in (bundle.spec, *bundle.subprocess_specs.values()):
+        for name in getattr(process.start, "trigger_specs", []):
+            if process.task_specs.get(name) is not None:
+                yield process, name
+
+
+def recall_triggers(bundle: ProcessBundle, workflow: BpmnWorkflow) -> None:
+    """Connect, for this workflow's step, the event subprocesses it has started (as SpiffWorkflow
+    did when their events arrived), so its tasks find the spec they were made from."""
+    present = {task.task_spec.name for task in workflow.get_tasks()}
+    for process, name in _triggered(bundle):
+        if name in present and name not in process.start._outputs:
+            process.start.connect(process.task_specs[name])
+            process.task_specs[name].connect(process.end)
+
+
 def forget_triggers(bundle: ProcessBundle) -> None:
     """Undo what SpiffWorkflow changed in the shared parsed spec when an event started an event subprocess.
 
@@ -95,15 +112,12 @@ def forget_triggers(bundle: ProcessBundle) -> None:
     event arrives, in the parsed spec; here a version's spec is parsed once and
     shared by every workflow, so the change would leak into workflows started later
     in the same process (each would carry every such subprocess, waiting, from its
-    start) and not in others. A workflow that has such a subprocess keeps it: its
-    tasks are in its own state, not in the spec.
+    start) and not in others. A workflow that has such a subprocess keeps it in its own
+    state, and ``recall_triggers`` connects it again for that workflow's next step.
     """
-    for process in (bundle.spec, *bundle.subprocess_specs.values()):
-        start, end = process.start, process.end
-        for name in getattr(start, "trigger_specs", []):
-            event_subprocess = process.task_specs.get(name)
-            if event_subprocess is None or name not in start._outputs:
-                continue
+    for process, name in _triggered(bundle):
+        start, end, event_subprocess = process.start, process.end, process.task_specs[name]
+        if name in start._outputs:
             # The spec's inputs and outputs are lists of names behind properties.
             start._outputs.remove(name)
             event_subprocess._inputs.remove(start.name)
