@@ -85,9 +85,10 @@ def actors_task(session: Session, actor: Actor, task_id: str) -> tuple[HumanTask
     return task, policy
 
 
-def _ready_ids(session: Session, policy_id: int) -> set[str]:
-    return set(session.scalars(select(HumanTask.id).where(HumanTask.policy_id == policy_id,
-                                                          HumanTask.state == "ready")))
+def _ready_ids(session: Session, policy_id: int) -> dict[str, str | None]:
+    """The policy's ready tasks: id → lifecycle step."""
+    return dict(session.execute(select(HumanTask.id, HumanTask.lifecycle_step).where(
+        HumanTask.policy_id == policy_id, HumanTask.state == "ready")).all())
 
 
 class PolicyCommands:
@@ -122,7 +123,7 @@ class PolicyCommands:
             session.add(WorkflowState(policy_id=policy.id, state="", data={}))
             audit.record(session, at=now, actor=actor.username, action="policy_started", policy_id=policy.id,
                          data={"title": title, "department": dept.name}, process_version_id=version.id)
-            self._save(session, policy, result, before=set(), now=now)
+            self._save(session, policy, result, before={}, now=now)
             return policy.id
 
     def complete(self, actor: Actor, task_id: str, data: dict | None = None, html_form=None) -> int:
@@ -257,7 +258,8 @@ class PolicyCommands:
         bundle = self._registry.bundle(version_id)
         return self._sandbox.run(operation, bundle.content_hash, lambda: bundle.files, **arguments)
 
-    def _save(self, session: Session, policy: Policy, result: StepResult, *, before: set[str], now: datetime,
+    def _save(self, session: Session, policy: Policy, result: StepResult, *, before: dict[str, str | None],
+              now: datetime,
               completed: HumanTask | None = None, actor: str | None = None, completed_state: str = "completed",
               changes: dict | None = None) -> None:
         """Write the step's result, its derived columns, the task index and the mail it causes;
@@ -290,7 +292,7 @@ class PolicyCommands:
                 audit.record(session, at=now, actor=actor, action="suspension_replaced", policy_id=policy.id,
                              data={"suspended_at": policy.suspended_at.isoformat()},
                              process_version_id=policy.process_version_id)
-        self._notifier.after_step(session, policy, before=before, new_tasks=[t for t in result.ready if t.id not in before],
+        self._notifier.after_step(session, policy, before=before, ready=result.ready,
                                   completed=completed if completed_state == "completed" else None, actor=actor,
                                   now=now)
 
@@ -305,7 +307,7 @@ class PolicyCommands:
                      process_version_id=policy.process_version_id)
 
     @staticmethod
-    def _sync_tasks(session, policy: Policy, before: set[str], result: StepResult, now, completed, actor,
+    def _sync_tasks(session, policy: Policy, before: dict, result: StepResult, now, completed, actor,
                     completed_state: str = "completed") -> None:
         """Keep the task index in step with the workflow."""
         after = {t.id for t in result.ready}
@@ -315,7 +317,7 @@ class PolicyCommands:
                                    .execution_options(synchronize_session=False))
             if done.rowcount != 1:
                 raise _Stale("This task was completed by someone else a moment ago.")
-        closed = before - after - {completed.id if completed else None}
+        closed = set(before) - after - {completed.id if completed else None}
         if closed:
             session.execute(update(HumanTask).where(HumanTask.id.in_(closed), HumanTask.state == "ready")
                             .values(state="closed", completed_at=now).execution_options(synchronize_session=False))

@@ -104,6 +104,7 @@ def test_api_tokens_are_created_shown_once_and_revoked(app, services, admin):
     url = "/admin/users/emma"
     created = admin.post(f"{url}/tokens", data={"expires_in": "30", "csrf_token": csrf_token(admin, url)})
     assert created.status_code == 200 and "Copy the token now: it is not shown again." in text(created)
+    assert created.headers["Cache-Control"] == "no-store"
     token = re.search(r'id="token" type="text" readonly value="([^"]+)"', created.get_data(as_text=True)).group(1)
     me = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 200 and me.get_json()["username"] == "emma"

@@ -121,7 +121,8 @@ def create_token(username: str):
     if not raw.isdigit():
         raise InvalidInput([FieldError("expires_in", f"Days until expiry must be a whole number from 1 to {MAX_DAYS}.")])
     issued = services().accounts.issue_token(username, int(raw), actor=actor().username)
-    return render_template("admin/token_created.html", issued=issued)
+    # The secret is on this page alone: no browser or proxy may keep a copy.
+    return render_template("admin/token_created.html", issued=issued), 200, {"Cache-Control": "no-store"}
 
 
 @bp.post("/tokens/<int:token_id>/revoke")

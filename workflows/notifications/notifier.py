@@ -64,10 +64,13 @@ class Notifier:
     def base(self) -> str:
         return self.settings.link_base
 
-    def after_step(self, session: Session, policy, *, before: set[str], new_tasks: list,
+    def after_step(self, session: Session, policy, *, before: dict[str, str | None], ready: list,
                    completed: HumanTask | None, actor: str | None, now: datetime) -> None:
-        """Queue the mail a saved step causes (called by PolicyCommands inside its transaction)."""
+        """Queue the mail a saved step causes (called by PolicyCommands inside its transaction).
+
+        ``before``: the tasks ready before the step (id → lifecycle step); ``ready``: after it."""
         department = policy.department.name
+        new_tasks = [task for task in ready if task.id not in before]
         assignees = people_named(session, {task.assignee for task in new_tasks if task.assignee})
         lanes = {task.lane for task in new_tasks if task.assignee is None and task.lane}
         by_lane = {lane: people_with_role(session, lane, policy.department_id) for lane in lanes}
@@ -82,7 +85,7 @@ class Notifier:
                                            policy_id=policy.id, task_id=task.id))
         outbox.add(session, rows)
         managers = None
-        for step in self._closed_consultations(session, before, new_tasks):
+        for step in _closed_consultations(before, ready):
             managers = managers if managers is not None else people_with_role(
                 session, "manager", policy.department_id, organisation_wide=False)
             counts = self._round_counts(session, policy.id, step)
@@ -115,13 +118,9 @@ class Notifier:
         answered = states.count("completed")
         return {"staff_responses": answered, "no_response": len(states) - answered}
 
-    @staticmethod
-    def _closed_consultations(session: Session, before: set[str], new_tasks: list) -> list[str]:
-        """Consultation steps that had tasks before this step and have none waiting after it."""
-        if not before:
-            return []
-        rows = session.execute(select(HumanTask.lifecycle_step, HumanTask.state).where(
-            HumanTask.id.in_(before), HumanTask.lifecycle_step.in_(CONSULTATION_STEPS))).all()
-        still_open = {row.lifecycle_step for row in rows if row.state == "ready"}
-        still_open |= {task.lifecycle_step for task in new_tasks}
-        return sorted({row.lifecycle_step for row in rows} - still_open)
+
+
+def _closed_consultations(before: dict[str, str | None], ready: list) -> list[str]:
+    """Consultation steps that had tasks before the step and have none waiting after it."""
+    had = {step for step in before.values() if step in CONSULTATION_STEPS}
+    return sorted(had - {task.lifecycle_step for task in ready})
