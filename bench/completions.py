@@ -10,6 +10,8 @@ from __future__ import annotations
 import multiprocessing
 import time
 
+from tests.lifecycle import forms_by_element
+
 from .clients import http_client, service_client
 from .common import STEPS_TO_PUBLISH, add_department, median_ms, p95_ms, services_for
 
@@ -25,9 +27,7 @@ def prepare(url: str, clients: int, policies: int):
         tokens = {name: services.accounts.create_token(name) for name in department.people}
         groups.append((list(department.people), tokens))
     bundle = services.processes.bundle(services.processes.latest_versions()[0].id)
-    forms = {spec.bpmn_id: dict(spec.extensions["properties"])["formJsonSchemaFilename"]
-             for spec in bundle.spec.task_specs.values()
-             if "formJsonSchemaFilename" in dict(getattr(spec, "extensions", {}).get("properties", {}))}
+    forms = forms_by_element(bundle)
     services.database.dispose()
     return forms, groups
 

@@ -65,6 +65,8 @@ ANSWERS = {
     "justify_warning_signs.schema.json": {"justification": "The group's concerns are met by the screen-only rule."},
     "publish_policy.schema.json": {"effective_date": EFFECTIVE_DATE, "publication_notes": "Staff briefed at the team meeting."},
     "review_policy.schema.json": {"outcome": "no_changes", "review_notes": "No incidents; policy still fits."},
+    "acknowledge_policy.schema.json": {"read_and_understood": True},
+    "incident_review.schema.json": {"decision": "no_review", "notes": "Handled at the time; the policy worked."},
 }
 
 

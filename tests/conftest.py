@@ -93,8 +93,8 @@ def clock():
 TEST_PASSWORD_METHOD = "pbkdf2:sha256:1000"
 
 
-def make_services(url, clock):
-    services = build_services(url, clock=clock, password_method=TEST_PASSWORD_METHOD)
+def make_services(url, clock, mail=None):
+    services = build_services(url, clock=clock, password_method=TEST_PASSWORD_METHOD, mail=mail)
     services.database.create_schema()
     services.deploy_directory()
     return services

@@ -87,3 +87,11 @@ def audit_events(services, **filters) -> list:
     query = select(AuditEvent).filter_by(**filters).order_by(AuditEvent.id)
     with services.database.reading() as session:
         return list(session.scalars(query))
+
+
+def forms_by_element(bundle) -> dict[str, str]:
+    """The form file each user task names, by element id (subprocesses included), as a client finds them."""
+    specs = [bundle.spec, *bundle.subprocess_specs.values()]
+    return {task.bpmn_id: dict(task.extensions["properties"])["formJsonSchemaFilename"]
+            for spec in specs for task in spec.task_specs.values()
+            if "formJsonSchemaFilename" in dict(getattr(task, "extensions", {}).get("properties", {}))}

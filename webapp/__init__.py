@@ -35,14 +35,33 @@ def create_app(test_config: dict | None = None, services: Services | None = None
         app.config.update(test_config)
     app.extensions["policyflow"] = services or build_services(app.config["DATABASE_URL"],
                                                              process_id=app.config["PROCESS_ID"],
-                                                             limits=config.step_limits())
+                                                             limits=config.step_limits(),
+                                                             mail=config.mail_settings())
     app.url_map.converters.update(CONVERTERS)  # before any route is added: they are compiled then
     csrf.init_app(app)
 
-    from . import api, auth, errors, headers, inbox, policies, public, submissions, tasks, templating, vendor
+    from . import (
+        admin,
+        api,
+        auth,
+        dashboard,
+        errors,
+        headers,
+        inbox,
+        incidents,
+        policies,
+        policy_actions,
+        public,
+        settings,
+        submissions,
+        tasks,
+        templating,
+        vendor,
+    )
 
-    for module in (auth, inbox, policies, tasks, public, vendor):
+    for module in (auth, inbox, policies, policy_actions, incidents, tasks, public, vendor, settings, dashboard):
         app.register_blueprint(module.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
     auth.init_app(app)

@@ -60,9 +60,24 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 
     if "POLICYFLOW_SECURE_COOKIES" not in os.environ and not _is_loopback(host):
         os.environ["POLICYFLOW_SECURE_COOKIES"] = "1"  # off loopback, cookies only travel over HTTPS
-    _app()  # check the settings and create the secret key once, before the workers start
+    app = _app()  # check the settings and create the secret key once, before the workers start
+    if not app.extensions["policyflow"].mail_settings.smtp_url:
+        click.echo("POLICYFLOW_SMTP_URL is not set: mail waits in the outbox until it is.", err=True)
     click.echo(f"policyflow on http://{host}:{port} ({workers} worker process{'es' if workers > 1 else ''})")
     run_server(host, port, workers, threads)
+
+
+def start_mail_sender(app):
+    """Start this process's background mail sender (each serving process may run one; see
+    workflows/notifications/background.py). Without POLICYFLOW_SMTP_URL mail waits in the outbox."""
+    from workflows.notifications.background import BackgroundSender
+
+    from .config import mail_interval
+
+    services = app.extensions["policyflow"]
+    if not services.mail_settings.smtp_url:
+        return None
+    return BackgroundSender(services.mail, services.reminders, mail_interval()).start()
 
 
 def _is_loopback(host: str) -> bool:
@@ -84,7 +99,8 @@ def user() -> None:
 @click.option("--password", required=True)
 @click.option("--email", default=None)
 def user_add(name, roles, department, password, email) -> None:
-    _run(lambda: _services().accounts.add_user(name, password, list(roles), department=department, email=email))
+    # Through administration, so a member of staff is asked to acknowledge the department's published policies.
+    _run(lambda: _services().administration.add_person("cli", name, password, list(roles), department, email))
     click.echo(f"Added {name} ({', '.join(roles)}).")
 
 
@@ -169,15 +185,36 @@ class Moment(click.ParamType):
                       "2026-12-01T09:30 (UTC) or 2026-12-01T09:30+01:00.", param, ctx)
 
 
-@timers.command("run", help="Fire every timer that is due now, or at WHEN with --as-of (run it from cron, e.g. hourly).")
+@timers.command("run", help="Fire every timer that is due now, or at WHEN with --as-of, and queue due reminders "
+                           "(run it from cron, e.g. hourly).")
 @click.option("--as-of", "as_of", type=Moment(), default=None,
               help="Fire what is due at this moment instead of now: 2026-12-01 (midnight UTC), "
                    "2026-12-01T09:30 (UTC) or 2026-12-01T09:30+01:00.")
 def timers_run(as_of: datetime | None) -> None:
-    fired = _services().commands.fire_due_timers(now=as_of)
+    services = _services()
+    fired = services.commands.fire_due_timers(now=as_of)
     for policy_id, elements in fired:
         click.echo(f"policy {policy_id}: {', '.join(elements)}")
     click.echo(f"{len(fired)} polic{'y' if len(fired) == 1 else 'ies'} advanced.")
+    reminded = services.reminders.queue_due(now=as_of)
+    click.echo(f"{reminded} reminder{'' if reminded == 1 else 's'} queued.")
+
+
+@main.group(help="Mail.")
+def mail() -> None:
+    pass
+
+
+@mail.command("send", help="Try every pending message now (waiting retries included; digests wait for their "
+                           "time). For cron and operators; `serve` also sends in the background.")
+def mail_send() -> None:
+    services = _services()
+    report = _run(lambda: services.mail.send_due(retry_now=True))
+    for error in report.errors:
+        click.echo(f"  {error}", err=True)
+    click.echo(f"Mail: {report}.")
+    if report.failed or report.retrying:
+        sys.exit(1)
 
 
 def _run(action):

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import limits
 
+from workflows.notifications import MailSettings
+from workflows.notifications.settings import DEFAULT_BASE_URL, DEFAULT_FROM
 from workflows.sandbox import StepLimits
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +73,28 @@ def step_limits() -> StepLimits:
         max_instances=_number("POLICYFLOW_MAX_INSTANCES", defaults.max_instances),
         processes=_number("POLICYFLOW_SANDBOX_PROCESSES", defaults.processes),
     )
+
+
+def mail_settings() -> MailSettings:
+    """Where mail goes (POLICYFLOW_SMTP_URL), whom it is from and where its links point."""
+    settings = MailSettings(smtp_url=os.environ.get("POLICYFLOW_SMTP_URL") or None,
+                            mail_from=os.environ.get("POLICYFLOW_MAIL_FROM") or DEFAULT_FROM,
+                            base_url=os.environ.get("POLICYFLOW_BASE_URL") or DEFAULT_BASE_URL)
+    if settings.smtp_url:
+        try:
+            settings.server()
+        except Exception as error:  # noqa: BLE001 - any unusable URL is a configuration error, said plainly
+            raise ConfigurationError(str(error)) from None
+    if not settings.base_url.startswith(("http://", "https://")):
+        raise ConfigurationError(f"POLICYFLOW_BASE_URL={settings.base_url!r} must start with http:// or https://.")
+    if "@" not in settings.mail_from:
+        raise ConfigurationError(f"POLICYFLOW_MAIL_FROM={settings.mail_from!r} is not an e-mail address.")
+    return settings
+
+
+def mail_interval() -> float:
+    """Seconds between the background sender's rounds (POLICYFLOW_MAIL_INTERVAL_SECONDS)."""
+    return _number("POLICYFLOW_MAIL_INTERVAL_SECONDS", 30.0, float)
 
 
 def _rate(name: str, default: str) -> str:

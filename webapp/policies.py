@@ -53,7 +53,8 @@ def show(policy_id: int):
     page = Page.of(shown, request.args.get("offset", max(total - shown, 0)))
     timeline = queries.audit_trail(actor(), policy_id, page)
     return render_template("policy.html", policy=policy, timeline=timeline, my_tasks=queries.my_task_ids(actor(), policy_id),
-                           nav=neighbours(page, len(timeline), total))
+                           nav=neighbours(page, len(timeline), total),
+                           may_read_incidents=queries.may_read_incidents(actor(), policy_id))
 
 
 @bp.route("/<id:policy_id>/diagram.bpmn")

@@ -22,9 +22,11 @@ class PolicyflowServer(BaseApplication):
 
     def load(self):
         from . import create_app
+        from .cli import start_mail_sender
 
         app = create_app()
         app.extensions["policyflow"].sandbox.warm()  # the first steps need not wait for sandbox workers
+        start_mail_sender(app)  # in each worker: senders claim each message, so none is sent twice
         return app
 
 

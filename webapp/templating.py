@@ -8,6 +8,7 @@ from datetime import date, datetime
 from flask_login import current_user
 
 from workflows import form_meaning
+from workflows.dashboard import ROLES as DASHBOARD_ROLES
 from workflows.status import LABELS, PolicyStatus
 
 LANE_LABELS = {"manager": "Manager", "staff": "Staff", "patient_liaison": "Patient liaison",
@@ -24,9 +25,11 @@ def when(value) -> str:
 
 
 def day(value) -> str:
-    """An ISO date (as stored in JSON) as the pages show dates."""
+    """A date as people write it (12 Dec 2026): a date, the date of a moment, or an ISO date as stored in JSON."""
+    if isinstance(value, (datetime, date)):
+        return value.strftime("%d %b %Y")
     try:
-        return when(date.fromisoformat(value)) if isinstance(value, str) else when(value)
+        return when(date.fromisoformat(value)) if isinstance(value, str) else ("" if value is None else str(value))
     except ValueError:
         return value
 
@@ -134,7 +137,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["status_label"] = lambda s: LABELS.get(PolicyStatus(s), s) if s in set(PolicyStatus) else s
     app.jinja_env.globals.update(widget=widget, options=options, is_selected=is_selected, show_when=show_when,
                                  form_layout=form_layout, risk_score=risk_score, rating_for=rating_for,
-                                 rules_json=rules_json)
+                                 rules_json=rules_json, uses_dashboard=lambda actor: bool(DASHBOARD_ROLES & actor.roles))
 
     @app.context_processor
     def _people():

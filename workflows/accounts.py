@@ -14,7 +14,8 @@ from .schema import ApiToken, Department, User, UserRole
 from .store import Database
 
 ROLES = ("manager", "staff", "patient_liaison", "employer", "insurer", "process_designer", "admin")
-__all__ = ["Accounts", "Actor", "IssuedToken", "ROLES", "TokenInfo", "TokenRefused"]
+MAX_EMAIL = 254
+__all__ = ["Accounts", "Actor", "IssuedToken", "Person", "ROLES", "TokenInfo", "TokenRefused"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,40 @@ def _person(connection, row) -> Actor:
     return Actor(row.user_id, row.username, roles, row.department_id, row.department, row.session_version)
 
 
+@dataclass(frozen=True)
+class Person:
+    """A user as the admin pages show them (never the password hash)."""
+
+    id: int
+    username: str
+    email: str | None
+    roles: tuple[str, ...]
+    department: str | None
+    active: bool
+    mail_digest: bool
+
+    @classmethod
+    def of(cls, user: User) -> "Person":
+        return cls(user.id, user.username, user.email, tuple(sorted(user.roles)),
+                   user.department.name if user.department else None, user.active, bool(user.mail_digest))
+
+
+def _checked_roles(roles) -> list[str]:
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise InvalidInput([FieldError("role", f"Unknown role {', '.join(unknown)}; roles are {', '.join(ROLES)}.")])
+    if not roles:
+        raise InvalidInput([FieldError("role", "Give at least one role.")])
+    return sorted(set(roles))
+
+
+def _checked_email(email: str | None) -> str | None:
+    email = (email or "").strip() or None
+    if email is not None and (len(email) > MAX_EMAIL or "@" not in email.strip("@") or any(c.isspace() for c in email)):
+        raise InvalidInput([FieldError("email", f"'{email[:60]}' is not an e-mail address.")])
+    return email
+
+
 class Accounts:
     def __init__(self, database: Database, clock, password_method: str = "scrypt"):
         self._db = database
@@ -78,18 +113,19 @@ class Accounts:
         return found
 
     def add_user(self, username: str, password: str, roles: list[str], department: str | None = None,
-                 email: str | None = None, actor: str = audit.SYSTEM_ACTOR) -> Actor:
-        unknown = [r for r in roles if r not in ROLES]
-        if unknown:
-            raise InvalidInput([FieldError("role", f"Unknown role {', '.join(unknown)}; roles are {', '.join(ROLES)}.")])
+                 email: str | None = None, actor: str = audit.SYSTEM_ACTOR, mail_digest: bool = False) -> Actor:
+        roles = _checked_roles(roles)
+        email = _checked_email(email)
         if not username or not password:
             raise InvalidInput([FieldError("username" if not username else "password", "is required.")])
+        if len(username) > 80 or any(c.isspace() for c in username):
+            raise InvalidInput([FieldError("username", "A username has at most 80 characters and no spaces.")])
         with self._db.transaction() as session:
             if session.scalar(select(User.id).where(User.username == username)) is not None:
                 raise InvalidInput([FieldError("username", f"The user '{username}' already exists.")])
             dept = self.department(session, department, create=True) if department else None
             user = User(username=username, password_hash=self._passwords.hash(password), email=email,
-                        department=dept, role_rows=[UserRole(role=r) for r in sorted(set(roles))])
+                        department=dept, role_rows=[UserRole(role=r) for r in roles], mail_digest=mail_digest)
             session.add(user)
             session.flush()
             audit.record(session, at=self._clock(), actor=actor, action="user_added",
@@ -200,3 +236,82 @@ class Accounts:
     def departments(self) -> list[str]:
         with self._db.reading() as session:
             return list(session.scalars(select(Department.name).order_by(Department.name)))
+
+    # --- administration -----------------------------------------------------------------
+
+    def people(self) -> list[Person]:
+        with self._db.reading() as session:
+            return [Person.of(user) for user in session.scalars(select(User).order_by(User.username))]
+
+    def person(self, username: str) -> Person:
+        with self._db.reading() as session:
+            return Person.of(self._user(session, username))
+
+    def update_user(self, username: str, *, roles: list[str], department: str | None, email: str | None,
+                    mail_digest: bool, actor: str = audit.SYSTEM_ACTOR) -> tuple[Person, Person]:
+        """Change a person's roles, department, address and mail preference; (before, after)."""
+        roles, email = _checked_roles(roles), _checked_email(email)
+        with self._db.transaction() as session:
+            user = self._user(session, username)
+            before = Person.of(user)
+            user.department = self.department(session, department) if department else None
+            user.email, user.mail_digest = email, mail_digest
+            user.role_rows = [UserRole(role=r) for r in roles]
+            session.flush()
+            after = Person.of(user)
+            changed = {key: getattr(after, key) for key in ("roles", "department", "email", "mail_digest")
+                       if getattr(before, key) != getattr(after, key)}
+            if changed:
+                audit.record(session, at=self._clock(), actor=actor, action="user_changed",
+                             data={"username": username, **{k: list(v) if isinstance(v, tuple) else v
+                                                            for k, v in changed.items()}})
+            return before, after
+
+    def set_mail_digest(self, user_id: int, digest: bool) -> None:
+        """A person's own choice: mail at once, or one digest a day."""
+        with self._db.transaction() as session:
+            session.execute(update(User).where(User.id == user_id).values(mail_digest=digest))
+
+    def deactivate(self, session: Session, username: str, actor: str, now) -> User:
+        """Stop ``username`` signing in or using tokens, in the caller's transaction (see Administration)."""
+        user = self._user(session, username)
+        if not user.active:
+            raise Conflict(f"{username} is already deactivated.")
+        user.active = False
+        user.session_version += 1
+        audit.record(session, at=now, actor=actor, action="user_deactivated", data={"username": username})
+        return user
+
+    def reactivate(self, username: str, actor: str = audit.SYSTEM_ACTOR) -> None:
+        with self._db.transaction() as session:
+            user = self._user(session, username)
+            if user.active:
+                raise Conflict(f"{username} is active already.")
+            user.active = True
+            audit.record(session, at=self._clock(), actor=actor, action="user_reactivated", data={"username": username})
+
+    def add_department(self, name: str, actor: str = audit.SYSTEM_ACTOR) -> str:
+        name = (name or "").strip()
+        if not name or len(name) > 200:
+            raise InvalidInput([FieldError("name", "A department needs a name of at most 200 characters.")])
+        with self._db.transaction() as session:
+            if session.scalar(select(Department.id).where(Department.name == name)) is not None:
+                raise InvalidInput([FieldError("name", f"There is already a department called '{name}'.")])
+            session.add(Department(name=name))
+            audit.record(session, at=self._clock(), actor=actor, action="department_added", data={"name": name})
+        return name
+
+    def rename_department(self, old: str, new: str, actor: str = audit.SYSTEM_ACTOR) -> str:
+        new = (new or "").strip()
+        if not new or len(new) > 200:
+            raise InvalidInput([FieldError("name", "A department needs a name of at most 200 characters.")])
+        with self._db.transaction() as session:
+            dept = session.scalar(select(Department).where(Department.name == old))
+            if dept is None:
+                raise NotFound(f"There is no department called '{old}'.")
+            if new != old and session.scalar(select(Department.id).where(Department.name == new)) is not None:
+                raise InvalidInput([FieldError("name", f"There is already a department called '{new}'.")])
+            dept.name = new
+            audit.record(session, at=self._clock(), actor=actor, action="department_renamed",
+                         data={"from": old, "to": new})
+        return new

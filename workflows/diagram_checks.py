@@ -17,17 +17,20 @@ from .scripting import UnsafeCode, compile_expression, compile_script
 
 LANE_ROLES = ("manager", "staff", "patient_liaison", "employer", "insurer")
 LIFECYCLE_STEPS = ("risk_assessment", "staff_consultation", "patient_consultation", "revision",
-                   "employer_signoff", "insurer_signoff", "publication", "review")
+                   "employer_signoff", "insurer_signoff", "publication", "review", "acknowledgement",
+                   "incident_review")
 FORM_PROPERTY = "formJsonSchemaFilename"
 MAX_TASK_TEXT = 200  # what the task index stores of a user task's id, name and data key
 MAX_FORM_NAME = 200  # the task index stores it in a column of this size
 #: What a task page may show beside its form, named in the task's ``reviewContext`` property.
 CONTEXT_PARTS = ("draft", "changes", "risk_assessment", "consultation", "warning_signs", "revision_notes",
-                 "signoffs")
+                 "signoffs", "incidents")
 _VARIABLE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+DUE_IN_PROPERTY = "dueIn"
+_ISO_DURATION = re.compile(r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?")
 
 _EXPRESSIONS = ("conditionExpression", "timeDuration", "timeDate", "timeCycle", "completionCondition",
-                "loopCardinality", "inputExpression", "outputEntry")
+                "loopCardinality", "inputExpression", "outputEntry", "messagePayload")
 _SCRIPTS = ("script", "preScript", "postScript")
 _DMN_QUESTION_MARK = re.compile(r"""(\?)(?=(?:[^'"]|['"][^'"]*['"])*$)""")
 
@@ -110,6 +113,7 @@ def _check_process(file: str, process, forms: dict) -> list[DiagramProblem]:
                                            f"lane name '{lane_name}' is not a role ({', '.join(LANE_ROLES)})"))
         for ref in lane.iter("{*}flowNodeRef"):
             lanes[(ref.text or "").strip()] = lane_name
+    _inherit_lanes(process, lanes)
     for flow in process.iter("{*}sequenceFlow"):
         for end in ("sourceRef", "targetRef"):
             if flow.get(end) not in ids:
@@ -118,6 +122,18 @@ def _check_process(file: str, process, forms: dict) -> list[DiagramProblem]:
     for task in process.iter("{*}userTask"):
         problems.extend(_check_user_task(file, task, lanes, forms))
     return problems
+
+
+def _inherit_lanes(process, lanes: dict) -> None:
+    """Elements inside a subprocess belong to the subprocess's lane (as the engine reads them)."""
+    for subprocess in process.iter("{*}subProcess"):
+        lane = next((lanes[node.get("id")] for node in [subprocess, *subprocess.iterancestors()]
+                     if node.get("id") in lanes), None)
+        if lane is None:
+            continue
+        for node in subprocess.iter():
+            if node is not subprocess and node.get("id") and node.get("id") not in lanes:
+                lanes[node.get("id")] = lane
 
 
 def _check_user_task(file, task, lanes, forms) -> list[DiagramProblem]:
@@ -150,6 +166,9 @@ def _check_user_task(file, task, lanes, forms) -> list[DiagramProblem]:
     if step == "publication" and not props.get("publishes"):
         problems.append(DiagramProblem(*where, "a publication task needs a 'publishes' property naming the variable "
                                                "that holds the policy it publishes"))
+    due = props.get(DUE_IN_PROPERTY)
+    if due is not None and not _ISO_DURATION.fullmatch(due.strip()):
+        problems.append(DiagramProblem(*where, f"{DUE_IN_PROPERTY} '{due}' is not an ISO 8601 duration such as P14D"))
     return problems
 
 

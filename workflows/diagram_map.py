@@ -112,13 +112,28 @@ def _read(bundle: ProcessBundle) -> DiagramMap:
     return DiagramMap(tasks, draft_key, rating_key, rules, warning_key, anonymous)
 
 
+def _enclosing(node) -> list:
+    """The task and the subprocesses around it, innermost first."""
+    found = [node]
+    parent = node.getparent()
+    while parent is not None and isinstance(parent.tag, str) and parent.tag.endswith("}subProcess"):
+        found.append(parent)
+        parent = parent.getparent()
+    return found
+
+
 def _step_task(node, props: dict, lanes: dict) -> StepTask:
-    loop = next(node.iter("{*}multiInstanceLoopCharacteristics"), None)
-    output = next(loop.iter("{*}loopDataOutputRef"), None) if loop is not None else None
+    # A per-person step may be a multi-instance task, or a task inside a multi-instance subprocess
+    # (one for each member of staff); its answers are collected in that loop's output.
+    around = _enclosing(node)
+    loops = [child for element in around for child in element if isinstance(child.tag, str)
+             and child.tag.endswith("}multiInstanceLoopCharacteristics")]
+    output = next(loops[0].iter("{*}loopDataOutputRef"), None) if loops else None
     context = props.get("reviewContext")
     collection = (output.text or "").strip() if output is not None else ""
+    lane = next((lanes[element.get("id")] for element in around if element.get("id") in lanes), None)
     return StepTask(
-        element_id=node.get("id"), title=node.get("name") or node.get("id"), lane=lanes.get(node.get("id")),
+        element_id=node.get("id"), title=node.get("name") or node.get("id"), lane=lane,
         lifecycle_step=props.get("lifecycleStep"), data_key=props.get("dataKey") or node.get("id"),
         form=props.get(FORM_PROPERTY), collection=collection or None,
         review_context=tuple(context.split()) if context is not None else DEFAULT_CONTEXT,

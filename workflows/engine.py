@@ -9,22 +9,26 @@ sandbox runs these steps in worker processes under operating-system limits.
 Everything the library leaves to the caller is done here, once: the restricted
 script engine is set after every load, a task is completed only if it is READY,
 form data is stored as a deep copy under the task's own key, due timers fire
-against the caller's clock, and finished history is compacted away.
+against the caller's clock (timers.py), messages and signals from the app reach
+what waits for them and interrupting event subprocesses interrupt (events.py),
+each new task gets its due date, and finished history is compacted away.
 """
 from __future__ import annotations
 
 import copy
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Callable
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import DurationTimerEventDefinition, TimerEventDefinition
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
 from SpiffWorkflow.util.task import TaskState
 
+from . import events, timers
 from .code_labels import code_labels, label_for
 from .codec import WorkflowCodec
 from .compaction import compact
@@ -33,7 +37,7 @@ from .instructions import render_instructions
 from .scripting import RestrictedEnvironment, RestrictedScriptEngine, UnsafeCode
 from .specs import ProcessBundle
 from .storable import UnstorableData, json_size, largest_variable, size_text, to_json
-from .tasks import ReadyTask, current_data, describe, ready_human_tasks, task_properties
+from .tasks import DUE_IN_PROPERTY, ReadyTask, current_data, describe, ready_human_tasks, task_properties
 
 MAX_ENGINE_STEPS = 500
 STATE_TO_DATA_RATIO = 4
@@ -105,52 +109,100 @@ class WorkflowEngine:
         self._limits, self._on_code = limits, on_code
         self._codec = WorkflowCodec()
         self._labels: dict[str, dict] = {}
+        self._events: dict[str, tuple[dict, frozenset]] = {}
 
     def start(self, bundle: ProcessBundle, data: dict, now: datetime) -> StepResult:
         """A new workflow whose start event sees ``data``, advanced to its first wait."""
+        with self._step(bundle, now):
+            return self._start(bundle, data, now)
+
+    def complete(self, bundle: ProcessBundle, state: str, task_id: str, answers: dict, now: datetime,
+                 facts: dict | None = None) -> StepResult:
+        """Complete one READY user task with validated answers and run to the next wait.
+
+        ``facts`` (such as the department's current staff) are brought up to date in
+        the data the workflow carries on with."""
+        with self._step(bundle, now):
+            return self._complete(bundle, state, task_id, answers, now, facts)
+
+    def fire_due_timers(self, bundle: ProcessBundle, state: str, now: datetime) -> StepResult:
+        """Fire every waiting timer due at ``now``; the result lists the element ids that fired."""
+        with self._step(bundle, now):
+            return self._fire_due_timers(bundle, state, now)
+
+    def send_event(self, bundle: ProcessBundle, state: str, name: str, payload, now: datetime) -> StepResult:
+        """Deliver the message or signal ``name`` (with ``payload``) to whatever in the workflow
+        waits for it, and run to the next wait; Conflict if nothing waits for it now."""
+        with self._step(bundle, now):
+            return self._send_event(bundle, state, name, payload, now)
+
+    @contextmanager
+    def _step(self, bundle: ProcessBundle, now: datetime):
+        """One step at ``now``: the library's timers read that moment, not the wall clock, and
+        the version's parsed spec, which every workflow of it shares, is left as parsed."""
+        try:
+            with timers.step_time(now):
+                yield
+        finally:
+            events.forget_triggers(bundle)
+
+    def _start(self, bundle: ProcessBundle, data: dict, now: datetime) -> StepResult:
         workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=self._script_engine(bundle))
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(copy.deepcopy(data))
-        self._advance(workflow, now, set(), "starting the process")
-        return self._result(workflow, before=set())
+        self._advance(bundle, workflow, now, set(), set(), "starting the process")
+        return self._result(workflow, before=set(), now=now)
 
-    def complete(self, bundle: ProcessBundle, state: str, task_id: str, answers: dict, now: datetime) -> StepResult:
-        """Complete one READY user task with validated answers and run to the next wait."""
+    def _complete(self, bundle: ProcessBundle, state: str, task_id: str, answers: dict, now: datetime,
+                  facts: dict | None) -> StepResult:
         workflow = self.load(bundle, state)
         task = _find_task(workflow, task_id)
         if task.state != TaskState.READY or not task.task_spec.manual:
             raise Conflict("This task is no longer waiting for an answer; it may have been completed already.")
-        before = {t.id for t in ready_human_tasks(workflow)}
+        before, known = {t.id for t in ready_human_tasks(workflow)}, self._interrupted(bundle, workflow)
+        task.data.update(copy.deepcopy(facts or {}))
         task.data[describe(task).data_key] = copy.deepcopy(answers)
-        timers_before = _timer_ids(workflow)
+        timers_before = timers.timer_task_ids(workflow)
         self._on_code(f"completing {task.task_spec.bpmn_id}")
         try:
             task.run()
         except (SpiffWorkflowException, UnsafeCode) as error:
             raise _failure(error, task.task_spec.bpmn_id) from None
-        self._advance(workflow, now, timers_before, f"the steps after {task.task_spec.bpmn_id}")
-        return self._result(workflow, before)
+        self._advance(bundle, workflow, now, timers_before, known, f"the steps after {task.task_spec.bpmn_id}")
+        return self._result(workflow, before, now)
 
-    def fire_due_timers(self, bundle: ProcessBundle, state: str, now: datetime) -> StepResult:
-        """Fire every waiting timer due at ``now``; the result lists the element ids that fired."""
+    def _fire_due_timers(self, bundle: ProcessBundle, state: str, now: datetime) -> StepResult:
         workflow = self.load(bundle, state)
-        before = {t.id for t in ready_human_tasks(workflow)}
-        fired = []
-        for task, due in waiting_timers(workflow):
-            if due is not None and due <= now:
-                task._set_internal_data(event_fired=True)
-                fired.append(task.task_spec.bpmn_id)
+        before, known = {t.id for t in ready_human_tasks(workflow)}, self._interrupted(bundle, workflow)
+        timers_before = timers.timer_task_ids(workflow)
+        fired = timers.fire_due(workflow, now)
         if fired:
-            timers_before = _timer_ids(workflow)
             workflow.refresh_timers()
-            self._advance(workflow, now, timers_before, f"the steps after {', '.join(fired)}")
-        result = self._result(workflow, before)
-        return StepResult(result.state, result.data, result.ready, result.timers, result.completed, fired)
+            self._advance(bundle, workflow, now, timers_before, known, f"the steps after {', '.join(fired)}")
+        return replace(self._result(workflow, before, now), fired=fired)
+
+    def _send_event(self, bundle: ProcessBundle, state: str, name: str, payload, now: datetime) -> StepResult:
+        definition = self._catchable(bundle).get(name)
+        if definition is None:
+            raise Conflict(f"This policy's process does not handle '{name}'.")
+        workflow = self.load(bundle, state)
+        before, known = {t.id for t in ready_human_tasks(workflow)}, self._interrupted(bundle, workflow)
+        timers_before = timers.timer_task_ids(workflow)
+        self._on_code(f"receiving {name}")
+        try:
+            workflow.send_event(BpmnEvent(definition, payload=copy.deepcopy(payload)))
+        except WorkflowException:
+            raise Conflict(f"This policy is not waiting for '{name}' at this stage; nothing was changed.") from None
+        except (SpiffWorkflowException, UnsafeCode) as error:
+            raise _failure(error) from None
+        self._advance(bundle, workflow, now, timers_before, known, f"the steps after {name}")
+        return self._result(workflow, before, now)
 
     def load(self, bundle: ProcessBundle, state: str) -> BpmnWorkflow:
         workflow = self._codec.load(state, bundle)
         # The serializer restores the library's unrestricted default engine.
         workflow.script_engine = self._script_engine(bundle)
+        events.recall_triggers(bundle, workflow)
         return workflow
 
     def _script_engine(self, bundle: ProcessBundle) -> _ScriptEngine:
@@ -158,8 +210,22 @@ class WorkflowEngine:
             self._labels[bundle.content_hash] = code_labels(bundle.files)
         return _ScriptEngine(self._labels[bundle.content_hash], self._on_code, self._limits.max_instances)
 
-    def _advance(self, workflow: BpmnWorkflow, now: datetime, timers_before: set, what: str) -> None:
-        """Run automatic steps to the next wait; ``timers_before``: timers already pinned."""
+    def _interrupted(self, bundle: ProcessBundle, workflow: BpmnWorkflow) -> set:
+        return events.interrupted_so_far(workflow, self._event_info(bundle)[1])
+
+    def _catchable(self, bundle: ProcessBundle) -> dict:
+        return self._event_info(bundle)[0]
+
+    def _event_info(self, bundle: ProcessBundle) -> tuple[dict, frozenset]:
+        if bundle.content_hash not in self._events:
+            self._events[bundle.content_hash] = (events.catchable_events(bundle),
+                                                 events.interrupting_event_subprocesses(bundle.files))
+        return self._events[bundle.content_hash]
+
+    def _advance(self, bundle: ProcessBundle, workflow: BpmnWorkflow, now: datetime, timers_before: set,
+                 known_subprocesses: set, what: str) -> None:
+        """Run automatic steps to the next wait; ``timers_before``: timers already pinned;
+        ``known_subprocesses``: interrupting event subprocesses already started before this step."""
         steps = 0
 
         def count_step(task) -> None:
@@ -172,13 +238,17 @@ class WorkflowEngine:
                                       f"waiting for anyone (last: {task.task_spec.bpmn_id}); check the diagram for a loop.")
 
         self._on_code(what)
+        interrupting = self._event_info(bundle)[1]
         try:
             workflow.do_engine_steps(will_complete_task=count_step, did_complete_task=_check_code_output)
-            _pin_new_timers(workflow, timers_before, now)
+            while events.apply_interruptions(workflow, known_subprocesses, interrupting):
+                known_subprocesses = events.interrupted_so_far(workflow, interrupting)
+                workflow.do_engine_steps(will_complete_task=count_step, did_complete_task=_check_code_output)
+            timers.pin_new_timers(workflow, timers_before, now)
         except (SpiffWorkflowException, UnsafeCode) as error:
             raise _failure(error) from None
 
-    def _result(self, workflow: BpmnWorkflow, before: set) -> StepResult:
+    def _result(self, workflow: BpmnWorkflow, before: set, now: datetime) -> StepResult:
         """Compact, check what is stored, and describe the workflow for the app."""
         compact(workflow)
         try:
@@ -191,17 +261,17 @@ class WorkflowEngine:
                     raise UnstorableData(f"the task {described.element_id} is for '{described.assignee[:40]}…', "
                                          "which is not a username")
                 if described.id not in before:
-                    described = self._introduce(task, described, data)
+                    described = self._introduce(task, described, data, now)
                 ready.append(described)
             state = self._codec.dump(workflow)
             self._check_state(state)
         except (UnstorableData, TypeError, ValueError) as error:
             raise WorkflowFailure(f"The process could not continue: {error}; nothing was saved.") from None
-        timers = [(task.task_spec.bpmn_id, due) for task, due in waiting_timers(workflow) if due is not None]
-        return StepResult(state, data, ready, timers, workflow.is_completed())
+        waiting = [(timer.element, timer.due) for timer in timers.waiting_timers(workflow) if timer.due is not None]
+        return StepResult(state, data, ready, waiting, workflow.is_completed())
 
-    def _introduce(self, task, described: ReadyTask, data: dict) -> ReadyTask:
-        """A newly ready task with its instructions rendered and its form's starting answers.
+    def _introduce(self, task, described: ReadyTask, data: dict, now: datetime) -> ReadyTask:
+        """A newly ready task with its instructions rendered, its form's starting answers and its due date.
 
         A form starts empty unless the diagram names, in the task's ``formStartsFrom``
         property, the variable whose current value it starts from (a revision starts
@@ -214,7 +284,7 @@ class WorkflowEngine:
         source = task_properties(task).get("formStartsFrom")
         prefill = context.get(source) if source else None
         return replace(described, instructions=instructions,
-                       values=copy.deepcopy(prefill) if isinstance(prefill, dict) else {})
+                       values=copy.deepcopy(prefill) if isinstance(prefill, dict) else {}, due_at=_due_at(task, now))
 
     def _check_state(self, state: str) -> None:
         # Task data of finished steps is kept (until compacted) beside the current data.
@@ -247,32 +317,13 @@ def _find_task(workflow: BpmnWorkflow, task_id: str):
         raise NotFound(f"Task {task_id} does not exist in this policy") from None
 
 
-def _pin_new_timers(workflow: BpmnWorkflow, known: set, now: datetime) -> None:
-    """Fix each newly reached duration timer's due time from the caller's clock.
-
-    SpiffWorkflow counts a duration from the wall clock; the services' clock is
-    the one the rest of the app (and its tests) use, so the due time is set from
-    it and saved with the workflow, visible before any worker runs.
-    """
-    for task, _due in waiting_timers(workflow):
-        definition = task.task_spec.event_definition
-        if task.id in known or not isinstance(definition, DurationTimerEventDefinition):
-            continue
-        duration = TimerEventDefinition.parse_iso_duration(workflow.script_engine.evaluate(task, definition.expression))
-        task._set_internal_data(event_value=(now + TimerEventDefinition.get_timedelta_from_start(duration, now)).isoformat())
-
-
-def _timer_ids(workflow: BpmnWorkflow) -> set:
-    return {task.id for task, _due in waiting_timers(workflow)}
-
-
-def waiting_timers(workflow: BpmnWorkflow) -> list[tuple[object, datetime | None]]:
-    """The workflow's waiting timer events with their due times (UTC)."""
-    timers = []
-    for task in workflow.get_tasks(state=TaskState.WAITING):
-        definition = getattr(task.task_spec, "event_definition", None)
-        if isinstance(definition, TimerEventDefinition):
-            value = task._get_internal_data("event_value")
-            due = TimerEventDefinition.get_datetime(value) if isinstance(value, str) and not value.upper().startswith(("P", "R")) else None
-            timers.append((task, due))
-    return timers
+def _due_at(task, now: datetime) -> datetime | None:
+    """When a task should be done: ``dueIn`` (an ISO 8601 duration) from now, else its
+    earliest boundary timer (such as a consultation deadline)."""
+    duration = task_properties(task).get(DUE_IN_PROPERTY)
+    if duration:
+        try:
+            return timers.due_in(duration, now)
+        except (ValueError, TypeError):
+            return None  # deploy refuses a malformed dueIn; a stored old version just has no due date
+    return timers.boundary_deadline(task)

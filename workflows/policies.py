@@ -1,4 +1,4 @@
-"""Commands on policies: start one, complete a task, fire due timers.
+"""Commands on policies: start one, complete a task, fire due timers, and send events.
 
 A completion reads the task, its policy and the workflow state, runs the step in
 the sandbox (outside any transaction: diagram code may take up to its limits and
@@ -8,7 +8,10 @@ between, the update matches no row, nothing is written, and the completion start
 again from what they saved — so two staff answering the consultation at once both
 succeed, and the same task submitted twice is applied once while the second is
 told who completed it. The same holds on SQLite and PostgreSQL, in one process or
-many.
+many. Everything else that moves a running workflow (an incident reported, the
+consultation closed early, a suspension) goes through ``advance``, which is the
+same optimistic, audited save around another engine operation. The mail a step
+causes is written to the outbox in the step's own transaction (``Notifier``).
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import logging
 import random
 import time
 from datetime import datetime
+from typing import Callable
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -25,6 +29,7 @@ from .accounts import Accounts, Actor
 from .diagram_map import diagram_map
 from .engine import StepResult
 from .errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, WorkflowFailure
+from .notifications.notifier import Notifier
 from .processes import ProcessRegistry
 from .sandbox import Sandbox
 from .saved_answers import SavedAnswers
@@ -48,8 +53,24 @@ def may_see(actor: Actor, policy: Policy) -> bool:
 
 
 def may_act(actor: Actor, task: HumanTask, policy: Policy) -> bool:
+    """The task is in one of the actor's lanes, for them (per-person) or not claimed by someone else."""
     return (task.lane in actor.roles and may_see(actor, policy)
-            and (task.assignee is None or task.assignee == actor.username))
+            and (task.assignee is None or task.assignee == actor.username)
+            and (task.claimed_by is None or task.claimed_by == actor.username))
+
+
+def manages(actor: Actor, policy: Policy) -> bool:
+    """A manager of the policy's department (names of who has not answered are theirs to see)."""
+    return "manager" in actor.roles and actor.department_id in (None, policy.department_id)
+
+
+def visible_task(session: Session, actor: Actor, task_id: str) -> tuple[HumanTask, Policy]:
+    """A task with its policy, if the actor may see the policy (else NotFound: its existence is not shared)."""
+    row = session.execute(select(HumanTask, Policy).join(Policy, HumanTask.policy_id == Policy.id)
+                          .where(HumanTask.id == task_id)).first()
+    if row is None or not may_see(actor, row[1]):
+        raise NotFound(f"Task {task_id} does not exist.")
+    return row[0], row[1]
 
 
 def actors_task(session: Session, actor: Actor, task_id: str) -> tuple[HumanTask, Policy]:
@@ -58,26 +79,26 @@ def actors_task(session: Session, actor: Actor, task_id: str) -> tuple[HumanTask
     Another department's task is reported as missing (not even its existence is
     shared); a visible task in someone else's lane is Forbidden.
     """
-    row = session.execute(select(HumanTask, Policy).join(Policy, HumanTask.policy_id == Policy.id)
-                          .where(HumanTask.id == task_id)).first()
-    if row is None or not may_see(actor, row[1]):
-        raise NotFound(f"Task {task_id} does not exist.")
-    task, policy = row
+    task, policy = visible_task(session, actor, task_id)
     if not may_act(actor, task, policy):
+        if task.lane in actor.roles and task.claimed_by and task.assignee is None:
+            raise Forbidden(f"{task.claimed_by} has claimed this task; ask them or a manager to release it.")
         raise Forbidden("This task is not yours to complete.")
     return task, policy
 
 
-def _ready_ids(session: Session, policy_id: int) -> set[str]:
-    return set(session.scalars(select(HumanTask.id).where(HumanTask.policy_id == policy_id,
-                                                          HumanTask.state == "ready")))
+def _ready_ids(session: Session, policy_id: int) -> dict[str, str | None]:
+    """The policy's ready tasks: id → lifecycle step."""
+    return dict(session.execute(select(HumanTask.id, HumanTask.lifecycle_step).where(
+        HumanTask.policy_id == policy_id, HumanTask.state == "ready")).all())
 
 
 class PolicyCommands:
     def __init__(self, database: Database, sandbox: Sandbox, registry: ProcessRegistry,
-                 accounts: Accounts, clock, process_id: str):
+                 accounts: Accounts, clock, process_id: str, notifier: Notifier | None = None):
         self._db, self._sandbox, self._registry = database, sandbox, registry
         self._accounts, self._clock, self._process_id = accounts, clock, process_id
+        self._notifier = notifier or Notifier()
 
     def start(self, actor: Actor, title: str, department: str) -> int:
         """Start a policy for a department on the latest process version; return its id."""
@@ -104,7 +125,7 @@ class PolicyCommands:
             session.add(WorkflowState(policy_id=policy.id, state="", data={}))
             audit.record(session, at=now, actor=actor.username, action="policy_started", policy_id=policy.id,
                          data={"title": title, "department": dept.name}, process_version_id=version.id)
-            self._save(session, policy, result, before=set(), now=now)
+            self._save(session, policy, result, before={}, now=now)
             return policy.id
 
     def complete(self, actor: Actor, task_id: str, data: dict | None = None, html_form=None) -> int:
@@ -119,12 +140,13 @@ class PolicyCommands:
                     raise Conflict(f"This task was already completed{by}; nothing was changed.")
                 state = session.scalar(select(WorkflowState.state).where(WorkflowState.policy_id == policy.id))
                 before = _ready_ids(session, policy.id)
+                facts = {"staff_members": self._accounts.staff_of(session, policy.department_id)}
             if answers is None:
                 schema = self._registry.bundle(policy.process_version_id).forms.get(task.form, {"type": "object"})
                 answers = answer_rules.checked(schema, forms.coerce_html_form(schema, html_form)
                                                if html_form is not None else data, now.date())
             result = self._step("complete", policy.process_version_id, state=state, task_id=task_id,
-                                answers=answers, now=now)
+                                answers=answers, now=now, facts=facts)
             try:
                 with self._db.transaction() as session:
                     audit.record(session, at=now, actor=actor.username, action="task_completed",
@@ -159,7 +181,70 @@ class PolicyCommands:
 
     def at(self, clock) -> "PolicyCommands":
         """The same commands reading another clock (demo data is dated in the past)."""
-        return PolicyCommands(self._db, self._sandbox, self._registry, self._accounts, clock, self._process_id)
+        return PolicyCommands(self._db, self._sandbox, self._registry, self._accounts, clock, self._process_id,
+                              self._notifier)
+
+    def close_task(self, actor_name: str, task_id: str, reason: str) -> int:
+        """Close a ready task without answers (its person left), audited with ``reason``.
+
+        The workflow carries on as if the task was done with an empty answer: a
+        consultation counts it as not answered, an acknowledgement as not given."""
+        for attempt in range(MAX_ATTEMPTS):
+            now = self._clock()
+            with self._db.reading() as session:
+                task = session.get(HumanTask, task_id)
+                if task is None or task.state != "ready":
+                    raise Conflict(f"Task {task_id} is no longer waiting; nothing was changed.")
+                policy = session.get(Policy, task.policy_id)
+                state = session.scalar(select(WorkflowState.state).where(WorkflowState.policy_id == policy.id))
+                before = _ready_ids(session, policy.id)
+            result = self._step("complete", policy.process_version_id, state=state, task_id=task_id,
+                                answers={}, now=now)
+            try:
+                with self._db.transaction() as session:
+                    audit.record(session, at=now, actor=actor_name, action="task_closed", policy_id=policy.id,
+                                 task=task, data={"reason": reason, "assignee": task.assignee},
+                                 process_version_id=policy.process_version_id)
+                    self._save(session, policy, result, before=before, now=now, completed=task,
+                               actor=actor_name, completed_state="closed")
+                return policy.id
+            except _Stale:
+                time.sleep(random.uniform(0, 0.002 * attempt))
+        raise Conflict("This policy is being changed by several people at once; nothing was changed.")
+
+    def advance(self, actor_name: str, policy_id: int, operation: str, *, action: str, data: dict | None = None,
+                check: Callable[[Policy], None] | None = None, changes: Callable[[Policy, datetime], dict] | None = None,
+                also: Callable[[Session, Policy, datetime], None] | None = None, **arguments) -> int:
+        """Run one engine ``operation`` on a policy and save it as a completion is saved.
+
+        ``check(policy)`` refuses (raises) before anything runs; ``changes(policy, now)``
+        gives policy columns to write with the step (a suspension's date and reason);
+        ``also(session, policy, now)`` adds other rows to the same transaction (an incident).
+        Audited as ``action`` with ``data``; retried when someone saved the policy first."""
+        for attempt in range(MAX_ATTEMPTS):
+            now = self._clock()
+            with self._db.reading() as session:
+                policy = session.get(Policy, policy_id)
+                if policy is None:
+                    raise NotFound(f"Policy {policy_id} does not exist.")
+                if check is not None:
+                    check(policy)
+                state = session.scalar(select(WorkflowState.state).where(WorkflowState.policy_id == policy_id))
+                before = _ready_ids(session, policy_id)
+            result = self._step(operation, policy.process_version_id, state=state, now=now, **arguments)
+            try:
+                with self._db.transaction() as session:
+                    audit.record(session, at=now, actor=actor_name, action=action, policy_id=policy_id, data=data,
+                                 process_version_id=policy.process_version_id)
+                    self._save(session, policy, result, before=before, now=now, actor=actor_name,
+                               changes=changes(policy, now) if changes else None)
+                    if also is not None:
+                        also(session, policy, now)
+                return policy_id
+            except _Stale:
+                time.sleep(random.uniform(0, 0.002 * attempt))
+        raise Conflict("This policy is being changed by several people at once; nothing was changed. "
+                       "Try again in a moment.")
 
     def fire_due_timers(self, now: datetime | None = None) -> list[tuple[int, list[str]]]:
         """Fire every timer due by ``now`` (default: the clock); one transaction per policy."""
@@ -199,12 +284,22 @@ class PolicyCommands:
         bundle = self._registry.bundle(version_id)
         return self._sandbox.run(operation, bundle.content_hash, lambda: bundle.files, **arguments)
 
-    def _save(self, session: Session, policy: Policy, result: StepResult, *, before: set[str], now: datetime,
-              completed: HumanTask | None = None, actor: str | None = None) -> None:
-        """Write the step's result, its derived columns and the task index; refuse a stale save."""
-        published_now = completed is not None and completed.lifecycle_step == "publication"
-        status = policy_status(result.completed, bool(result.ready),
-                               published_now or policy.status != PolicyStatus.IN_PROGRESS)
+    def _save(self, session: Session, policy: Policy, result: StepResult, *, before: dict[str, str | None],
+              now: datetime,
+              completed: HumanTask | None = None, actor: str | None = None, completed_state: str = "completed",
+              changes: dict | None = None) -> None:
+        """Write the step's result, its derived columns, the task index and the mail it causes;
+        refuse a stale save."""
+        changes = dict(changes or {})
+        published_now = (completed is not None and completed_state == "completed"
+                         and completed.lifecycle_step == "publication")
+        if published_now and policy.suspended_at is not None:
+            changes.update(suspended_at=None, suspension_reason=None)  # the new version replaces the suspended one
+        suspended = changes.get("suspended_at", policy.suspended_at) is not None
+        withdrawn = changes.get("withdrawn_at", policy.withdrawn_at) is not None
+        status = policy_status(result.completed, [t.lifecycle_step for t in result.ready],
+                               published_now or policy.status != PolicyStatus.IN_PROGRESS,
+                               suspended=suspended, withdrawn=withdrawn)
         dmap = diagram_map(self._registry.bundle(policy.process_version_id))
         draft = result.data.get(dmap.draft_key) if dmap.draft_key else None
         rating = result.data.get(dmap.rating_key) if dmap.rating_key else None
@@ -212,18 +307,25 @@ class PolicyCommands:
             update(Policy).where(Policy.id == policy.id, Policy.version == policy.version)
             .values(version=policy.version + 1, status=status, draft=draft if isinstance(draft, dict) else {},
                     risk_rating=str(rating)[:20] if rating is not None else None,
-                    next_timer_at=result.next_timer, updated_at=now)
+                    next_timer_at=result.next_timer, updated_at=now, **changes)
             .execution_options(synchronize_session=False))
         if saved.rowcount != 1:
             raise _Stale("Someone else changed this policy at the same moment.")
         session.execute(update(WorkflowState).where(WorkflowState.policy_id == policy.id)
                         .values(state=result.state, data=result.data).execution_options(synchronize_session=False))
-        self._sync_tasks(session, policy, before, result, now, completed, actor)
+        self._sync_tasks(session, policy, before, result, now, completed, actor, completed_state)
         if completed is not None and dmap.draft_key and completed.data_key == dmap.draft_key and isinstance(draft, dict):
             draft_changes.record(session, policy_id=policy.id, task_id=completed.id, task_title=completed.title,
                                  by=actor or audit.SYSTEM_ACTOR, at=now, draft=draft)
         if published_now:
             self._publish(session, policy, result, completed, actor, now)
+            if policy.suspended_at is not None:
+                audit.record(session, at=now, actor=actor, action="suspension_replaced", policy_id=policy.id,
+                             data={"suspended_at": policy.suspended_at.isoformat()},
+                             process_version_id=policy.process_version_id)
+        self._notifier.after_step(session, policy, before=before, ready=result.ready,
+                                  completed=completed if completed_state == "completed" else None, actor=actor,
+                                  now=now)
 
     def _publish(self, session, policy: Policy, result: StepResult, completed: HumanTask, actor, now) -> None:
         details = result.data.get(completed.data_key) or {}
@@ -239,16 +341,18 @@ class PolicyCommands:
                      process_version_id=policy.process_version_id)
 
     @staticmethod
-    def _sync_tasks(session, policy: Policy, before: set[str], result: StepResult, now, completed, actor) -> None:
+    def _sync_tasks(session, policy: Policy, before: dict, result: StepResult, now, completed, actor,
+                    completed_state: str = "completed") -> None:
+        """Keep the task index in step with the workflow."""
         after = {t.id for t in result.ready}
         if completed is not None:
             done = session.execute(update(HumanTask).where(HumanTask.id == completed.id, HumanTask.state == "ready")
-                                   .values(state="completed", completed_at=now, completed_by=actor,
+                                   .values(state=completed_state, completed_at=now, completed_by=actor,
                                            saved_answers=None, saved_at=None, saved_by=None)
                                    .execution_options(synchronize_session=False))
             if done.rowcount != 1:
                 raise _Stale("This task was completed by someone else a moment ago.")
-        closed = before - after - {completed.id if completed else None}
+        closed = set(before) - after - {completed.id if completed else None}
         if closed:
             session.execute(update(HumanTask).where(HumanTask.id.in_(closed), HumanTask.state == "ready")
                             .values(state="closed", completed_at=now).execution_options(synchronize_session=False))
@@ -258,5 +362,5 @@ class PolicyCommands:
                 dict(id=t.id, policy_id=policy.id, department_id=policy.department_id, element_id=t.element_id,
                      title=t.title, lane=t.lane, lifecycle_step=t.lifecycle_step, assignee=t.assignee, form=t.form,
                      data_key=t.data_key, instructions=t.instructions, prefill=t.values, state="ready",
-                     ready_since=now)
+                     ready_since=now, due_at=t.due_at, reminder_stage=0)
                 for t in new])

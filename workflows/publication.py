@@ -19,7 +19,7 @@ from .decisions import decisions
 from .diagram_map import DiagramMap, merged_form
 from .errors import NotFound
 from .review_context import consultation
-from .schema import AuditEvent, PublishedVersion
+from .schema import AuditEvent, Policy, PublishedVersion
 from .specs import ProcessBundle
 
 
@@ -97,3 +97,11 @@ def history(session: Session, policy_id: int) -> list[VersionEntry]:
                             rows[index + 1].effective_date if index + 1 < len(rows) else None)
                for index, row in enumerate(rows)]
     return list(reversed(entries))
+
+
+def public_states(session: Session, policy_ids) -> dict[int, dict]:
+    """Whether each published policy is suspended or withdrawn, since when and why (for the public pages)."""
+    rows = session.execute(select(Policy.id, Policy.suspended_at, Policy.suspension_reason, Policy.withdrawn_at,
+                                  Policy.withdrawal_reason).where(Policy.id.in_(list(policy_ids)))).all()
+    return {row.id: {"suspended_at": row.suspended_at, "suspension_reason": row.suspension_reason,
+                     "withdrawn_at": row.withdrawn_at, "withdrawal_reason": row.withdrawal_reason} for row in rows}

@@ -72,6 +72,7 @@ class Consultation:
     staff_views: list[Count]
     staff_comments: list[str]
     liaison: list[Detail]
+    no_response: int = 0  # staff who had not answered when the consultation closed
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class ReviewContext:
     justification: str | None = None
     revision_notes: str | None = None
     signoffs: list[Decision] = field(default_factory=list)
+    incidents: list = field(default_factory=list)  # incidents.IncidentView, since the last publication
 
 
 def build(session: Session, bundle: ProcessBundle, dmap: DiagramMap, policy_id: int, data: dict,
@@ -104,7 +106,14 @@ def build(session: Session, bundle: ProcessBundle, dmap: DiagramMap, policy_id: 
         justification=justification if "warning_signs" in wanted else None,
         revision_notes=notes if "revision_notes" in wanted else None,
         signoffs=decisions(session, bundle, policy_id) if "signoffs" in wanted else [],
+        incidents=_incidents(session, policy_id) if "incidents" in wanted else [],
     )
+
+
+def _incidents(session: Session, policy_id: int) -> list:
+    from .incidents import since_last_publication  # incidents.py reaches review_context through policies.py
+
+    return since_last_publication(session, policy_id)
 
 
 def draft_details(form: dict, draft: dict) -> list[Detail]:
@@ -159,7 +168,7 @@ def _assessment(form: dict, answers: dict, dmap: DiagramMap, rating) -> RiskAsse
 
 def consultation(bundle: ProcessBundle, dmap: DiagramMap, data: dict) -> Consultation | None:
     """Staff views counted by answer with their comments (no names, no order), and the liaison group's view."""
-    responses, views, comments = 0, {}, []
+    responses, silent, views, comments = 0, 0, {}, []
     for task in dmap.of_step("staff_consultation"):
         form = bundle.forms.get(task.form or "", {})
         answers = data.get(task.collection or task.data_key)
@@ -169,8 +178,11 @@ def consultation(bundle: ProcessBundle, dmap: DiagramMap, data: dict) -> Consult
         for option in prop.get("enum", []):
             views.setdefault(str(form_meaning.display(prop, option)), 0)
         for answer in answers:
+            if outcome and answer.get(outcome) is None:  # closed without an answer: deadline, early close, left
+                silent += 1
+                continue
             responses += 1
-            if outcome and answer.get(outcome) is not None:
+            if outcome:
                 label = str(form_meaning.display(prop, answer[outcome]))
                 views[label] = views.get(label, 0) + 1
             comments += [answer[n].strip() for n in form_meaning.with_role(form, "comments")
@@ -181,9 +193,10 @@ def consultation(bundle: ProcessBundle, dmap: DiagramMap, data: dict) -> Consult
         if isinstance(answers, dict):
             liaison += [Detail(form_meaning.label(form, name), form_meaning.display(prop, answers[name]))
                         for name, prop in form_meaning.props(form).items() if answers.get(name) not in (None, "")]
-    if not responses and not liaison:
+    if not responses and not silent and not liaison:
         return None
-    return Consultation(responses, [Count(label, count) for label, count in views.items()], sorted(comments), liaison)
+    return Consultation(responses, [Count(label, count) for label, count in views.items()], sorted(comments), liaison,
+                        silent)
 
 
 def warning_signs(dmap: DiagramMap, data: dict) -> list[str]:

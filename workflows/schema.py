@@ -53,6 +53,8 @@ class User(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Mail about new tasks and reminders comes at once, or once a day in one digest.
+    mail_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # Stored in each session at sign-in and checked on every request; bumping it
     # (sign-out, password change) ends every session signed in before.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
@@ -130,6 +132,11 @@ class Policy(Base):
     draft: Mapped[dict] = mapped_column(JSON, default=dict)
     risk_rating: Mapped[str | None] = mapped_column(String(20))
     next_timer_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    # A published policy a manager suspended (until resumed or replaced) or withdrew.
+    suspended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    suspension_reason: Mapped[str | None] = mapped_column(Text)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
@@ -175,6 +182,10 @@ class HumanTask(Base):
     saved_by: Mapped[str | None] = mapped_column(String(80))
     state: Mapped[str] = mapped_column(String(20))
     ready_since: Mapped[datetime] = mapped_column(UtcDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # from the diagram (dueIn or a boundary timer)
+    claimed_by: Mapped[str | None] = mapped_column(String(80))  # a shared task one person took on
+    # Reminders already sent: 0 none, 1 "due soon", 2 "overdue" (each is sent once).
+    reminder_stage: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     completed_by: Mapped[str | None] = mapped_column(String(80))
     policy: Mapped[Policy] = relationship(lazy="raise")
@@ -227,3 +238,49 @@ class PublishedVersion(Base):
     effective_date: Mapped[date] = mapped_column(Date)
     review_date: Mapped[date | None] = mapped_column(Date)
     published_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Incident(Base):
+    """A recording made or continued without permission (guidance item vii).
+
+    Holds no patient-identifying fields: the form asks for what happened, not who."""
+
+    __tablename__ = "incidents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    reported_by: Mapped[str] = mapped_column(String(80))
+    reported_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    occurred_on: Mapped[date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text)
+    action_taken: Mapped[str] = mapped_column(Text)
+
+
+class OutboxMessage(Base):
+    """One e-mail to one person, written in the transaction of the step that causes it.
+
+    The sender claims a message by a conditional update (``status`` pending → sending,
+    with a lease), so several processes sending at once never take the same one;
+    ``handed_over_at`` is set just before the SMTP DATA command, so a message whose
+    sender stopped after that point is never sent again automatically."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(80))  # username
+    address: Mapped[str | None] = mapped_column(String(254))
+    kind: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    digest: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(20))  # pending, sending, sent, failed, uncertain
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    handed_over_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -7,11 +7,14 @@ assignee. Nothing here knows task ids or their order.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from .diagram_checks import FORM_PROPERTY
+from .diagram_checks import DUE_IN_PROPERTY, FORM_PROPERTY
+
+__all__ = ["DUE_IN_PROPERTY", "ReadyTask", "current_data", "describe", "ready_human_tasks", "task_properties"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class ReadyTask:
     #: instructions and the answers its form starts with.
     instructions: str | None = None
     values: dict | None = None
+    due_at: datetime | None = None
 
 
 def task_properties(task) -> dict[str, str]:
@@ -57,9 +61,14 @@ def ready_human_tasks(workflow: BpmnWorkflow) -> list[ReadyTask]:
 
 def current_data(workflow: BpmnWorkflow) -> dict:
     """The data the workflow will carry on with: merged from its waiting and ready tasks
-    (a finished workflow's is what its last task ended with)."""
+    (a finished workflow's is what its last task ended with).
+
+    Tasks of the main process come last, so their values win over the copies that
+    subprocesses took when they started (an incident review started months ago
+    holds the draft of that time)."""
     merged: dict = {}
-    for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+    waiting = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
+    for task in sorted(waiting, key=lambda t: t.workflow is workflow):
         merged.update(task.data)
     if not merged and workflow.is_completed() and workflow.last_task is not None:
         merged.update(workflow.last_task.data)

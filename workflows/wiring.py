@@ -7,6 +7,15 @@ from pathlib import Path
 from typing import Callable
 
 from .accounts import Accounts
+from .administration import Administration
+from .assignments import Assignments
+from .dashboard import Dashboard
+from .incidents import Incidents
+from .lifecycle_events import LifecycleEvents
+from .notifications import MailSettings
+from .notifications.notifier import Notifier
+from .notifications.reminders import Reminders
+from .notifications.sender import MailSender
 from .policies import PolicyCommands
 from .processes import ProcessRegistry
 from .queries import PolicyQueries
@@ -30,6 +39,14 @@ class Services:
     commands: PolicyCommands
     queries: PolicyQueries
     clock: Callable[[], datetime]
+    lifecycle: LifecycleEvents
+    incidents: Incidents
+    assignments: Assignments
+    administration: Administration
+    reminders: Reminders
+    mail: MailSender
+    mail_settings: MailSettings
+    dashboard: Dashboard
     sandbox: Sandbox
 
     def deploy_directory(self, directory: Path = BPMN_DIR, actor: str = "system"):
@@ -40,13 +57,22 @@ class Services:
 
 def build_services(database_url: str, clock: Callable[[], datetime] = utc_now,
                    process_id: str = DEFAULT_PROCESS_ID, password_method: str = "scrypt",
-                   limits: StepLimits | None = None) -> Services:
+                   limits: StepLimits | None = None, mail: MailSettings | None = None) -> Services:
     """Wire the services; ``password_method`` is werkzeug's (tests use a cheaper one);
-    ``limits`` bound each step of diagram code (see workflows.sandbox)."""
+    ``limits`` bound each step of diagram code (see workflows.sandbox); ``mail`` says
+    where mail goes and where its links point."""
     database = Database(database_url)
+    mail = mail or MailSettings()
     accounts = Accounts(database, clock, password_method)
     registry = ProcessRegistry(database, clock)
     sandbox = shared_sandbox(limits or StepLimits())
-    commands = PolicyCommands(database, sandbox, registry, accounts, clock, process_id)
-    queries = PolicyQueries(database, registry)
-    return Services(database, accounts, registry, commands, queries, clock, sandbox)
+    notifier = Notifier(mail)
+    commands = PolicyCommands(database, sandbox, registry, accounts, clock, process_id, notifier)
+    queries = PolicyQueries(database, registry, clock)
+    reminders = Reminders(database, notifier, clock)
+    lifecycle = LifecycleEvents(database, commands)
+    assignments = Assignments(database, notifier, reminders, clock)
+    administration = Administration(database, accounts, commands, assignments, lifecycle, clock)
+    return Services(database, accounts, registry, commands, queries, clock, lifecycle,
+                    Incidents(database, commands, clock), assignments, administration, reminders,
+                    MailSender(database, mail, clock), mail, Dashboard(database, clock), sandbox)

@@ -23,7 +23,13 @@ API = "/api/v1"
 DOC_URI = "urn:policyflow:openapi"
 CONTRACT = {"/me": {"get"}, "/processes": {"get"}, "/policies": {"get", "post"}, "/policies/{policy_id}": {"get"},
             "/policies/{policy_id}/audit": {"get"}, "/tasks": {"get"}, "/tasks/{task_id}": {"get"},
-            "/tasks/{task_id}/complete": {"post"}, "/tasks/{task_id}/draft": {"post"}}
+            "/tasks/{task_id}/complete": {"post"}, "/tasks/{task_id}/draft": {"post"},
+            # Around the steps (issue 8)
+            "/policies/{policy_id}/consultation/close": {"post"}, "/policies/{policy_id}/suspend": {"post"},
+            "/policies/{policy_id}/resume": {"post"}, "/policies/{policy_id}/withdraw": {"post"},
+            "/policies/{policy_id}/acknowledgements": {"get"}, "/policies/{policy_id}/incidents": {"get", "post"},
+            "/tasks/{task_id}/claim": {"post"}, "/tasks/{task_id}/release": {"post"},
+            "/tasks/{task_id}/assign": {"post"}, "/tasks/{task_id}/remind": {"post"}}
 
 
 @pytest.fixture
@@ -224,3 +230,64 @@ def test_a_task_with_its_evidence_and_saved_answers_answers_as_documented(client
     assert not undocumented(doc, documented_schema(doc, "/tasks/{task_id}", "get", 200), task)
     refused = client.post(f"{API}/tasks/{task_id}/draft", json={"data": {"nickname": "x"}}, headers=emma)
     assert refused.status_code == 422 and assert_documented(doc, "/tasks/{task_id}/draft", "post", refused)
+
+
+def test_the_routes_around_the_steps_answer_as_documented(client, doc, services, people, tokens):
+    """Every new route (issue 8), in success and refusal, validates against the document, no field left out."""
+    from tests.lifecycle import to_published
+
+    mary, sam, emma = auth(tokens["mary"]), auth(tokens["sam"]), auth(tokens["emma"])
+    published = to_published(services, people, title="Published")
+    signoff = to_signoff(services, people, title="Signing off")
+    shared_task = task_of(services, people["emma"], "employer_signoff")["id"]
+    consulting = services.commands.start(people["mary"], "Consulting", "Ultrasound")
+    complete(services, people["mary"], "draft_policy")
+    complete(services, people["mary"], "assess_risks")
+    staff_task = task_of(services, people["kim"], "staff_consultation")["id"]
+    incident = {"occurred_on": "2026-01-05", "description": "Filmed the screen.", "action_taken": "Asked to stop."}
+    calls = [
+        ("/tasks/{task_id}/claim", "post", client.post(f"{API}/tasks/{shared_task}/claim", headers=emma)),
+        ("/tasks/{task_id}/claim", "post", client.post(f"{API}/tasks/{shared_task}/claim", headers=sam)),
+        ("/tasks/{task_id}/release", "post", client.post(f"{API}/tasks/{shared_task}/release", headers=emma)),
+        ("/tasks/{task_id}/release", "post", client.post(f"{API}/tasks/{shared_task}/release", headers=emma)),
+        ("/tasks/{task_id}/assign", "post", client.post(f"{API}/tasks/{staff_task}/assign", json={"username": "alex"},
+                                                        headers=mary)),
+        ("/tasks/{task_id}/assign", "post", client.post(f"{API}/tasks/{staff_task}/assign", json={}, headers=mary)),
+        ("/tasks/{task_id}/remind", "post", client.post(f"{API}/tasks/{staff_task}/remind", headers=mary)),
+        ("/tasks/{task_id}/remind", "post", client.post(f"{API}/tasks/{staff_task}/remind", headers=sam)),
+        ("/policies/{policy_id}/consultation/close", "post",
+         client.post(f"{API}/policies/{consulting}/consultation/close", headers=mary)),
+        ("/policies/{policy_id}/consultation/close", "post",
+         client.post(f"{API}/policies/{consulting}/consultation/close", headers=mary)),
+        ("/policies/{policy_id}/acknowledgements", "get",
+         client.get(f"{API}/policies/{published}/acknowledgements", headers=mary)),
+        ("/policies/{policy_id}/acknowledgements", "get",
+         client.get(f"{API}/policies/{published}/acknowledgements", headers=sam)),
+        ("/policies/{policy_id}/incidents", "post",
+         client.post(f"{API}/policies/{published}/incidents", json=incident, headers=sam)),
+        ("/policies/{policy_id}/incidents", "post",
+         client.post(f"{API}/policies/{published}/incidents", json={}, headers=sam)),
+        ("/policies/{policy_id}/incidents", "get", client.get(f"{API}/policies/{published}/incidents", headers=mary)),
+        ("/policies/{policy_id}/incidents", "get", client.get(f"{API}/policies/{published}/incidents", headers=sam)),
+        ("/policies/{policy_id}/suspend", "post",
+         client.post(f"{API}/policies/{published}/suspend", json={"reason": "Checking."}, headers=mary)),
+        ("/policies/{policy_id}/resume", "post", client.post(f"{API}/policies/{published}/resume", json={}, headers=mary)),
+        ("/policies/{policy_id}/resume", "post", client.post(f"{API}/policies/{published}/resume", json={}, headers=mary)),
+        ("/policies/{policy_id}/withdraw", "post",
+         client.post(f"{API}/policies/{signoff}/withdraw", json={"reason": "x"}, headers=mary)),
+        ("/policies/{policy_id}/withdraw", "post",
+         client.post(f"{API}/policies/{published}/withdraw", json={"reason": "Replaced."}, headers=mary)),
+        ("/policies/{policy_id}/withdraw", "post",
+         client.post(f"{API}/policies/{published}/withdraw", json={"reason": ""}, headers=sam)),
+        ("/tasks", "get", client.get(f"{API}/tasks", headers=sam)),
+        ("/policies/{policy_id}", "get", client.get(f"{API}/policies/{consulting}", headers=mary)),
+    ]
+    statuses = []
+    for path, method, response in calls:
+        assert_documented(doc, path, method, response)
+        if response.status_code < 300:
+            fields = undocumented(doc, documented_schema(doc, path, method, response.status_code), response.get_json())
+            assert not fields, f"{method.upper()} {path} returns undocumented {sorted(fields)}"
+        statuses.append(response.status_code)
+    assert statuses == [200, 403, 200, 409, 200, 422, 200, 403, 200, 409, 200, 403, 201, 422, 200, 403,
+                        200, 200, 409, 409, 200, 403, 200, 200]

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from tests.answers import answers_for
 from tests.conftest import add_people, make_services
-from tests.lifecycle import policy_row, stored_workflow
+from tests.lifecycle import forms_by_element, policy_row, stored_workflow
 from tests.served import ServedApp
 from workflows.schema import AuditEvent, HumanTask
 from workflows.storable import to_json
@@ -88,17 +88,17 @@ def test_killing_the_server_mid_flight_leaves_every_policy_whole(database_url, c
         people = add_people(services)
         policy_ids = [services.commands.start(people["mary"], f"Policy {n}", "Ultrasound") for n in range(POLICIES)]
         bundle = services.processes.bundle(policy_row(services, policy_ids[0]).process_version_id)
-        forms = {spec.bpmn_id: dict(spec.extensions["properties"])["formJsonSchemaFilename"]
-                 for spec in bundle.spec.task_specs.values()
-                 if "formJsonSchemaFilename" in dict(getattr(spec, "extensions", {}).get("properties", {}))}
+        forms = forms_by_element(bundle)
         tokens = {name: services.accounts.create_token(name) for name in PEOPLE}
         server = ServedApp(database_url, tmp_path).start()
         confirmed: list[str] = []
         clients = [Client(server.port, tokens, PEOPLE[i::3] + ("mary",), forms, confirmed) for i in range(3)]
         for client in clients:
             client.start()
-        while len(confirmed) < 12:  # well into the consultations
+        deadline = time.monotonic() + 120
+        while len(confirmed) < 12 and time.monotonic() < deadline:  # well into the consultations
             time.sleep(0.01)
+        assert len(confirmed) >= 12, f"the clients got only {len(confirmed)} completions through"
         server.kill()
         for client in clients:
             client.running = False

@@ -75,7 +75,11 @@ def rules_with(app, converter: type) -> list:
 
 
 def address(rule, value: str) -> str:
-    return re.sub(r"<[^>]+>", value, rule.rule)
+    """The rule's address with ``value`` for each variable part (a choice of words takes its first word)."""
+    def part(found) -> str:
+        choices = re.match(r"<any\(([^)]*)\):", found.group(0))
+        return choices.group(1).split(",")[0].strip() if choices else value
+    return re.sub(r"<[^>]+>", part, rule.rule)
 
 
 def ask(client, rule, url: str, token: str):

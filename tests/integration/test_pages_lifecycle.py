@@ -27,6 +27,7 @@ FORMS = {  # the step title a person sees -> the form whose valid answers they g
 }
 STAFF = ("sam", "alex", "kim")
 REVISE, EMPLOYER, INSURER, PUBLISH = "Consolidate and revise", "Employer sign-off", "Insurer sign-off", "Publish the policy"
+ACKNOWLEDGE = "Read and acknowledge the policy"
 
 
 class Browser:
@@ -102,7 +103,8 @@ def sign_off_and_publish(browsers, policy_id: int) -> None:
     browsers["ian"].do(INSURER, policy_id)
     assert waiting(browsers, policy_id) == {"mary": [PUBLISH]}
     browsers["mary"].do(PUBLISH, policy_id)
-    assert waiting(browsers, policy_id) == {}
+    # Each member of staff is then asked to read and acknowledge what was published.
+    assert waiting(browsers, policy_id) == {name: [ACKNOWLEDGE] for name in STAFF}
 
 
 def request_changes(browsers, policy_id: int, signer: str, step: str, comments: str) -> None:

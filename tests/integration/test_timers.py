@@ -127,7 +127,7 @@ def test_full_review_starts_a_new_cycle_with_new_staff_tasks(services, people, c
     complete(services, people["mary"], "draft_policy")
     complete(services, people["mary"], "assess_risks")
     for name in ("sam", "alex", "kim"):
-        tasks = services.queries.inbox(people[name])
+        tasks = [t for t in services.queries.inbox(people[name]) if t["lifecycle_step"] != "acknowledgement"]
         assert [t["name"] for t in tasks] == ["staff_consultation"]
         assert tasks[0]["id"] not in old_staff_tasks
     assert inbox_names(services, people["pat"]) == ["patient_consultation"]

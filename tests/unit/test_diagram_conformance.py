@@ -33,7 +33,7 @@ NS = {
 LANES = {"manager", "staff", "patient_liaison", "employer", "insurer"}
 LIFECYCLE_STEPS = {
     "risk_assessment", "staff_consultation", "patient_consultation", "revision",
-    "employer_signoff", "insurer_signoff", "publication", "review",
+    "employer_signoff", "insurer_signoff", "publication", "review", "acknowledgement", "incident_review",
 }
 # task id -> (form file, lifecycle step, data key, lane)
 USER_TASKS = {
@@ -48,7 +48,14 @@ USER_TASKS = {
     "insurer_signoff": ("insurer_signoff.schema.json", "insurer_signoff", "insurer_signoff", "insurer"),
     "publish_policy": ("publish_policy.schema.json", "publication", "publication", "manager"),
     "review_policy": ("review_policy.schema.json", "review", "review", "manager"),
+    "acknowledge_policy": ("acknowledge_policy.schema.json", "acknowledgement", "acknowledgement", "staff"),
+    "review_incident": ("incident_review.schema.json", "incident_review", "incident_review", "manager"),
 }
+#: Element ids of the subprocesses around the steps (issue 8), each drawn collapsed with a plane of its own.
+SUBPROCESSES = {"staff_consultations", "acknowledgement_requests", "acknowledgement", "incident_review",
+                "suspension", "withdrawal"}
+EVENT_SUBPROCESSES = {"acknowledgement": "staff", "incident_review": "manager", "suspension": "manager",
+                      "withdrawal": "manager"}
 STAFF = ["sam", "alex", "kim"]
 
 
@@ -72,6 +79,17 @@ def form_errors(name, data):
 
 def xml_tree():
     return etree.parse(str(DIAGRAM))
+
+
+def lane_of_every_node(tree) -> dict:
+    """Element id -> lane name, nested elements taking the lane of the subprocess around them."""
+    lanes = {ref.text: lane.get("name") for lane in tree.iterfind(".//bpmn:lane", NS)
+             for ref in lane.iterfind("bpmn:flowNodeRef", NS)}
+    for subprocess in tree.iterfind(".//bpmn:subProcess", NS):
+        for node in subprocess.iter():
+            if isinstance(node.tag, str) and node.get("id") and node is not subprocess:
+                lanes.setdefault(node.get("id"), lanes.get(subprocess.get("id")))
+    return lanes
 
 
 def properties_of(element):
@@ -103,6 +121,7 @@ def risk_assessment(likelihood, impact):
 SAMPLE_FORMS = {task_id: answers_for(form) for task_id, (form, *_rest) in USER_TASKS.items()}
 SAMPLE_FORMS["assess_risks"] = risk_assessment(2, 2)
 SAMPLE_FORMS["review_policy"] = answers_for("review_policy.schema.json", outcome="full_review")
+SAMPLE_FORMS["review_incident"] = {"decision": "no_review", "notes": "Handled at the time."}
 
 
 def start_workflow():
@@ -148,12 +167,25 @@ def run_consultations(workflow):
 
 # ----------------------------------------------------------------- diagram structure
 
+def all_task_specs():
+    spec, subprocess_specs = parse_spec()
+    found = dict(spec.task_specs)
+    for sub in subprocess_specs.values():
+        found.update(sub.task_specs)
+    return found
+
+
 def test_diagram_parses_with_xsd_validation():
-    spec, _ = parse_spec()
+    spec, subprocess_specs = parse_spec()
     assert spec.name == "policy_lifecycle"
+    assert SUBPROCESSES <= set(subprocess_specs)
+    specs = all_task_specs()
     for task_id in list(USER_TASKS) + ["start", "rate_risk", "consult_split", "consult_join", "employer_decision",
-                                       "insurer_decision", "review_due", "review_decision", "warning_signs_found"]:
-        assert task_id in spec.task_specs, task_id
+                                       "insurer_decision", "review_due", "review_decision", "warning_signs_found",
+                                       "supersede_acknowledgements", "review_wait", "early_review_requested",
+                                       "consultation_deadline", "consultation_closed", "record_no_response",
+                                       "request_acknowledgement"]:
+        assert task_id in specs, task_id
 
 
 def test_process_is_executable_in_a_collaboration():
@@ -176,13 +208,27 @@ def test_five_lanes_and_every_node_in_its_lane():
                   ("laneSet", "sequenceFlow", "documentation", "property", "extensionElements")}
     placed = [ref for refs in lanes.values() for ref in refs]
     assert sorted(placed) == sorted(flow_nodes), "every flow node must be in exactly one lane"
+    nested = lane_of_every_node(tree)
     for task_id, (_, _, _, lane) in USER_TASKS.items():
-        assert task_id in lanes[lane], (task_id, lane)
+        assert nested[task_id] == lane, (task_id, lane)
+    for subprocess, lane in EVENT_SUBPROCESSES.items():
+        assert subprocess in lanes[lane], (subprocess, lane)
 
 
 def test_every_node_and_flow_has_diagram_interchange():
     tree = xml_tree()
     shapes = {s.get("bpmnElement") for s in tree.iterfind(".//bpmndi:BPMNShape", NS)}
+    # Subprocesses are drawn collapsed on the main plane, their insides on a plane of their own
+    # (bpmn-js' drill-down): each nested element is drawn on its subprocess's plane.
+    planes = {plane.get("bpmnElement"): {s.get("bpmnElement") for s in plane.iterfind("bpmndi:BPMNShape", NS)}
+              | {e.get("bpmnElement") for e in plane.iterfind("bpmndi:BPMNEdge", NS)}
+              for plane in tree.iterfind(".//bpmndi:BPMNPlane", NS)}
+    for subprocess in tree.iterfind(".//bpmn:subProcess", NS):
+        inner = {n.get("id") for n in subprocess if isinstance(n.tag, str) and n.get("id")
+                 and etree.QName(n).localname not in ("multiInstanceLoopCharacteristics", "extensionElements")}
+        assert inner <= planes[subprocess.get("id")], (subprocess.get("id"), inner - planes[subprocess.get("id")])
+        shape = tree.find(f".//bpmndi:BPMNShape[@bpmnElement='{subprocess.get('id')}']", NS)
+        assert shape.get("isExpanded") == "false", subprocess.get("id")
     edges = {e.get("bpmnElement"): e for e in tree.iterfind(".//bpmndi:BPMNEdge", NS)}
     process = tree.find("bpmn:process", NS)
     for el in process.iter():
@@ -212,6 +258,8 @@ def test_user_tasks_carry_form_step_key_and_instructions():
         instructions = element.find("bpmn:extensionElements/spiffworkflow:instructionsForEndUser", NS)
         assert instructions is not None and len(instructions.text.strip()) > 40, task_id
     assert properties_of(user_tasks["staff_consultation"])["assignee"] == "staff_member"
+    assert properties_of(user_tasks["acknowledge_policy"])["assignee"] == "staff_member"
+    assert properties_of(user_tasks["acknowledge_policy"])["dueIn"] == "P14D"
 
 
 def test_all_lifecycle_steps_present():
@@ -221,27 +269,31 @@ def test_all_lifecycle_steps_present():
 
 
 def test_parsed_specs_expose_extensions():
-    spec, _ = parse_spec()
-    # Multi-instance: the properties live on the per-instance child spec, not on the MI wrapper.
-    child = spec.task_specs["staff_consultation [child]"]
-    assert child.bpmn_id == "staff_consultation"
-    assert child.lane == "staff"
-    assert child.extensions["properties"]["assignee"] == "staff_member"
-    mi = spec.task_specs["staff_consultation"]
+    spec, subprocess_specs = parse_spec()
+    # One subprocess per member of staff; the user task inside takes the subprocess's lane.
+    ask = subprocess_specs["staff_consultations"].task_specs["staff_consultation"]
+    assert ask.lane == "staff"
+    assert ask.extensions["properties"]["assignee"] == "staff_member"
+    mi = spec.task_specs["staff_consultations"]
     assert mi.data_input.bpmn_id == "staff_members" and mi.data_output.bpmn_id == "staff_responses"
     assert mi.input_item.bpmn_id == "staff_member" and mi.output_item.bpmn_id == "staff_response"
     assert spec.task_specs["review_due"].extensions["properties"]["lifecycleStep"] == "review"
     assert spec.task_specs["rate_risk"].extensions["calledDecisionId"] == "risk_rating"
+    acknowledge = subprocess_specs["acknowledgement"].task_specs["acknowledge_policy"]
+    assert (acknowledge.lane, acknowledge.extensions["properties"]["lifecycleStep"]) == ("staff", "acknowledgement")
+    assert subprocess_specs["incident_review"].task_specs["review_incident"].lane == "manager"
 
 
 def test_conditions_and_timer_expression_compile():
     tree = xml_tree()
     expressions = [c.text for c in tree.iterfind(".//bpmn:conditionExpression", NS)]
     expressions += [t.text for kind in ("timeDuration", "timeDate") for t in tree.iterfind(f".//bpmn:{kind}", NS)]
-    assert len(expressions) >= 5
+    assert len(expressions) >= 6
     for text in expressions:
         compile(text, "<diagram>", "eval")
     assert tree.find(".//bpmn:intermediateCatchEvent[@id='review_due']//bpmn:timeDate", NS).text == "review_due_at"
+    deadline = tree.find(".//bpmn:boundaryEvent[@id='consultation_deadline']//bpmn:timeDuration", NS).text
+    assert eval(deadline, {}, {}) == "P14D"
 
 
 def edge_touches(shape, point, slack=2):
@@ -271,7 +323,7 @@ def test_what_each_task_page_shows_and_starts_from():
     for task_id, props in tasks.items():
         assert set(props.get("reviewContext", "draft").split()) <= set(CONTEXT_PARTS), task_id
     for signoff in ("employer_signoff", "insurer_signoff"):
-        assert set(tasks[signoff]["reviewContext"].split()) == set(CONTEXT_PARTS), signoff
+        assert set(tasks[signoff]["reviewContext"].split()) == set(CONTEXT_PARTS) - {"incidents"}, signoff
         assert "formStartsFrom" not in tasks[signoff], f"{signoff} must start empty every round"
     assert tasks["revise_policy"]["formStartsFrom"] == tasks["revise_policy"]["dataKey"] == "policy_draft"
     for task_id in ("publish_policy", "review_policy", "staff_consultation", "patient_consultation"):
@@ -439,32 +491,36 @@ def test_send_back_paths_and_review_cycle():
     complete(workflow, "insurer_signoff")
     assert ready_ids(workflow) == ["publish_policy"]
     complete(workflow, "publish_policy")
+    # every member of staff is asked to acknowledge what was published
+    assert ready_ids(workflow) == ["acknowledge_policy"] * 3
+    for _ in STAFF:
+        complete(workflow, "acknowledge_policy", {"read_and_understood": True})
 
-    # the review timer waits ...
+    # the review timer waits (inside the gateway that also waits for an early review) ...
     assert ready_tasks(workflow) == []
-    timers = [t for t in workflow.get_tasks(state=TaskState.WAITING) if t.task_spec.bpmn_id == "review_due"]
-    assert len(timers) == 1
+    gateways = [t for t in workflow.get_tasks(state=TaskState.WAITING) if t.task_spec.bpmn_id == "review_wait"]
+    assert len(gateways) == 1
     workflow.refresh_timers()
     workflow.do_engine_steps()
     assert ready_tasks(workflow) == []
     # ... and fires once due
-    timers[0].internal_data["event_value"] = "2000-01-01T00:00:00+00:00"
+    gateways[0].internal_data["event_value"] = "2000-01-01T00:00:00+00:00"
     workflow.refresh_timers()
     workflow.do_engine_steps()
     assert ready_ids(workflow) == ["review_policy"]
     complete(workflow, "review_policy", {"outcome": "no_changes", "review_notes": "Still right."})
     assert ready_ids(workflow) == ["publish_policy"]
     complete(workflow, "publish_policy")
-    timers = [t for t in workflow.get_tasks(state=TaskState.WAITING) if t.task_spec.bpmn_id == "review_due"]
+    timers = [t for t in workflow.get_tasks(state=TaskState.WAITING) if t.task_spec.bpmn_id == "review_wait"]
     timers[0].internal_data["event_fired"] = True
     workflow.refresh_timers()
     workflow.do_engine_steps()
     complete(workflow, "review_policy", {"outcome": "full_review", "review_notes": "Practice changed."})
-    assert ready_ids(workflow) == ["draft_policy"]
+    assert ready_ids(workflow) == ["acknowledge_policy"] * 3 + ["draft_policy"]
 
-    # a whole new cycle, consultations included
+    # a whole new cycle, consultations included (the second round's acknowledgements are still open)
     run_to_consultations(workflow, 4, 4)
-    assert ready_ids(workflow) == ["patient_consultation"] + ["staff_consultation"] * 3
+    assert ready_ids(workflow) == ["acknowledge_policy"] * 3 + ["patient_consultation"] + ["staff_consultation"] * 3
     run_consultations(workflow)
     revise = ready_tasks(workflow)[0]
     assert len(revise.data["staff_responses"]) == 3
@@ -525,3 +581,137 @@ def test_the_review_date_is_counted_from_the_effective_date():
     assert publish_with("2027-11-30", 3) == "2028-02-29T00:00:00+00:00"  # a leap year's last day of February
     assert publish_with("2027-01-31", 1) == "2027-02-28T00:00:00+00:00"
     assert publish_with("2027-05-01", 36) == "2030-05-01T00:00:00+00:00"
+
+
+# ----------------------------------------------------------------- around the steps (issue 8)
+
+def send(workflow, kind, name, payload=None):
+    """Deliver a message or signal from outside, as the app's engine does."""
+    from SpiffWorkflow.bpmn.util.event import BpmnEvent
+    from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition, SignalEventDefinition
+
+    definition = {"message": MessageEventDefinition, "signal": SignalEventDefinition}[kind](name)
+    workflow.send_event(BpmnEvent(definition, payload=payload))
+    workflow.do_engine_steps()
+
+
+def staff_task(workflow, username):
+    return next(t for t in ready_tasks(workflow) if t.data.get("staff_member") == username
+                and t.task_spec.bpmn_id == "staff_consultation")
+
+
+def published_workflow():
+    workflow = start_workflow()
+    run_to_consultations(workflow)
+    run_consultations(workflow)
+    for task_id in ("revise_policy", "employer_signoff", "insurer_signoff", "publish_policy"):
+        complete(workflow, task_id)
+    return workflow
+
+
+def test_the_consultation_deadline_records_who_did_not_answer_and_moves_on():
+    workflow = start_workflow()
+    run_to_consultations(workflow)
+    sam = staff_task(workflow, "sam")
+    sam.data["staff_response"] = answers_for("staff_consultation.schema.json")
+    sam.run()
+    workflow.do_engine_steps()
+    deadlines = [t for t in workflow.get_tasks(state=TaskState.WAITING) if t.task_spec.bpmn_id == "consultation_deadline"]
+    assert len(deadlines) == 2, "one deadline for each member of staff who has not answered"
+    for deadline in deadlines:
+        deadline.internal_data["event_fired"] = True
+    workflow.refresh_timers()
+    workflow.do_engine_steps()
+    complete(workflow, "patient_consultation")
+    assert ready_ids(workflow) == ["revise_policy"]
+    responses = ready_tasks(workflow)[0].data["staff_responses"]
+    assert sorted("willing_to_be_filmed" in r for r in responses) == [False, False, True]
+    assert [r for r in responses if "willing_to_be_filmed" not in r] == [{"responded": False}] * 2
+
+
+def test_the_manager_can_close_the_consultation_early():
+    workflow = start_workflow()
+    run_to_consultations(workflow)
+    complete(workflow, "staff_consultation")
+    send(workflow, "signal", "consultation_closed")
+    assert ready_ids(workflow) == ["patient_consultation"], "the staff tasks close; the patient liaison's stays"
+    complete(workflow, "patient_consultation")
+    responses = ready_tasks(workflow)[0].data["staff_responses"]
+    assert len(responses) == 3 and sum(r == {"responded": False} for r in responses) == 2
+
+
+def test_an_incident_review_can_start_an_early_review():
+    workflow = published_workflow()
+    for _ in STAFF:
+        complete(workflow, "acknowledge_policy", {"read_and_understood": True})
+    incident = {"occurred_on": "2026-12-02", "description": "Filming continued after being asked to stop.",
+                "action_taken": "Scan paused; the lead spoke to the family."}
+    send(workflow, "message", "incident_reported", incident)
+    review = next(t for t in ready_tasks(workflow) if t.task_spec.bpmn_id == "review_incident")
+    assert review.data["incident"] == incident and review.task_spec.lane == "manager"
+    complete(workflow, "review_incident", {"decision": "early_review", "notes": "Notices were missing."})
+    assert ready_ids(workflow) == ["review_policy"], "the review comes now, not on its date"
+    assert not [t for t in workflow.get_tasks(state=TaskState.WAITING) if t.task_spec.bpmn_id == "review_wait"]
+
+
+def test_an_incident_needing_no_review_leaves_the_review_date_alone():
+    workflow = published_workflow()
+    send(workflow, "message", "incident_reported", {"occurred_on": "2026-12-02", "description": "d", "action_taken": "a"})
+    complete(workflow, "review_incident")
+    assert "review_policy" not in ready_ids(workflow)
+    assert [t for t in workflow.get_tasks(state=TaskState.WAITING) if t.task_spec.bpmn_id == "review_wait"]
+
+
+def test_staff_who_join_later_are_asked_to_acknowledge():
+    workflow = published_workflow()
+    send(workflow, "message", "acknowledgement_requested", "newbie")
+    asked = sorted(t.data["staff_member"] for t in ready_tasks(workflow) if t.task_spec.bpmn_id == "acknowledge_policy")
+    assert asked == sorted([*STAFF, "newbie"])
+
+
+def test_suspension_waits_for_resumption_beside_the_review_wait():
+    workflow = published_workflow()
+    send(workflow, "message", "policy_suspended", {"reason": "Under investigation."})
+    waiting = {t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.WAITING)}
+    assert {"policy_resumed", "review_wait"} <= waiting
+    send(workflow, "message", "policy_resumed", {"reason": "Investigation closed."})
+    waiting = {t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.WAITING)}
+    assert "policy_resumed" not in waiting and "review_wait" in waiting
+
+
+def test_withdrawal_interrupts_everything_and_ends_the_lifecycle():
+    """SpiffWorkflow runs event subprocesses as non-interrupting; the engine makes this one interrupt."""
+    from datetime import datetime, timezone
+
+    from workflows.engine import WorkflowEngine
+    from workflows.specs import load_bundle, read_bundle_directory
+
+    bundle = load_bundle(*read_bundle_directory(BPMN_DIR))
+    engine, now = WorkflowEngine(), datetime(2026, 12, 1, tzinfo=timezone.utc)
+    result = engine.start(bundle, {"policy": {"title": "T", "department": "D"}, "staff_members": list(STAFF)}, now)
+    result = engine.complete(bundle, result.state, result.ready[0].id, SAMPLE_FORMS["draft_policy"], now)
+    assert [t.element_id for t in result.ready] == ["assess_risks"]
+    withdrawn = engine.send_event(bundle, result.state, "policy_withdrawn", {"reason": "Replaced."}, now)
+    assert withdrawn.completed and withdrawn.ready == [] and withdrawn.timers == []
+
+
+def test_an_event_leaves_the_shared_parsed_spec_as_it_was():
+    """SpiffWorkflow connects an event subprocess to the start when its event first arrives, in
+    the parsed spec that every workflow of the version shares; the engine undoes that, so a
+    workflow started later is built exactly like one started before."""
+    from datetime import datetime, timezone
+
+    from workflows.engine import WorkflowEngine
+    from workflows.specs import load_bundle, read_bundle_directory
+
+    bundle = load_bundle(*read_bundle_directory(BPMN_DIR))
+    engine, now = WorkflowEngine(), datetime.now(timezone.utc)
+    data = {"policy": {"title": "T", "department": "D"}, "staff_members": list(STAFF)}
+    outputs = list(bundle.spec.start.outputs)
+    before = engine.start(bundle, data, now)
+    engine.send_event(bundle, before.state, "incident_reported", {"occurred_on": "2026-01-01", "description": "d",
+                                                                  "action_taken": "a"}, now)
+    assert bundle.spec.start.outputs == outputs
+    after = engine.start(bundle, data, now)
+    shape = [(len(json.loads(r.state)["tasks"]), len(json.loads(r.state)["subprocesses"])) for r in (before, after)]
+    assert shape[0] == shape[1]

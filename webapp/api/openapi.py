@@ -73,7 +73,8 @@ EVIDENCE_SCHEMAS = {
         "staff_views": {"type": "array", "items": _object(["label", "count"], {
             "label": _STRING, "count": {"type": "integer"}})},
         "staff_comments": {"type": "array", "items": _STRING, "description": "Without names, in no particular order"},
-        "liaison": {"type": "array", "items": _ref("Detail")}}),
+        "liaison": {"type": "array", "items": _ref("Detail")},
+        "no_response": {"type": "integer", "description": "Staff who had not answered when the consultation closed"}}),
     "ReviewContext": _object(["parts"], {
         "parts": {"type": "array", "items": _STRING,
                   "description": "What the task's diagram asks to show (its reviewContext property)"},
@@ -83,7 +84,9 @@ EVIDENCE_SCHEMAS = {
         "consultation": _nullable(_ref("Consultation")),
         "warning_signs": {"type": "array", "items": _STRING},
         "justification": _NULL_STRING, "revision_notes": _NULL_STRING,
-        "signoffs": {"type": "array", "items": _ref("Decision")}},
+        "signoffs": {"type": "array", "items": _ref("Decision")},
+        "incidents": {"type": "array", "items": _ref("Incident"),
+                      "description": "Recordings without permission reported since the last publication"}},
         "The evidence shown beside the task's form, built from stored data"),
     "SavedAnswers": _object(["data", "saved_at", "saved_by"], {
         "data": {"type": "object", "description": "The answers as saved (not validated)"},
@@ -102,6 +105,15 @@ PAGE_PARAMS = [
 ]
 
 
+STATUSES = ["in_progress", "published", "under_review", "suspended", "withdrawn", "completed"]
+#: A published policy's suspension or withdrawal, with its date and reason.
+PUBLIC_STATE = {
+    "suspended_at": {"type": ["string", "null"], "format": "date-time"},
+    "suspension_reason": {"type": ["string", "null"]},
+    "withdrawn_at": {"type": ["string", "null"], "format": "date-time"},
+    "withdrawal_reason": {"type": ["string", "null"]},
+}
+
 SCHEMAS = {
     "Errors": {"type": "object", "required": ["errors"], "properties": {"errors": {"type": "array", "items": {
         "type": "object", "required": ["field", "message"],
@@ -114,12 +126,19 @@ SCHEMAS = {
     "ReadyTask": {"type": "object", "required": ["id", "name", "lane"], "properties": {
         "id": {"type": "string"}, "name": {"type": "string"}, "title": {"type": "string"},
         "lane": {"type": ["string", "null"]}, "lifecycle_step": {"type": ["string", "null"]},
-        "ready_since": {"type": "string", "format": "date-time"}}},
+        "ready_since": {"type": "string", "format": "date-time"},
+        "due_at": {"type": ["string", "null"], "format": "date-time", "description": "When the task is due"},
+        "overdue": {"type": "boolean"},
+        "per_person": {"type": "boolean", "description": "The task is for one named person"},
+        "assignee": {"type": ["string", "null"],
+                     "description": "Who a per-person task waits for (the department's managers only)"},
+        "claimed_by": {"type": ["string", "null"],
+                       "description": "Who claimed a shared task (the department's managers only)"}}},
     "PolicySummary": {"type": "object", "required": ["id", "title", "department", "status", "process"],
                       "properties": {
                           "id": {"type": "integer"}, "title": {"type": "string"}, "department": {"type": "string"},
-                          "status": {"type": "string",
-                                     "enum": ["in_progress", "published", "under_review", "completed"]},
+                          "status": {"type": "string", "enum": STATUSES},
+                          **PUBLIC_STATE,
                           "risk_rating": {"type": ["string", "null"]},
                           "process": {"type": "object", "required": ["id", "version"], "properties": {
                               "id": {"type": "string"}, "version": {"type": "integer"}}},
@@ -130,7 +149,9 @@ SCHEMAS = {
     "Policy": {"type": "object", "required": ["id", "title", "department", "status", "process", "ready_tasks"],
                "properties": {
                    "id": {"type": "integer"}, "title": {"type": "string"}, "department": {"type": "string"},
-                   "status": {"type": "string", "enum": ["in_progress", "published", "under_review", "completed"]},
+                   "status": {"type": "string", "enum": STATUSES},
+                   **PUBLIC_STATE,
+                   "managed": {"type": "boolean", "description": "The caller manages this policy's department"},
                    "risk_rating": {"type": ["string", "null"]},
                    "process": {"type": "object", "required": ["id", "version"], "properties": {
                        "id": {"type": "string"}, "version": {"type": "integer"}}},
@@ -149,7 +170,38 @@ SCHEMAS = {
         "value": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}}},
     "Task": {"type": "object", "required": ["id", "policy_id", "name", "title", "lane"], "properties": {
         "id": {"type": "string"}, "policy_id": {"type": "integer"}, "name": {"type": "string"},
-        "title": {"type": "string"}, "lane": {"type": ["string", "null"]}}},
+        "title": {"type": "string"}, "lane": {"type": ["string", "null"]},
+        "due_at": {"type": ["string", "null"], "format": "date-time", "description": "When the task is due"},
+        "overdue": {"type": "boolean"},
+        "claimed_by": {"type": ["string", "null"], "description": "Who claimed this shared task"}}},
+    "TaskAssignment": {"type": "object", "required": ["id", "policy_id"], "properties": {
+        "id": {"type": "string"}, "policy_id": {"type": "integer"}, "name": {"type": ["string", "null"]},
+        "title": {"type": ["string", "null"]}, "lane": {"type": ["string", "null"]},
+        "due_at": {"type": ["string", "null"], "format": "date-time"},
+        "claimed_by": {"type": ["string", "null"]}, "assignee": {"type": ["string", "null"]}}},
+    "Assign": {"type": "object", "required": ["username"], "properties": {"username": {"type": "string"}}},
+    "Reminded": {"type": "object", "required": ["reminded"], "properties": {
+        "reminded": {"type": "array", "items": {"type": "string"}, "description": "Usernames reminded by mail"}}},
+    # The body of a call whose service checks its fields itself (after it has checked permission).
+    "AnyObject": {"type": "object"},
+    "Reason": {"type": "object", "properties": {"reason": {"type": "string", "maxLength": 2000}}},
+    "RequiredReason": {"type": "object", "required": ["reason"], "properties": {
+        "reason": {"type": "string", "minLength": 1, "maxLength": 2000,
+                   "description": "Shown on the public page with the date"}}},
+    "Acknowledgement": {"type": "object", "required": ["username", "acknowledged_at"], "properties": {
+        "username": {"type": "string"},
+        "acknowledged_at": {"type": ["string", "null"], "format": "date-time",
+                            "description": "null while not acknowledged"}}},
+    "NewIncident": {"type": "object", "required": ["occurred_on", "description", "action_taken"],
+                    "description": "No patient-identifying details (name, date of birth, hospital number).",
+                    "properties": {"occurred_on": {"type": "string", "format": "date"},
+                                   "description": {"type": "string", "maxLength": 5000},
+                                   "action_taken": {"type": "string", "maxLength": 5000}}},
+    "Incident": {"type": "object", "required": ["id", "policy_id", "occurred_on", "description", "action_taken",
+                                                "reported_by", "reported_at"], "properties": {
+        "id": {"type": "integer"}, "policy_id": {"type": "integer"}, "occurred_on": {"type": "string", "format": "date"},
+        "description": {"type": "string"}, "action_taken": {"type": "string"}, "reported_by": {"type": "string"},
+        "reported_at": {"type": "string", "format": "date-time"}}},
     "TaskWithForm": {"allOf": [_ref("Task"), {"type": "object", "required": ["form"], "properties": {
         "form": {"type": "object", "description": "The task's JSON Schema form"},
         "values": {"type": "object", "description": "The answers the form starts with (defaults included)"},
@@ -175,6 +227,15 @@ SCHEMAS = {
 def _get(summary: str, schema: dict, *errors: int, params=()) -> dict:
     return {"get": {"summary": summary, "parameters": list(params),
                     "responses": {"200": _json(schema, "OK"), **_errors(401, *errors)}}}
+
+
+def _post(summary: str, param: dict, answer: dict, *errors: int, body: str | None = None,
+          status: str = "200") -> dict:
+    operation = {"summary": summary, "parameters": [param],
+                 "responses": {status: _json(answer, "Done"), **_errors(401, *errors)}}
+    if body:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(body)}}}
+    return {"post": operation}
 
 
 def document() -> dict:
@@ -204,6 +265,33 @@ def document() -> dict:
             "/tasks": _get("Tasks the caller may complete now, oldest first", {"type": "array", "items": _ref("Task")},
                            422, params=PAGE_PARAMS),
             "/tasks/{task_id}": _get("A task with its form", _ref("TaskWithForm"), 403, 404, params=[task_id]),
+            "/policies/{policy_id}/consultation/close": _post(
+                "Close the staff consultation now; who has not answered is recorded as not answering (managers)",
+                policy_id, _ref("Policy"), 403, 404, 409),
+            "/policies/{policy_id}/suspend": _post(
+                "Suspend the published policy until resumed or replaced (managers)", policy_id, _ref("Policy"),
+                403, 404, 409, 422, body="RequiredReason"),
+            "/policies/{policy_id}/resume": _post(
+                "End the policy's suspension (managers)", policy_id, _ref("Policy"), 403, 404, 409, 422, body="Reason"),
+            "/policies/{policy_id}/withdraw": _post(
+                "Withdraw the published policy; its lifecycle ends (managers)", policy_id, _ref("Policy"),
+                403, 404, 409, 422, body="RequiredReason"),
+            "/policies/{policy_id}/acknowledgements": _get(
+                "Who has and has not acknowledged the latest published version (the department's managers)",
+                {"type": "array", "items": _ref("Acknowledgement")}, 403, 404, params=[policy_id]),
+            "/policies/{policy_id}/incidents": {
+                **_get("Incidents reported on the policy, newest first (the department's managers and role employer)",
+                       {"type": "array", "items": _ref("Incident")}, 403, 404, params=[policy_id]),
+                **_post("Report a recording made or continued without permission (the department's staff)",
+                        policy_id, _ref("Incident"), 403, 404, 409, 422, body="NewIncident", status="201")},
+            "/tasks/{task_id}/claim": _post("Claim a shared task: only you may complete it until released",
+                                            task_id, _ref("TaskAssignment"), 403, 404, 409),
+            "/tasks/{task_id}/release": _post("Release a claimed task (the claimer or a manager)",
+                                              task_id, _ref("TaskAssignment"), 403, 404, 409),
+            "/tasks/{task_id}/assign": _post("Give a task to another person of its role in the department (managers)",
+                                             task_id, _ref("TaskAssignment"), 403, 404, 409, 422, body="Assign"),
+            "/tasks/{task_id}/remind": _post("Remind by mail whoever the task waits for (managers)",
+                                             task_id, _ref("Reminded"), 403, 404, 409),
             "/tasks/{task_id}/complete": {"post": {
                 "summary": "Complete a task with the form's data",
                 "parameters": [task_id],

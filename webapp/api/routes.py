@@ -14,7 +14,7 @@ from .openapi import document
 
 
 def _task(task: dict) -> dict:
-    return {key: task[key] for key in ("id", "policy_id", "name", "title", "lane")}
+    return {key: task.get(key) for key in ("id", "policy_id", "name", "title", "lane", "due_at", "claimed_by")}
 
 
 @bp.get("/openapi.json")
@@ -66,7 +66,8 @@ def audit(policy_id: int):
 @bp.get("/tasks")
 @require_token
 def tasks():
-    return jsonify([_task(task) for task in services().queries.inbox(g.actor, requested_page())])
+    return jsonify([{**_task(task), "overdue": task["overdue"]}
+                    for task in services().queries.inbox(g.actor, requested_page())])
 
 
 @bp.get("/tasks/<task_id:task_id>")

@@ -253,11 +253,23 @@
         }
 
         var missing = [];
+        /* A step inside a subprocess is drawn on the subprocess's own plane (drill-down);
+         * mark the subprocess too, so the main plane shows where the step is. */
+        function markEnclosing(id, cls) {
+          var parent = registry.get(id).businessObject.$parent;
+          while (parent && parent.$type === 'bpmn:SubProcess') {
+            if (registry.get(parent.id)) {
+              canvas.addMarker(parent.id, cls);
+            }
+            parent = parent.$parent;
+          }
+        }
         function mark(ids, cls) {
           var found = [];
           ids.forEach(function (id) {
             if (registry.get(id)) {
               canvas.addMarker(id, cls);
+              markEnclosing(id, cls);
               found.push(id);
             } else {
               missing.push(id);

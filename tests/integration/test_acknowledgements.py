@@ -1,0 +1,90 @@
+"""After each publication every member of staff reads and acknowledges the policy; the manager
+sees who has and has not; staff who join the department later are asked too."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from tests.lifecycle import complete, to_published
+from workflows.errors import InvalidInput
+
+API = "/api/v1"
+
+
+def auth(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def acknowledgements(client, token, policy_id):
+    return client.get(f"{API}/policies/{policy_id}/acknowledgements", headers=auth(token))
+
+
+def test_the_manager_sees_who_has_and_has_not_acknowledged(client, services, people, tokens, clock):
+    policy_id = to_published(services, people)
+    listed = acknowledgements(client, tokens["mary"], policy_id)
+    assert listed.status_code == 200
+    assert listed.get_json() == [{"username": name, "acknowledged_at": None} for name in ("alex", "kim", "sam")]
+    clock.advance(hours=3)
+    complete(services, people["sam"], "acknowledge_policy")
+    rows = {row["username"]: row["acknowledged_at"] for row in acknowledgements(client, tokens["mary"], policy_id).get_json()}
+    assert datetime.fromisoformat(rows["sam"]) == clock.now and rows["alex"] is None and rows["kim"] is None
+
+
+def test_only_the_departments_managers_see_acknowledgements(client, services, people, tokens):
+    policy_id = to_published(services, people)
+    assert acknowledgements(client, tokens["sam"], policy_id).status_code == 403
+    assert acknowledgements(client, tokens["emma"], policy_id).status_code == 403
+    assert acknowledgements(client, tokens["olga"], policy_id).status_code == 404
+
+
+def test_acknowledging_needs_the_confirmation(services, people):
+    to_published(services, people)
+    task = next(t for t in services.queries.inbox(people["sam"]) if t["name"] == "acknowledge_policy")
+    with pytest.raises(InvalidInput) as refused:
+        services.commands.complete(people["sam"], task["id"], {"read_and_understood": False})
+    assert refused.value.errors[0].field == "read_and_understood"
+
+
+def test_staff_who_join_later_are_asked_and_listed(client, services, people, tokens):
+    policy_id = to_published(services, people)
+    services.administration.add_person("admin", "nina", "pw", ["staff"], "Ultrasound", "nina@hospital.example")
+    nina = services.accounts.authenticate("nina", "pw")
+    assert [t["name"] for t in services.queries.inbox(nina)] == ["acknowledge_policy"]
+    names = [row["username"] for row in acknowledgements(client, tokens["mary"], policy_id).get_json()]
+    assert names == ["alex", "kim", "nina", "sam"]
+    # Someone moved into the department later is asked too; a manager added is not.
+    services.administration.add_person("admin", "owen", "pw", ["staff"], "Radiography", None)
+    services.administration.update_person("admin", "owen", roles=["staff"], department="Ultrasound", email=None,
+                                          mail_digest=False)
+    services.administration.add_person("admin", "max", "pw", ["manager"], "Ultrasound", None)
+    names = [row["username"] for row in acknowledgements(client, tokens["mary"], policy_id).get_json()]
+    assert names == ["alex", "kim", "nina", "owen", "sam"]
+
+
+def test_new_staff_are_also_consulted_in_the_next_cycle(services, people, clock):
+    """The department's current staff is brought into the workflow with each step."""
+    policy_id = to_published(services, people)
+    services.administration.add_person("admin", "nina", "pw", ["staff"], "Ultrasound", None)
+    clock.now = services.queries.policy(people["mary"], policy_id)["next_review_at"] + timedelta(hours=1)
+    services.commands.fire_due_timers()
+    complete(services, people["mary"], "review_policy", outcome="full_review")
+    complete(services, people["mary"], "draft_policy")
+    complete(services, people["mary"], "assess_risks")
+    nina = services.accounts.authenticate("nina", "pw")
+    assert "staff_consultation" in [t["name"] for t in services.queries.inbox(nina)]
+
+
+def test_a_new_publication_replaces_the_requests_to_acknowledge_the_old_one(services, people, clock):
+    """Only the version in force is to be acknowledged: a republication closes the earlier requests
+    (staff are not left with a task for a superseded version, nor the policy with a growing state)."""
+    policy_id = to_published(services, people)
+    complete(services, people["sam"], "acknowledge_policy")
+    first = {t["id"] for name in ("alex", "kim") for t in services.queries.inbox(people[name])}
+    clock.now = services.queries.policy(people["mary"], policy_id)["next_review_at"] + timedelta(hours=1)
+    services.commands.fire_due_timers()
+    complete(services, people["mary"], "review_policy", outcome="no_changes")
+    complete(services, people["mary"], "publish_policy")
+    for name in ("sam", "alex", "kim"):
+        [task] = services.queries.inbox(people[name])
+        assert task["name"] == "acknowledge_policy" and task["id"] not in first, name

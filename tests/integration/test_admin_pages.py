@@ -1,0 +1,146 @@
+"""Administration in the browser, through the /admin pages as an admin uses them: people (add,
+edit, deactivate with their tasks handed on or closed), departments, API tokens and the outbox."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import PASSWORD
+from tests.html import visible_text
+from tests.lifecycle import complete, task_of
+from tests.web import csrf_token, login, submit
+from workflows.schema import OutboxMessage
+
+
+@pytest.fixture
+def admin(app, services, people):
+    services.accounts.add_user("root", PASSWORD, ["admin"])
+    client = app.test_client()
+    login(client, "root")
+    return client
+
+
+def text(response) -> str:
+    return visible_text(response.get_data(as_text=True))
+
+
+def consulting(services, people) -> int:
+    policy_id = services.commands.start(people["mary"], "Recording during scans", "Ultrasound")
+    complete(services, people["mary"], "draft_policy")
+    complete(services, people["mary"], "assess_risks")
+    return policy_id
+
+
+def test_only_admins_reach_the_admin_pages(app, people, admin):
+    for name in ("mary", "emma"):
+        client = app.test_client()
+        login(client, name)
+        refused = client.get("/admin/users")
+        assert refused.status_code == 403 and "admin role" in text(refused)
+    assert app.test_client().get("/admin/").status_code == 302, "strangers are sent to sign in"
+    assert admin.get("/admin/").status_code == 200
+
+
+def test_an_admin_adds_a_person_who_can_then_sign_in(app, services, admin):
+    added = submit(admin, "/admin/users/new", {"username": "nina", "password": "first password", "roles": ["staff"],
+                                               "department": "Ultrasound", "email": "nina@hospital.example",
+                                               "mail": "digest"}, follow_redirects=True)
+    assert "nina can now sign in." in text(added)
+    person = services.accounts.person("nina")
+    assert (person.roles, person.department, person.email, person.mail_digest) == (
+        ("staff",), "Ultrasound", "nina@hospital.example", True)
+    login(app.test_client(), "nina", "first password")
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"username": "sam"}, "The user 'sam' already exists."),
+    ({"roles": []}, "Give at least one role."),
+    ({"email": "not an address"}, "is not an e-mail address"),
+    ({"username": "two words"}, "no spaces"),
+])
+def test_adding_a_person_explains_what_is_wrong(admin, fields, message):
+    form = {"username": "nina", "password": "pw", "roles": ["staff"], "department": "Ultrasound", **fields}
+    refused = submit(admin, "/admin/users/new", form)
+    assert refused.status_code == 422 and message in text(refused)
+
+
+def test_an_admin_changes_roles_and_department(services, admin):
+    saved = submit(admin, "/admin/users/pat", {"roles": ["patient_liaison", "staff"], "department": "Ultrasound",
+                                               "email": "pat@hospital.example", "mail": "now"}, follow_redirects=True)
+    assert "pat's details are saved." in text(saved)
+    person = services.accounts.person("pat")
+    assert person.roles == ("patient_liaison", "staff") and person.department == "Ultrasound"
+
+
+def test_deactivating_hands_their_tasks_to_a_colleague(app, services, people, admin):
+    policy_id = consulting(services, people)
+    kim_task = task_of(services, people["kim"], "staff_consultation")["id"]
+    page = text(admin.get("/admin/users/kim/deactivate"))
+    assert "Recording during scans: “Give your view as staff”" in page
+    done = submit(admin, "/admin/users/kim/deactivate", {"hand_to": "alex"}, follow_redirects=True)
+    assert "kim is deactivated; 1 task(s) given to alex." in text(done)
+    assert kim_task in [t["id"] for t in services.queries.inbox(people["alex"])]
+    client = app.test_client()
+    refused = submit(client, "/login", {"username": "kim", "password": PASSWORD})
+    assert refused.status_code == 401
+    assert policy_id
+
+
+def test_deactivating_without_a_colleague_closes_their_tasks_as_not_answered(services, people, admin):
+    policy_id = consulting(services, people)
+    complete(services, people["sam"], "staff_consultation")
+    complete(services, people["alex"], "staff_consultation")
+    complete(services, people["pat"], "patient_consultation")
+    done = submit(admin, "/admin/users/kim/deactivate", {"hand_to": ""}, follow_redirects=True)
+    assert "1 task(s) closed as not answered" in text(done)
+    revise = task_of(services, people["mary"], "revise_policy")
+    counts = services.queries.task_page(people["mary"], revise["id"]).context.consultation
+    assert (counts.staff_responses, counts.no_response) == (2, 1)
+    assert services.queries.policy(people["mary"], policy_id)["status"] == "in_progress"
+
+
+def test_api_tokens_are_created_shown_once_and_revoked(app, services, admin):
+    url = "/admin/users/emma"
+    created = admin.post(f"{url}/tokens", data={"expires_in": "30", "csrf_token": csrf_token(admin, url)})
+    assert created.status_code == 200 and "Copy the token now: it is not shown again." in text(created)
+    assert created.headers["Cache-Control"] == "no-store"
+    token = re.search(r'id="token" type="text" readonly value="([^"]+)"', created.get_data(as_text=True)).group(1)
+    me = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200 and me.get_json()["username"] == "emma"
+    (info,) = services.accounts.tokens_of("emma")
+    assert token not in admin.get(url).get_data(as_text=True), "never shown again"
+    revoked = admin.post(f"/admin/tokens/{info.id}/revoke", data={"csrf_token": csrf_token(admin, url)},
+                         follow_redirects=True)
+    assert f"API token {info.id} of emma is revoked" in text(revoked)
+    assert app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    too_long = admin.post(f"{url}/tokens", data={"expires_in": "9999", "csrf_token": csrf_token(admin, url)})
+    assert too_long.status_code == 422 and "from 1 to 3650 days" in text(too_long)
+
+
+def test_departments_are_added_and_renamed(services, admin):
+    added = submit(admin, "/admin/departments", {"name": "Imaging – CT"}, follow_redirects=True)
+    assert "Department “Imaging – CT” added." in text(added)
+    again = submit(admin, "/admin/departments", {"name": "Imaging – CT"})
+    assert again.status_code == 422 and "already a department" in text(again)
+    url = "/admin/departments/rename?department=Imaging – CT"
+    renamed = admin.post("/admin/departments/rename", data={"department": "Imaging – CT", "name": "Imaging – CT scans",
+                                                            "csrf_token": csrf_token(admin, url)}, follow_redirects=True)
+    assert "is now called “Imaging – CT scans”" in text(renamed)
+    assert "Imaging – CT scans" in services.accounts.departments()
+
+
+def test_the_outbox_shows_failures_and_retries_them(services, people, admin):
+    services.commands.start(people["mary"], "Recording", "Ultrasound")  # mary has no address: failed
+    page = text(admin.get("/admin/outbox"))
+    assert "Needing attention (1)" in page and "mary has no e-mail address." in page
+    services.accounts.update_user("mary", roles=["manager"], department="Ultrasound", email="mary@hospital.example",
+                                  mail_digest=False)
+    with services.database.reading() as session:
+        message_id = session.query(OutboxMessage.id).scalar()
+    retried = admin.post(f"/admin/outbox/{message_id}/retry",
+                         data={"csrf_token": csrf_token(admin, "/admin/outbox")}, follow_redirects=True)
+    page = text(retried)
+    assert f"Message {message_id} to mary will be sent again." in page and "Waiting to be sent (1)" in page
+    again = admin.post(f"/admin/outbox/{message_id}/retry", data={"csrf_token": csrf_token(admin, "/admin/outbox")})
+    assert again.status_code == 409
