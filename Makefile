@@ -8,7 +8,7 @@ STAMP_TEST := $(VENV)/.test-installed
 # Debian libraries WeasyPrint needs to make the published policies' PDFs.
 PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 
-.PHONY: run test setup setup-test pdf-libs bench clean
+.PHONY: run test setup setup-test pdf-libs bench clean bundle
 
 run: setup
 	$(VENV)/bin/policyflow init --demo
@@ -18,7 +18,7 @@ test: setup-test
 	$(VENV)/bin/ruff check workflows webapp tests bench
 	$(PY) -m pytest
 
-setup: pdf-libs $(STAMP_APP) node_modules/.package-lock.json
+setup: pdf-libs $(STAMP_APP) node_modules/.package-lock.json bundle
 
 setup-test: setup $(STAMP_TEST) /usr/bin/chromium
 
@@ -35,6 +35,17 @@ $(STAMP_TEST): $(STAMP_APP) pyproject.toml
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
+# The studio's bundle (bpmn-js modeler, properties panel, dmn-js, bpmn-js-differ) from npm, built by esbuild.
+STUDIO_SOURCES := $(wildcard webapp/static/src/*)
+STUDIO_BUNDLE := webapp/static/build/studio.js
+
+bundle: $(STUDIO_BUNDLE)
+
+$(STUDIO_BUNDLE): node_modules/.package-lock.json $(STUDIO_SOURCES)
+	npx --no-install esbuild webapp/static/src/studio.js --bundle --minify --format=iife --target=es2020 \
+		--loader:.woff=dataurl --loader:.woff2=dataurl --loader:.ttf=dataurl --loader:.eot=empty \
+		--loader:.svg=dataurl --log-level=warning --outfile=$@
+
 # Installed only when one is missing (dpkg knows them all otherwise, and this is quick).
 pdf-libs:
 	@dpkg -s $(PDF_LIBS) >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_LIBS); }
@@ -47,4 +58,4 @@ bench: setup
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) node_modules instance
+	rm -rf $(VENV) node_modules instance webapp/static/build

@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None, services: Services | None = None
         api,
         auth,
         dashboard,
+        designer,
         errors,
         headers,
         inbox,
@@ -59,7 +60,8 @@ def create_app(test_config: dict | None = None, services: Services | None = None
         vendor,
     )
 
-    for module in (auth, inbox, policies, policy_actions, incidents, tasks, public, vendor, settings, dashboard):
+    for module in (auth, inbox, policies, policy_actions, incidents, tasks, public, vendor, settings, dashboard,
+                   designer):
         app.register_blueprint(module.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)

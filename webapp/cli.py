@@ -10,8 +10,9 @@ from pathlib import Path
 import click
 
 from workflows.api_tokens import DEFAULT_DAYS, MAX_DAYS, stamp
+from workflows.designer.deploy import checked_bundle
 from workflows.errors import DiagramError, PolicyflowError
-from workflows.specs import load_bundle, read_bundle_files
+from workflows.specs import read_bundle_files
 
 from .config import ConfigurationError
 from .demo import add_demo_data
@@ -156,7 +157,7 @@ def token_revoke(token_id: int) -> None:
 def deploy(files: tuple[Path, ...]) -> None:
     try:
         diagrams, forms = read_bundle_files(list(files))
-        version, new = _services().processes.deploy(load_bundle(diagrams, forms), actor="cli")
+        version, new = _services().processes.deploy(checked_bundle(diagrams, forms), actor="cli")
     except DiagramError as error:
         for problem in error.problems:
             click.echo(str(problem), err=True)

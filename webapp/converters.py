@@ -42,9 +42,16 @@ class TaskId(BaseConverter):
         return value.lower()
 
 
+class ProcessId(BaseConverter):
+    """A process id as a BPMN diagram writes it (letters, digits, ``_ . -``; at most 200 characters).
+    An unknown one is a 404 from the view, naming it."""
+
+    regex = r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,199}"
+
+
 def _shortened(value: str, limit: int = 40) -> str:
     """Echo what was asked for, but never a whole megabyte of it."""
     return f"“{value}”" if len(value) <= limit else f"“{value[:limit]}…”"
 
 
-CONVERTERS = {"id": DatabaseId, "task_id": TaskId}
+CONVERTERS = {"id": DatabaseId, "task_id": TaskId, "process_id": ProcessId}

@@ -97,10 +97,12 @@ _ENVIRONMENT = RestrictedEnvironment()
 
 
 def _failure(error: Exception, element: str | None = None) -> WorkflowFailure:
-    task = getattr(error, "task", None)
-    element = task.task_spec.bpmn_id if task is not None else element
+    task, spec = getattr(error, "task", None), getattr(error, "task_spec", None)
+    element = task.task_spec.bpmn_id if task is not None else (getattr(spec, "bpmn_id", None) or element)
     where = f" at {element}" if element else ""
     message = str(error).splitlines()[0] if str(error) else type(error).__name__
+    if message.startswith("No conditions satisfied"):
+        message = "no condition on the gateway's outgoing flows holds, and it has no default flow"
     return WorkflowFailure(f"The process could not continue{where}: {message}")
 
 
@@ -136,6 +138,28 @@ class WorkflowEngine:
         with self._step(bundle, now):
             return self._send_event(bundle, state, name, payload, now)
 
+    def dry_run(self, bundle: ProcessBundle, data: dict, now: datetime, bounds: dict):
+        """Run a draft along every route its forms' choices allow, up to ``bounds`` (nothing is stored)."""
+        from .designer.dry_run import explore  # the designer's search, over this engine's steps
+
+        with self._step(bundle, now):
+            return explore(self, bundle, data, now, **bounds)
+
+    def migrate(self, bundle: ProcessBundle, state: str, from_files: dict, now: datetime) -> StepResult:
+        """Move a stored workflow of the version ``from_files`` onto ``bundle``'s version."""
+        from .designer.state_migration import migrated
+        from .specs import bundle_from_files
+
+        old = bundle_from_files(from_files)
+        with self._step(bundle, now), self._step(old, now):
+            workflow = self.load(old, state)
+            before = {t.id for t in ready_human_tasks(workflow)}
+            migrated(workflow, bundle)
+            workflow.script_engine = self._script_engine(bundle)
+            self._advance(bundle, workflow, now, timers.timer_task_ids(workflow), self._interrupted(bundle, workflow),
+                          "the steps after moving to the new version")
+            return self._result(workflow, before, now, introduce_all=True)
+
     @contextmanager
     def _step(self, bundle: ProcessBundle, now: datetime):
         """One step at ``now``: the library's timers read that moment, not the wall clock, and
@@ -147,11 +171,7 @@ class WorkflowEngine:
             events.forget_triggers(bundle)
 
     def _start(self, bundle: ProcessBundle, data: dict, now: datetime) -> StepResult:
-        workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=self._script_engine(bundle))
-        for task in workflow.get_tasks(state=TaskState.READY):
-            task.data.update(copy.deepcopy(data))
-        self._advance(bundle, workflow, now, set(), set(), "starting the process")
-        return self._result(workflow, before=set(), now=now)
+        return self._result(self.new_workflow(bundle, data, now), before=set(), now=now)
 
     def _complete(self, bundle: ProcessBundle, state: str, task_id: str, answers: dict, now: datetime,
                   facts: dict | None) -> StepResult:
@@ -159,7 +179,29 @@ class WorkflowEngine:
         task = _find_task(workflow, task_id)
         if task.state != TaskState.READY or not task.task_spec.manual:
             raise Conflict("This task is no longer waiting for an answer; it may have been completed already.")
-        before, known = {t.id for t in ready_human_tasks(workflow)}, self._interrupted(bundle, workflow)
+        before = {t.id for t in ready_human_tasks(workflow)}
+        self.run_task(bundle, workflow, task, answers, now, facts)
+        return self._result(workflow, before, now)
+
+    def _fire_due_timers(self, bundle: ProcessBundle, state: str, now: datetime) -> StepResult:
+        workflow = self.load(bundle, state)
+        before = {t.id for t in ready_human_tasks(workflow)}
+        fired = self.fire_timers(bundle, workflow, now, due_only=True)
+        return replace(self._result(workflow, before, now), fired=fired)
+
+    # The pieces of a step, also used by the dry run (which keeps workflows in memory).
+
+    def new_workflow(self, bundle: ProcessBundle, data: dict, now: datetime) -> BpmnWorkflow:
+        workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=self._script_engine(bundle))
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.data.update(copy.deepcopy(data))
+        self._advance(bundle, workflow, now, set(), set(), "starting the process")
+        return workflow
+
+    def run_task(self, bundle: ProcessBundle, workflow: BpmnWorkflow, task, answers: dict, now: datetime,
+                 facts: dict | None = None) -> None:
+        """Complete a READY user task with ``answers`` (a deep copy is stored) and run to the next wait."""
+        known = self._interrupted(bundle, workflow)
         task.data.update(copy.deepcopy(facts or {}))
         task.data[describe(task).data_key] = copy.deepcopy(answers)
         timers_before = timers.timer_task_ids(workflow)
@@ -169,17 +211,18 @@ class WorkflowEngine:
         except (SpiffWorkflowException, UnsafeCode) as error:
             raise _failure(error, task.task_spec.bpmn_id) from None
         self._advance(bundle, workflow, now, timers_before, known, f"the steps after {task.task_spec.bpmn_id}")
-        return self._result(workflow, before, now)
 
-    def _fire_due_timers(self, bundle: ProcessBundle, state: str, now: datetime) -> StepResult:
-        workflow = self.load(bundle, state)
-        before, known = {t.id for t in ready_human_tasks(workflow)}, self._interrupted(bundle, workflow)
-        timers_before = timers.timer_task_ids(workflow)
-        fired = timers.fire_due(workflow, now)
+    def fire_timers(self, bundle: ProcessBundle, workflow: BpmnWorkflow, now: datetime, due_only: bool) -> list[str]:
+        """Fire the waiting timers (only those due at ``now`` if ``due_only``); the element ids that fired."""
+        known, timers_before = self._interrupted(bundle, workflow), timers.timer_task_ids(workflow)
+        fired = timers.fire_due(workflow, now) if due_only else timers.fire_all(workflow)
         if fired:
             workflow.refresh_timers()
             self._advance(bundle, workflow, now, timers_before, known, f"the steps after {', '.join(fired)}")
-        return replace(self._result(workflow, before, now), fired=fired)
+        return fired
+
+    def copy_workflow(self, bundle: ProcessBundle, workflow: BpmnWorkflow) -> BpmnWorkflow:
+        return self.load(bundle, self._codec.dump(workflow))
 
     def _send_event(self, bundle: ProcessBundle, state: str, name: str, payload, now: datetime) -> StepResult:
         definition = self._catchable(bundle).get(name)
@@ -248,7 +291,7 @@ class WorkflowEngine:
         except (SpiffWorkflowException, UnsafeCode) as error:
             raise _failure(error) from None
 
-    def _result(self, workflow: BpmnWorkflow, before: set, now: datetime) -> StepResult:
+    def _result(self, workflow: BpmnWorkflow, before: set, now: datetime, introduce_all: bool = False) -> StepResult:
         """Compact, check what is stored, and describe the workflow for the app."""
         compact(workflow)
         try:
@@ -260,7 +303,7 @@ class WorkflowEngine:
                 if described.assignee is not None and len(described.assignee) > MAX_USERNAME:
                     raise UnstorableData(f"the task {described.element_id} is for '{described.assignee[:40]}…', "
                                          "which is not a username")
-                if described.id not in before:
+                if described.id not in before or introduce_all:
                     described = self._introduce(task, described, data, now)
                 ready.append(described)
             state = self._codec.dump(workflow)

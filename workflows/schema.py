@@ -113,6 +113,29 @@ class ProcessVersion(Base):
     files: Mapped[dict] = mapped_column(JSON, deferred=True)  # large; loaded only when parsed or shown
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: Why this version was deployed (required from the studio and the API; none for ``init``).
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ProcessDraft(Base):
+    """A designer's work in progress on a process: files saved while editing, not yet a version.
+
+    Several drafts may exist at once; deploying one makes a version and leaves the draft as it was.
+    ``base_version`` is the version it was started from (None for an imported diagram).
+    """
+
+    __tablename__ = "process_drafts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(200), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    base_version: Mapped[int | None] = mapped_column(Integer)
+    files: Mapped[dict] = mapped_column(JSON, deferred=True)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_by: Mapped[str] = mapped_column(String(80))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: Counts saves, so an editor in another tab cannot silently overwrite newer work.
+    revision: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class Policy(Base):

@@ -121,6 +121,14 @@ def fire_due(workflow: BpmnWorkflow, now: datetime) -> list[str]:
     return fired
 
 
+def fire_all(workflow: BpmnWorkflow) -> list[str]:
+    """Mark every waiting timer as fired, due or not (the dry run lets time pass)."""
+    waiting = waiting_timers(workflow)
+    for timer in waiting:
+        timer.task._set_internal_data(event_fired=True)
+    return [timer.element for timer in waiting]
+
+
 def boundary_deadline(task) -> datetime | None:
     """The earliest pinned timer attached to ``task`` as a boundary event (its deadline), if any."""
     parent = task.parent

@@ -1,7 +1,7 @@
 """All wiring in one place: database, engine, registry and services, built from settings."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -10,6 +10,10 @@ from .accounts import Accounts
 from .administration import Administration
 from .assignments import Assignments
 from .dashboard import Dashboard
+from .designer.deploy import checked_bundle
+from .designer.drafts import Drafts
+from .designer.migration import PolicyMigrations
+from .designer.studio import Studio
 from .incidents import Incidents
 from .lifecycle_events import LifecycleEvents
 from .notifications import MailSettings
@@ -20,10 +24,11 @@ from .policies import PolicyCommands
 from .processes import ProcessRegistry
 from .queries import PolicyQueries
 from .sandbox import Sandbox, StepLimits, shared_sandbox
-from .specs import load_bundle, read_bundle_directory
+from .specs import read_bundle_directory
 from .store import Database
 
 DEFAULT_PROCESS_ID = "policy_lifecycle"
+DRY_RUN_CPU_SECONDS = 20
 BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
 
 
@@ -48,11 +53,12 @@ class Services:
     mail_settings: MailSettings
     dashboard: Dashboard
     sandbox: Sandbox
+    studio: Studio
 
     def deploy_directory(self, directory: Path = BPMN_DIR, actor: str = "system"):
-        """Validate and deploy every diagram in ``directory`` as one bundle."""
+        """Validate, guard and deploy every diagram in ``directory`` as one bundle."""
         diagrams, forms = read_bundle_directory(directory)
-        return self.processes.deploy(load_bundle(diagrams, forms), actor)
+        return self.processes.deploy(checked_bundle(diagrams, forms), actor)
 
 
 def build_services(database_url: str, clock: Callable[[], datetime] = utc_now,
@@ -73,6 +79,12 @@ def build_services(database_url: str, clock: Callable[[], datetime] = utc_now,
     lifecycle = LifecycleEvents(database, commands)
     assignments = Assignments(database, notifier, reminders, clock)
     administration = Administration(database, accounts, commands, assignments, lifecycle, clock)
+    # The dry run explores many routes in one step: it gets a pool of its own with room for that.
+    base = limits or StepLimits()
+    dry_run_sandbox = shared_sandbox(replace(base, cpu_seconds=max(base.cpu_seconds, DRY_RUN_CPU_SECONDS),
+                                             wall_seconds=max(base.wall_seconds, DRY_RUN_CPU_SECONDS + 10), processes=1))
+    studio = Studio(registry, Drafts(database, clock), PolicyMigrations(database, sandbox, registry, clock),
+                    dry_run_sandbox, clock, process_id)
     return Services(database, accounts, registry, commands, queries, clock, lifecycle,
                     Incidents(database, commands, clock), assignments, administration, reminders,
-                    MailSender(database, mail, clock), mail, Dashboard(database, clock), sandbox)
+                    MailSender(database, mail, clock), mail, Dashboard(database, clock), sandbox, studio)

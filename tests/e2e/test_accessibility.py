@@ -180,7 +180,70 @@ def published_on_a_phone(page: Page, ui) -> None:
     published_with_history(page, ui)
 
 
+def studio(page: Page, ui) -> None:
+    page.goto("/published")
+    ui.sign_in(page, "designer", DEMO_PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Studio").click()
+    expect(page.get_by_role("heading", level=1, name="Studio")).to_be_visible()
+
+
+def studio_draft(page: Page, ui) -> None:
+    """A draft in the modeler with its properties panel, after a check (the routes of the dry run)."""
+    studio(page, ui)
+    page.get_by_role("button", name=re.compile(r"^New version from this one")).first.click()
+    expect(page.locator("[data-studio=modeler]")).to_have_attribute("data-studio-ready", "true", timeout=20_000)
+    page.evaluate("""() => { const m = window.policyflowStudio.modeler;
+        m.get('selection').select(m.get('elementRegistry').filter((e) => e.type === 'bpmn:UserTask')[0]); }""")
+    page.locator("[data-properties]").get_by_text("policyflow", exact=True).click()
+    page.get_by_role("button", name="Check", exact=True).click()
+    expect(page.locator("[data-check-summary]")).to_contain_text("No problems", timeout=30_000)
+
+
+def studio_check_without_script(page: Page, ui) -> None:
+    studio_draft(page, ui)
+    page.evaluate("document.querySelector('[data-check-form]').submit()")
+    expect(page.get_by_role("heading", level=3, name="Routes of the dry run")).to_be_visible(timeout=30_000)
+
+
+def studio_form_editor(page: Page, ui) -> None:
+    studio_draft(page, ui)
+    page.get_by_role("link", name="forms/employer_signoff.schema.json").click()
+    expect(page.get_by_role("heading", level=2, name="Preview: what the person will see")).to_be_visible()
+
+
+def studio_version(page: Page, ui) -> None:
+    studio(page, ui)
+    page.get_by_role("link", name="Version 1").first.click()
+    expect(page.locator("[data-studio=viewer]")).to_have_attribute("data-studio-ready", "true", timeout=20_000)
+
+
+def studio_compare(page: Page, ui) -> None:
+    studio(page, ui)
+    page.goto("/designer/processes/policy_lifecycle/compare?from=1&to=1")
+    expect(page.locator("[data-studio=diff]")).to_have_attribute("data-studio-ready", "true", timeout=20_000)
+
+
+def studio_policies(page: Page, ui) -> None:
+    studio(page, ui)
+    page.get_by_role("link", name="Policies running on this process, by version").click()
+    expect(page.get_by_role("heading", level=1, name="Move running policies to another version")).to_be_visible()
+
+
+def studio_import(page: Page, ui) -> None:
+    studio(page, ui)
+    page.get_by_role("link", name="Import a diagram from another modeler").click()
+    expect(page.get_by_role("heading", level=1, name="Import a diagram")).to_be_visible()
+
+
 @pytest.mark.parametrize("reach", [
+    pytest.param(studio, id="studio"),
+    pytest.param(studio_draft, id="studio-draft-modeler"),
+    pytest.param(studio_check_without_script, id="studio-draft-check"),
+    pytest.param(studio_form_editor, id="studio-form-editor"),
+    pytest.param(studio_version, id="studio-version"),
+    pytest.param(studio_compare, id="studio-compare"),
+    pytest.param(studio_policies, id="studio-policies"),
+    pytest.param(studio_import, id="studio-import"),
     pytest.param(login_page, id="login"),
     pytest.param(inbox, id="inbox"),
     pytest.param(draft_task, id="task-draft-form"),

@@ -21,7 +21,7 @@ from tests.lifecycle import complete, task_of, to_signoff
 
 API = "/api/v1"
 DOC_URI = "urn:policyflow:openapi"
-CONTRACT = {"/me": {"get"}, "/processes": {"get"}, "/policies": {"get", "post"}, "/policies/{policy_id}": {"get"},
+CONTRACT = {"/me": {"get"}, "/processes": {"get", "post"}, "/policies": {"get", "post"}, "/policies/{policy_id}": {"get"},
             "/policies/{policy_id}/audit": {"get"}, "/tasks": {"get"}, "/tasks/{task_id}": {"get"},
             "/tasks/{task_id}/complete": {"post"}, "/tasks/{task_id}/draft": {"post"},
             # Around the steps (issue 8)
@@ -29,7 +29,11 @@ CONTRACT = {"/me": {"get"}, "/processes": {"get"}, "/policies": {"get", "post"},
             "/policies/{policy_id}/resume": {"post"}, "/policies/{policy_id}/withdraw": {"post"},
             "/policies/{policy_id}/acknowledgements": {"get"}, "/policies/{policy_id}/incidents": {"get", "post"},
             "/tasks/{task_id}/claim": {"post"}, "/tasks/{task_id}/release": {"post"},
-            "/tasks/{task_id}/assign": {"post"}, "/tasks/{task_id}/remind": {"post"}}
+            "/tasks/{task_id}/assign": {"post"}, "/tasks/{task_id}/remind": {"post"},
+            # The studio (issue 6)
+            "/processes/check": {"post"}, "/processes/{process_id}/versions": {"get"},
+            "/processes/{process_id}/versions/{number}": {"get"}, "/processes/{process_id}/diff": {"get"},
+            "/policies/{policy_id}/migrate": {"post"}}
 
 
 @pytest.fixture

@@ -28,12 +28,13 @@ from sqlalchemy import select
 
 from tests.answers import answers_for
 from tests.lifecycle import complete
+from tests.studio import add_designer
 from workflows.schema import HumanTask
 
 # PostgreSQL refuses more than SQLite (NUL in text, ids past 2**31), so it gets the larger share;
 # at 100 examples an operation, the fuzz finds a NUL in a policy title within the first run.
 EXAMPLES_PER_OPERATION = {"postgres": 100, "sqlite": 50}
-CALLERS = ("mary", "sam")  # a manager and a staff member of Ultrasound
+CALLERS = ("mary", "sam", "dora")  # a manager and a staff member of Ultrasound, a process designer
 # A request that fits the document may still break a rule the document cannot state (the
 # department must exist, answers must fit the task's own form): that is the documented 422.
 # Anything else — a 400 "could not be understood", a 5xx — fails the fuzz.
@@ -49,7 +50,7 @@ def existing_things(services, people) -> dict[str, list]:
     elsewhere = services.commands.start(people["olga"], "Recording in radiography", "Radiography")
     # Hypothesis favours the first values of a list, so the callers' own open tasks come first; then
     # everyone else's and the completed ones, in an order that does not depend on the random task ids.
-    own = sorted((t["policy_id"], t["name"], t["id"], t["form"]) for name in CALLERS
+    own = sorted((t["policy_id"], t["name"], t["id"], t["form"]) for name in CALLERS if name in people
                  for t in services.queries.inbox(people[name]))
     with services.database.reading() as session:
         rest = session.execute(select(HumanTask.id, HumanTask.form)
@@ -57,7 +58,8 @@ def existing_things(services, people) -> dict[str, list]:
         tasks = [(task_id, form) for *_, task_id, form in own] + [tuple(row) for row in rest]
     assert len(tasks) >= 6, tasks  # the callers' own tasks, colleagues' tasks and completed ones
     return {"policy_id": [in_consultation, just_started, elsewhere], "task_id": tasks,
-            "department": ["Ultrasound", "Radiography"]}
+            "department": ["Ultrasound", "Radiography"], "process_id": ["policy_lifecycle"], "number": [1],
+            "from": [1], "to": [1], "version": [1]}
 
 
 def with_existing_things(case, things: dict[str, list], data) -> None:
@@ -103,6 +105,7 @@ def store_app(store_services, tmp_path, monkeypatch):
 def test_every_documented_operation_answers_as_documented(store_app, store_services, store_people, database_url):
     app, services, people = store_app, store_services, store_people
     examples = EXAMPLES_PER_OPERATION["postgres" if database_url.startswith("postgresql") else "sqlite"]
+    people = {**people, "dora": add_designer(services, "dora")}
     tokens = {name: services.accounts.create_token(name) for name in CALLERS}
     things = existing_things(services, people)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=SchemathesisConfig.from_dict(CONFIG))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..converters import LARGEST_ID
+from . import openapi_designer
 
 
 def _ref(name: str) -> dict:
@@ -221,6 +222,7 @@ SCHEMAS = {
         "data": {"type": "object", "title": "The form's answers",
                  "description": "Field names and values, as the task's form (its JSON Schema) describes"}}},
     **EVIDENCE_SCHEMAS,
+    **openapi_designer.SCHEMAS,
 }
 
 
@@ -238,6 +240,11 @@ def _post(summary: str, param: dict, answer: dict, *errors: int, body: str | Non
     return {"post": operation}
 
 
+def _merged(processes_get: dict, studio: dict) -> dict:
+    """The studio's operations, with ``/processes`` getting its POST beside the GET."""
+    return {**studio, "/processes": {**processes_get, **studio["/processes"]}}
+
+
 def document() -> dict:
     policy_id, task_id = _id_param("policy_id", POLICY_ID), _id_param("task_id", TASK_ID)
     return {
@@ -249,7 +256,6 @@ def document() -> dict:
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": SCHEMAS},
         "paths": {
             "/me": _get("The caller", _ref("Me")),
-            "/processes": _get("Deployed processes (latest versions)", {"type": "array", "items": _ref("Process")}),
             "/policies": {**_get("Policies the caller can see, most recently changed first",
                                  {"type": "array", "items": _ref("PolicySummary")}, 422, params=PAGE_PARAMS),
                           "post": {
@@ -304,5 +310,7 @@ def document() -> dict:
                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Completion")}}},
                 "responses": {"200": _json(_ref("SavedAnswers"), "Saved; GET the task to have them back as \"draft\""),
                               **_errors(401, 403, 404, 409, 422)}}},
+            **_merged(_get("Deployed processes (latest versions)", {"type": "array", "items": _ref("Process")}),
+                      openapi_designer.paths(_errors, PAGE_PARAMS, policy_id)),
         },
     }

@@ -25,7 +25,7 @@ from ..errors import PolicyflowError
 from ..specs import bundle_from_files
 from .limits import StepLimits
 
-OPERATIONS = ("start", "complete", "fire_due_timers", "send_event")
+OPERATIONS = ("start", "complete", "fire_due_timers", "send_event", "dry_run", "migrate")
 _BUNDLES_KEPT = 16
 MEMORY_EXIT = 3
 LABEL_BYTES = 512

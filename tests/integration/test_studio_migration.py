@@ -1,0 +1,123 @@
+"""Moving running policies between versions, both ways: allowed when the tasks a policy waits for
+exist in the other version, refused (409, naming them) otherwise; the task index follows; audited."""
+from __future__ import annotations
+
+import pytest
+
+from tests import diagram_variants as variants
+from tests.lifecycle import audit_events, complete, policy_row
+from tests.studio import add_designer, complete_step, consult_by_step, deploy
+
+API = "/api/v1"
+
+
+@pytest.fixture
+def designer(services, people):
+    return add_designer(services)
+
+
+@pytest.fixture
+def version_2(services, designer):
+    """Version 2 adds a radiation protection supervisor's review after the revision."""
+    files = variants.with_task_after(variants.shipped_files(), "revision", "rps_review",
+                                     "Radiation protection supervisor's review", "rps_review.schema.json",
+                                     variants.NOTE_FORM)
+    return deploy(services, designer, files, "Add the RPS review")
+
+
+def started_on_version_1(services, people) -> int:
+    policy_id = services.commands.start(people["mary"], "Recording during ultrasound", "Ultrasound")
+    complete(services, people["mary"], "draft_policy")
+    complete(services, people["mary"], "assess_risks")
+    return policy_id
+
+
+def test_a_policy_in_consultation_moves_forward_and_then_runs_through_the_new_task(client, services, people, tokens,
+                                                                                  designer):
+    policy_id = started_on_version_1(services, people)
+    waiting = {t["id"] for t in services.queries.policy(people["mary"], policy_id)["ready_tasks"]}
+    deploy_version_2 = variants.with_task_after(variants.shipped_files(), "revision", "rps_review",
+                                                "Radiation protection supervisor's review", "rps_review.schema.json",
+                                                variants.NOTE_FORM)
+    deploy(services, designer, deploy_version_2)
+    token = services.accounts.create_token("dora")
+    response = client.post(f"{API}/policies/{policy_id}/migrate", json={"version": 2},
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["process"]["version"] == 2
+    assert {t["id"] for t in response.get_json()["ready_tasks"]} == waiting  # the same tasks, still open
+    [event] = audit_events(services, action="policy_migrated")
+    assert (event.actor, event.data["from_version"], event.data["to_version"]) == ("dora", 1, 2)
+    consult_by_step(services, people)
+    complete_step(services, people["mary"], "revision")
+    rps = [t for t in services.queries.inbox(people["mary"]) if t["name"] == "rps_review"]
+    assert rps and rps[0]["title"] == "Radiation protection supervisor's review"
+
+
+def test_moving_back_is_refused_while_the_policy_waits_at_a_task_the_old_version_lacks(client, services, people,
+                                                                                      version_2):
+    policy_id = services.commands.start(people["mary"], "Recording during ultrasound", "Ultrasound")
+    for step in ("risk_assessment", "risk_assessment"):
+        complete_step(services, people["mary"], step)
+    consult_by_step(services, people)
+    complete_step(services, people["mary"], "revision")
+    before = policy_row(services, policy_id)
+    token = services.accounts.create_token("dora")
+    response = client.post(f"{API}/policies/{policy_id}/migrate", json={"version": 1},
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 409
+    assert response.get_json()["errors"] == [{"field": None, "message": "This policy is waiting at rps_review, which "
+                                              "the new version does not have; it stays on its version."}]
+    after = policy_row(services, policy_id)
+    assert (after.process_version_id, after.version) == (before.process_version_id, before.version)
+    assert audit_events(services, action="policy_migrated") == []
+
+
+def test_moving_back_is_allowed_where_both_versions_have_the_waiting_tasks(services, people, designer, version_2):
+    policy_id = services.commands.start(people["mary"], "Recording during ultrasound", "Ultrasound")
+    assert services.queries.policy(people["mary"], policy_id)["process"]["version"] == 2
+    services.studio.migrations.migrate(designer, policy_id, 1)
+    assert services.queries.policy(people["mary"], policy_id)["process"]["version"] == 1
+    complete(services, people["mary"], "draft_policy")  # carries on under version 1
+
+
+def test_only_designers_and_admins_move_policies(client, services, people, tokens, designer):
+    policy_id = started_on_version_1(services, people)
+    deploy(services, designer, variants.with_task_after(variants.shipped_files(), "revision", "rps_review", "RPS review",
+                                                        "rps_review.schema.json", variants.NOTE_FORM))
+    response = client.post(f"{API}/policies/{policy_id}/migrate", json={"version": 2},
+                           headers={"Authorization": f"Bearer {tokens['mary']}"})
+    assert response.status_code == 403
+    admin = services.accounts.add_user("ada", "correct horse battery", ["admin"])
+    services.studio.migrations.migrate(admin, policy_id, 2)
+    assert services.queries.policy(people["mary"], policy_id)["process"]["version"] == 2
+
+
+def test_move_all_that_can_reports_each_policy(services, people, designer, version_2):
+    on_2 = services.commands.start(people["mary"], "Started on version 2", "Ultrasound")
+    for step in ("risk_assessment", "risk_assessment"):
+        complete_step(services, people["mary"], step)
+    consult_by_step(services, people)
+    complete_step(services, people["mary"], "revision")  # now waiting at rps_review
+    fresh = services.commands.start(people["mary"], "Just started", "Ultrasound")
+    results = {r.policy_id: r for r in services.studio.migrations.migrate_all(designer, "policy_lifecycle", 1)}
+    assert results[fresh].migrated and results[fresh].message == "moved to version 1"
+    assert not results[on_2].migrated and "waiting at rps_review" in results[on_2].message
+
+
+def test_a_published_policy_keeps_its_review_date_when_it_moves(services, people, designer, version_2):
+    policy_id = services.commands.start(people["mary"], "Published then moved", "Ultrasound")
+    for step in ("risk_assessment", "risk_assessment"):
+        complete_step(services, people["mary"], step)
+    consult_by_step(services, people)
+    for actor, step in (("mary", "revision"), ("mary", None), ("emma", "employer_signoff"),
+                        ("ian", "insurer_signoff"), ("mary", "publication")):
+        if step is None:
+            services.commands.complete(people["mary"], next(t for t in services.queries.inbox(people["mary"])
+                                                            if t["name"] == "rps_review")["id"], {"note": "Fine."})
+        else:
+            complete_step(services, people[actor], step)
+    due = policy_row(services, policy_id).next_timer_at
+    services.studio.migrations.migrate(designer, policy_id, 1)
+    assert policy_row(services, policy_id).next_timer_at == due
+    assert services.queries.policy(people["mary"], policy_id)["status"] == "published"

@@ -1,0 +1,100 @@
+"""The dry run, in memory (the same code the sandbox runs): every route its forms allow, how each ends."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from tests import diagram_variants as variants
+from workflows.designer.bundle_files import split_files
+from workflows.designer.deploy import DRY_RUN_STAFF
+from workflows.engine import WorkflowEngine
+from workflows.specs import load_bundle
+
+NOW = datetime(2026, 3, 1, tzinfo=timezone.utc)
+DATA = {"policy": {"title": "Dry run", "department": "Dry run"}, "staff_members": DRY_RUN_STAFF}
+
+
+def dry_run(files: dict, **bounds):
+    return WorkflowEngine().dry_run(load_bundle(*split_files(files)), DATA, NOW, {"seconds": 20, **bounds})
+
+
+@pytest.fixture(scope="module")
+def shipped_report():
+    return dry_run(variants.shipped_files())
+
+
+def steps_of(root, step):
+    return {t.get("id") for t in variants.tasks_of_step(root, step)}
+
+
+def test_the_shipped_diagram_is_explored_to_the_end_and_publishes(shipped_report):
+    assert shipped_report.complete and shipped_report.unreachable == []
+    published = [p for p in shipped_report.paths if p.outcome == "published"]
+    assert published and published[0].choices == []  # the usual answers publish
+    root = variants.tree(variants.shipped_files())
+    assert published[0].steps[-1] in steps_of(root, "publication")
+
+
+def test_the_routes_include_warning_signs_and_each_sign_off_sending_it_back(shipped_report):
+    root = variants.tree(variants.shipped_files())
+    justify = {t for t in steps_of(root, "revision") if variants.prop(variants.by_id(root, t), "dataKey") != "policy_draft"}
+    employer, insurer = steps_of(root, "employer_signoff"), steps_of(root, "insurer_signoff")
+    routes = [p for p in shipped_report.paths if p.outcome == "published"]
+    assert any(justify & set(p.steps) for p in routes)
+    for signoff in (employer, insurer):
+        sent_back = [p for p in routes if any(c.split(":")[0] in signoff and "changes_requested" in c for c in p.choices)]
+        assert sent_back, signoff
+        # after the request for changes, both sign-offs come again before publication
+        after = sent_back[0].steps[sent_back[0].steps.index(next(iter(signoff))) + 1:]
+        assert employer & set(after) and insurer & set(after)
+    assert any(s.endswith("(timer)") for p in routes for s in p.steps)  # the review timer fires in the review cycle
+
+
+def test_a_gateway_with_no_matching_condition_is_an_error_at_that_gateway():
+    files = variants.shipped_files()
+    root = variants.tree(files)
+    publication = variants.tasks_of_step(root, "publication")[0]
+    review = next(g for g in root.iter("{*}exclusiveGateway")
+                  if any(f.get("targetRef") == publication.get("id") for f in variants.flows(root, source=g.get("id")))
+                  and g.get("default") and "review" in g.get("id"))
+    del review.attrib["default"]
+    for flow in variants.flows(root, source=review.get("id")):
+        if flow.find("{*}conditionExpression") is None:
+            condition = flow.makeelement("{http://www.omg.org/spec/BPMN/20100524/MODEL}conditionExpression")
+            condition.text = "False"
+            flow.append(condition)
+    report = dry_run(variants.with_tree(files, root))
+    errors = [p for p in report.paths if p.outcome == "error"]
+    assert errors and errors[0].element == review.get("id"), report.paths
+
+
+def test_an_unreachable_element_is_reported():
+    files = variants.shipped_files()
+    root = variants.tree(files)
+    process = variants.tasks_of_step(root, "publication")[0].getparent()
+    orphan = process.makeelement("{http://www.omg.org/spec/BPMN/20100524/MODEL}intermediateThrowEvent",
+                                 {"id": "never_reached"})
+    process.append(orphan)
+    report = dry_run(variants.with_tree(files, root))
+    assert report.complete and report.unreachable == ["never_reached"]
+
+
+def test_a_route_that_ends_without_publishing_is_stuck():
+    files = variants.shipped_files()
+    root = variants.tree(files)
+    employer = variants.tasks_of_step(root, "employer_signoff")[0]
+    changes = variants.by_id(root, variants.decision_after(root, employer).get("default"))
+    process = employer.getparent()
+    end = process.makeelement("{http://www.omg.org/spec/BPMN/20100524/MODEL}endEvent", {"id": "gave_up"})
+    process.append(end)
+    variants.retarget(root, changes, "gave_up")
+    report = dry_run(variants.with_tree(files, root))
+    stuck = [p for p in report.paths if p.outcome == "stuck"]
+    assert stuck and stuck[0].message == "the process ended without publishing"
+    assert stuck[0].steps[-1] in {employer.get("id")}
+
+
+def test_the_search_stops_at_its_bound_and_says_so():
+    report = dry_run(variants.shipped_files(), max_paths=2)
+    assert not report.complete and len(report.paths) == 2 and report.unreachable == []

@@ -1,0 +1,93 @@
+"""The studio's API: deploy and check files, list and read versions, compare them, move policies.
+
+Thin adapters over ``services().studio``, the same services the studio pages call.
+Problems in files answer 422 ``{"errors": [{"file", "line", "element", "message"}]}``.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask import g, jsonify, request, url_for
+
+from workflows.errors import DiagramError, FieldError, InvalidInput
+
+from .. import services
+from ..paging import requested_page
+from . import bp
+from .auth import require_token
+from .body import json_body
+
+
+def problems_json(problems) -> list[dict]:
+    return [{"file": p.file, "line": p.line, "element": p.element, "message": p.message} for p in problems]
+
+
+def _refused(error: DiagramError):
+    return jsonify({"errors": problems_json(error.problems)}), 422
+
+
+@bp.post("/processes")
+@require_token
+def deploy_process():
+    body = json_body("NewProcessVersion")
+    try:
+        version = services().studio.deploy(g.actor, body["files"], body["note"])
+    except DiagramError as error:
+        return _refused(error)
+    location = url_for("api.process_version", process_id=version.process_id, number=version.version)
+    return jsonify({"id": version.process_id, "version": version.version, "name": version.name}), 201, \
+        {"Location": location}
+
+
+@bp.post("/processes/check")
+@require_token
+def check_process():
+    report = services().studio.check(g.actor, json_body("ProcessFiles")["files"])
+    return jsonify({"ok": report.ok, "errors": problems_json(report.errors),
+                    "paths": [asdict(path) for path in report.paths], "warnings": problems_json(report.warnings)})
+
+
+@bp.get("/processes/<process_id:process_id>/versions")
+@require_token
+def process_versions(process_id: str):
+    page = requested_page()
+    versions = services().studio.versions(process_id)[page.offset:page.offset + page.limit]
+    return jsonify([{"version": v.version, "created_at": v.created_at, "created_by": v.created_by, "note": v.note,
+                     "policies": v.policies} for v in versions])
+
+
+@bp.get("/processes/<process_id:process_id>/versions/<id:number>")
+@require_token
+def process_version(process_id: str, number: int):
+    version = services().studio.version(process_id, number)
+    return jsonify({"version": version.version, "files": dict(version.files)})
+
+
+def _version_argument(name: str) -> int:
+    value = request.args.get(name, "")
+    if not value.isdigit() or not 1 <= int(value) <= 2**31 - 1:
+        raise InvalidInput([FieldError(name, f"'{name}' must be a version number (1, 2, …).")])
+    return int(value)
+
+
+@bp.get("/processes/<process_id:process_id>/diff")
+@require_token
+def process_diff(process_id: str):
+    problems = []
+    numbers = {}
+    for name in ("from", "to"):
+        try:
+            numbers[name] = _version_argument(name)
+        except InvalidInput as error:
+            problems += error.errors
+    if problems:
+        raise InvalidInput(problems)
+    return jsonify(services().studio.diff(process_id, numbers["from"], numbers["to"]).as_dict())
+
+
+@bp.post("/policies/<id:policy_id>/migrate")
+@require_token
+def migrate_policy(policy_id: int):
+    number = json_body("Migration")["version"]
+    services().studio.migrations.migrate(g.actor, policy_id, number)
+    return jsonify(services().queries.policy(g.actor, policy_id))

@@ -1,0 +1,239 @@
+/*
+ * The draft editor: bpmn-js Modeler with the properties panel (and dmn-js for decision tables),
+ * saving the draft on the server as the designer works, and "Check" marking problems on the
+ * diagram. The page works without this script (upload, to-dos, forms, check, deploy); only
+ * editing the drawing needs it.
+ */
+import BpmnModeler from 'bpmn-js/lib/Modeler';
+import DmnModeler from 'dmn-js/lib/Modeler';
+import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js-properties-panel';
+
+import spiffworkflow from './spiffworkflow-moddle.json';
+import PolicyflowPropertiesProvider from './properties-provider.js';
+
+const SAVE_DELAY_MS = 700;
+const PolicyflowPropertiesModule = {
+  __init__: ['policyflowPropertiesProvider'],
+  policyflowPropertiesProvider: ['type', PolicyflowPropertiesProvider],
+};
+
+function csrfToken() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? meta.getAttribute('content') : '';
+}
+
+async function postJson(url, body, accept) {
+  const response = await fetch(url, {
+    method: 'POST', credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrfToken(), Accept: accept || 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => ({}));
+  return { status: response.status, data };
+}
+
+function errorMessage(data) {
+  const errors = (data && data.errors) || [];
+  return errors.map((e) => e.message).join(' ') || 'the server did not answer';
+}
+
+export async function startModeler(root) {
+  const status = document.querySelector('[data-studio-status]');
+  const saveStatus = document.querySelector('[data-save-status]');
+  const canvasElement = root.querySelector('[data-canvas]');
+  const loaded = await fetch(root.dataset.filesUrl, { credentials: 'same-origin' }).then((r) => r.json());
+  const state = { files: loaded.files, revision: loaded.revision, current: null, saving: null, dirty: false };
+  const forms = () => Object.keys(state.files).filter((n) => n.endsWith('.schema.json')).map((n) => n.replace(/^forms\//, ''));
+
+  const modeler = new BpmnModeler({
+    container: canvasElement,
+    propertiesPanel: { parent: root.querySelector('[data-properties]') },
+    additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, PolicyflowPropertiesModule],
+    moddleExtensions: { spiffworkflow },
+    policyflow: { roles: loaded.roles, steps: loaded.steps, forms },
+  });
+  let dmn = null;
+
+  function setSaveStatus(text) {
+    if (saveStatus) {
+      saveStatus.textContent = text;
+    }
+  }
+
+  async function save() {
+    if (!state.dirty) {
+      return true;
+    }
+    state.dirty = false;
+    const editor = state.current.endsWith('.dmn') ? dmn : modeler;
+    const { xml } = await editor.saveXML({ format: true });
+    state.files[state.current] = xml;
+    setSaveStatus('saving…');
+    const { status: code, data } = await postJson(root.dataset.filesUrl, { files: state.files, revision: state.revision });
+    if (code === 200) {
+      state.revision = data.revision;
+      setSaveStatus('saved');
+      return true;
+    }
+    setSaveStatus(`not saved: ${errorMessage(data)}`);
+    return false;
+  }
+
+  let timer = null;
+  function changed() {
+    state.dirty = true;
+    setSaveStatus('unsaved changes');
+    clearTimeout(timer);
+    timer = setTimeout(() => { state.saving = save(); }, SAVE_DELAY_MS);
+  }
+  modeler.on('commandStack.changed', changed);
+
+  async function open(name) {
+    if (state.current) {
+      await save();
+    }
+    state.current = name;
+    const isDmn = name.endsWith('.dmn');
+    canvasElement.hidden = isDmn;
+    root.querySelector('[data-properties]').hidden = isDmn;
+    if (isDmn) {
+      let dmnElement = root.querySelector('[data-dmn]');
+      if (!dmnElement) {
+        dmnElement = document.createElement('div');
+        dmnElement.className = 'studio-canvas studio-dmn';
+        dmnElement.setAttribute('data-dmn', '');
+        root.insertBefore(dmnElement, canvasElement);
+        dmn = new DmnModeler({ container: dmnElement });
+        dmn.on('views.changed', () => {
+          const viewer = dmn.getActiveViewer();
+          if (viewer) {
+            viewer.get('eventBus').on('elements.changed', changed);
+          }
+        });
+      }
+      dmnElement.hidden = false;
+      await dmn.importXML(state.files[name]);
+      const views = dmn.getViews();
+      const table = views.find((view) => view.type === 'decisionTable');
+      if (table) {
+        await dmn.open(table);
+      }
+    } else {
+      const dmnElement = root.querySelector('[data-dmn]');
+      if (dmnElement) {
+        dmnElement.hidden = true;
+      }
+      await modeler.importXML(state.files[name]);
+      modeler.get('canvas').zoom('fit-viewport');
+    }
+    document.querySelectorAll('[data-edit-file]').forEach((button) => {
+      button.setAttribute('aria-pressed', String(button.dataset.editFile === name));
+    });
+  }
+
+  function selectElement(id) {
+    const registry = modeler.get('elementRegistry');
+    const element = registry.get(id);
+    if (!element) {
+      return false;
+    }
+    modeler.get('selection').select(element);
+    modeler.get('canvas').scrollToElement(element);
+    canvasElement.focus();
+    return true;
+  }
+
+  const marked = [];
+  function markProblems(problems) {
+    const canvas = modeler.get('canvas');
+    const registry = modeler.get('elementRegistry');
+    marked.splice(0).forEach((id) => registry.get(id) && canvas.removeMarker(id, 'pf-problem'));
+    problems.forEach((problem) => {
+      if (problem.element && registry.get(problem.element)) {
+        canvas.addMarker(problem.element, 'pf-problem');
+        marked.push(problem.element);
+      }
+    });
+  }
+
+  function showCheck(result) {
+    const panel = root.parentElement.querySelector('[data-check-panel]');
+    const list = panel.querySelector('[data-check-problems]');
+    panel.hidden = false;
+    list.textContent = '';
+    const problems = [...result.errors, ...(result.warnings || [])];
+    panel.querySelector('[data-check-summary]').textContent = result.ok
+      ? `No problems: this draft can be deployed. The dry run followed ${result.paths.length} routes.`
+      : `${result.errors.length} problem${result.errors.length === 1 ? '' : 's'} to put right before deploying.`;
+    problems.forEach((problem) => {
+      const item = document.createElement('li');
+      item.className = 'problem';
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'link-button';
+      button.textContent = `${problem.file}${problem.line ? `, line ${problem.line}` : ''}${problem.element ? `, ${problem.element}` : ''}: ${problem.message}`;
+      if (problem.element) {
+        button.dataset.element = problem.element;
+        button.addEventListener('click', () => selectElement(problem.element));
+      }
+      item.appendChild(button);
+      list.appendChild(item);
+    });
+    markProblems(result.errors);
+    const routes = panel.querySelector('[data-check-routes]');
+    routes.textContent = '';
+    (result.paths || []).forEach((path) => {
+      const item = document.createElement('li');
+      item.className = `route route-${path.outcome}`;
+      const how = `${path.outcome}${path.element ? ` at ${path.element}` : ''}`;
+      const choices = path.choices && path.choices.length ? ` (${path.choices.join('; ')})` : '';
+      item.textContent = `${path.steps.join(' → ')}: ${how}${choices}`;
+      routes.appendChild(item);
+    });
+    panel.querySelector('[data-check-routes-title]').hidden = !(result.paths || []).length;
+  }
+
+  async function check() {
+    clearTimeout(timer);
+    await save();
+    const { status: code, data } = await postJson(root.dataset.checkUrl, {}, 'application/json');
+    if (code !== 200) {
+      showCheck({ ok: false, errors: [{ file: '', line: null, element: null, message: errorMessage(data) }], paths: [] });
+      return null;
+    }
+    showCheck(data);
+    return data;
+  }
+
+  const checkForm = document.querySelector('[data-check-form]');
+  if (checkForm) {
+    checkForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      check();
+    });
+  }
+  document.querySelectorAll('.problem[data-element], .todo[data-element]').forEach((item) => {
+    if (item.dataset.element) {
+      item.addEventListener('click', () => selectElement(item.dataset.element));
+    }
+  });
+  document.querySelectorAll('[data-edit-file]').forEach((button) => {
+    button.addEventListener('click', () => open(button.dataset.editFile));
+  });
+  // Leaving the page with unsaved work: save first (the draft is on the server, not in the tab).
+  window.addEventListener('beforeunload', () => {
+    if (state.dirty) {
+      save();
+    }
+  });
+
+  const first = Object.keys(state.files).sort().find((n) => n.endsWith('.bpmn'));
+  await open(first);
+  if (status) {
+    status.textContent = 'Click an element to edit its properties on the right. Changes are saved as you work.';
+  }
+  root.setAttribute('data-studio-ready', 'true');
+  const api = { modeler, state, save, check, open, selectElement, dmn: () => dmn };
+  window.policyflowStudio = api;
+  return api;
+}

@@ -1,0 +1,130 @@
+"""Moving running policies to another version of their process, one at a time or all that can.
+
+Like a completion: read the policy, run the move in the sandbox (it loads the stored
+state against the old version's spec and points it at the new one), then write the
+new state, the policy's version and its task index in one transaction guarded by the
+policy's save counter, starting again if someone saved in between. Refused (409,
+nothing changed) when the policy waits at elements the target version lacks; the
+message names them. Every move is audited with both version numbers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select, update
+
+from .. import audit
+from ..accounts import Actor
+from ..errors import Conflict, Forbidden, NotFound
+from ..schema import HumanTask, Policy, ProcessVersion, WorkflowState
+
+MIGRATING_ROLES = ("process_designer", "admin")
+MAX_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class MigrationResult:
+    policy_id: int
+    title: str
+    migrated: bool
+    message: str
+
+
+def may_migrate(actor: Actor) -> None:
+    if not set(MIGRATING_ROLES) & set(actor.roles):
+        raise Forbidden("Only process designers and admins can move policies to another version.")
+
+
+class PolicyMigrations:
+    def __init__(self, database, sandbox, registry, clock):
+        self._db, self._sandbox, self._registry, self._clock = database, sandbox, registry, clock
+
+    def migrate(self, actor: Actor, policy_id: int, number: int) -> int:
+        """Move one policy to version ``number`` of its process; its id."""
+        may_migrate(actor)
+        for _attempt in range(MAX_ATTEMPTS):
+            with self._db.reading() as session:
+                policy = session.get(Policy, policy_id)
+                if policy is None:
+                    raise NotFound(f"Policy {policy_id} does not exist.")
+                current = session.get(ProcessVersion, policy.process_version_id)
+                target = session.scalar(select(ProcessVersion).where(ProcessVersion.process_id == current.process_id,
+                                                                     ProcessVersion.version == number))
+                if target is None:
+                    raise NotFound(f"The process '{current.process_id}' has no version {number}.")
+                if target.id == current.id:
+                    raise Conflict(f"Policy {policy_id} already runs on version {number}.")
+                state = session.scalar(select(WorkflowState.state).where(WorkflowState.policy_id == policy_id))
+                before = set(session.scalars(select(HumanTask.id).where(HumanTask.policy_id == policy_id,
+                                                                        HumanTask.state == "ready")))
+            now = self._clock()
+            old, new = self._registry.bundle(current.id), self._registry.bundle(target.id)
+            result = self._sandbox.run("migrate", new.content_hash, lambda files=new.files: files, state=state,
+                                       from_files=old.files, now=now)
+            with self._db.transaction() as session:
+                saved = session.execute(
+                    update(Policy).where(Policy.id == policy_id, Policy.version == policy.version)
+                    .values(version=policy.version + 1, process_version_id=target.id, next_timer_at=result.next_timer,
+                            updated_at=now).execution_options(synchronize_session=False))
+                if saved.rowcount != 1:
+                    continue
+                session.execute(update(WorkflowState).where(WorkflowState.policy_id == policy_id)
+                                .values(state=result.state, data=result.data)
+                                .execution_options(synchronize_session=False))
+                _reindex(session, policy, before, result, now)
+                audit.record(session, at=now, actor=actor.username, action="policy_migrated", policy_id=policy_id,
+                             data={"from_version": current.version, "to_version": target.version,
+                                   "process_id": current.process_id}, process_version_id=target.id)
+            return policy_id
+        raise Conflict("This policy is being changed by several people at once; it was not moved. Try again.")
+
+    def running(self, process_id: str) -> list[dict]:
+        """The process's policies with the version each runs on, oldest first."""
+        with self._db.reading() as session:
+            rows = session.execute(select(Policy.id, Policy.title, Policy.status, ProcessVersion.version)
+                                   .join(ProcessVersion, Policy.process_version_id == ProcessVersion.id)
+                                   .where(ProcessVersion.process_id == process_id).order_by(Policy.id)).all()
+        return [{"id": r.id, "title": r.title, "status": str(r.status), "version": r.version} for r in rows]
+
+    def migrate_all(self, actor: Actor, process_id: str, number: int) -> list[MigrationResult]:
+        """Move every policy on another version of the process to ``number``: a result per policy."""
+        may_migrate(actor)
+        with self._db.reading() as session:
+            target = session.scalar(select(ProcessVersion.id).where(ProcessVersion.process_id == process_id,
+                                                                    ProcessVersion.version == number))
+            if target is None:
+                raise NotFound(f"The process '{process_id}' has no version {number}.")
+            rows = session.execute(select(Policy.id, Policy.title).join(ProcessVersion,
+                                                                        Policy.process_version_id == ProcessVersion.id)
+                                   .where(ProcessVersion.process_id == process_id, ProcessVersion.id != target)
+                                   .order_by(Policy.id)).all()
+        results = []
+        for policy_id, title in rows:
+            try:
+                self.migrate(actor, policy_id, number)
+                results.append(MigrationResult(policy_id, title, True, f"moved to version {number}"))
+            except (Conflict, NotFound) as refused:
+                results.append(MigrationResult(policy_id, title, False, refused.message))
+        return results
+
+
+def _reindex(session, policy: Policy, before: set[str], result, now) -> None:
+    """Keep the task index in step: tasks kept take the new version's names and forms."""
+    after = {task.id: task for task in result.ready}
+    for task_id in before & set(after):
+        task = after[task_id]
+        session.execute(update(HumanTask).where(HumanTask.id == task_id).values(
+            element_id=task.element_id, title=task.title, lane=task.lane, lifecycle_step=task.lifecycle_step,
+            assignee=task.assignee, form=task.form, data_key=task.data_key, instructions=task.instructions,
+            prefill=task.values).execution_options(synchronize_session=False))
+    gone = before - set(after)
+    if gone:
+        session.execute(update(HumanTask).where(HumanTask.id.in_(gone), HumanTask.state == "ready")
+                        .values(state="closed", completed_at=now).execution_options(synchronize_session=False))
+    new = [task for task_id, task in after.items() if task_id not in before]
+    if new:
+        session.execute(insert(HumanTask), [
+            dict(id=t.id, policy_id=policy.id, department_id=policy.department_id, element_id=t.element_id,
+                 title=t.title, lane=t.lane, lifecycle_step=t.lifecycle_step, assignee=t.assignee, form=t.form,
+                 data_key=t.data_key, instructions=t.instructions, prefill=t.values, state="ready", ready_since=now)
+            for t in new])
