@@ -23,14 +23,16 @@ def _state_bytes(services, policy_id: int) -> int:
         return session.scalar(select(func.length(WorkflowState.state)).where(WorkflowState.policy_id == policy_id))
 
 
-def _complete_all(services, people, forms, times: list[float], review_outcome: str) -> bool:
-    """Complete every task anyone has; return whether anything was done."""
+def _complete_all(services, people, forms, times: list[float], review_outcome: str, today: str) -> bool:
+    """Complete every task anyone has (a publication takes effect ``today``); return whether anything was done."""
     progressed = False
     for actor in people.values():
         for task in services.queries.inbox(actor, Page(limit=10)):
             answers = answers_for(forms[task["name"]])
             if "outcome" in answers:
                 answers["outcome"] = review_outcome
+            if "effective_date" in answers:
+                answers["effective_date"] = today
             began = time.perf_counter()
             services.commands.complete(actor, task["id"], answers)
             times.append(time.perf_counter() - began)
@@ -46,7 +48,7 @@ def measure(url: str, forms: dict, cycles: int = 20) -> list[dict]:
     rows = []
     for cycle in range(1, cycles + 1):
         times: list[float] = []
-        while _complete_all(services, department.people, forms, times, "full_review"):
+        while _complete_all(services, department.people, forms, times, "full_review", clock.now.date().isoformat()):
             pass  # until the policy is published and waits for its review date
         rows.append({"cycle": cycle, "median_ms": median_ms(times), "steps": len(times),
                      "state_bytes": _state_bytes(services, policy_id)})

@@ -9,20 +9,23 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from weasyprint import CSS, HTML
-from weasyprint.urls import URLFetcher
-
 STYLESHEET = Path(__file__).resolve().parent / "static" / "css" / "pdf.css"
 _KEPT = 64
 
 
 @lru_cache(maxsize=1)
-def _stylesheet() -> CSS:
+def _stylesheet():
+    from weasyprint import CSS
+    from weasyprint.urls import URLFetcher
+
     return CSS(string=STYLESHEET.read_text(encoding="utf-8"), url_fetcher=URLFetcher(allowed_protocols=()))
 
 
 def render(html: str) -> bytes:
     """The PDF of a complete HTML document."""
+    from weasyprint import HTML  # imported on the first PDF: it holds ~30 MB a worker need not carry before
+    from weasyprint.urls import URLFetcher
+
     return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf(stylesheets=[_stylesheet()])
 
 

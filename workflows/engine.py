@@ -293,6 +293,9 @@ class WorkflowEngine:
 
     def _result(self, workflow: BpmnWorkflow, before: set, now: datetime, introduce_all: bool = False) -> StepResult:
         """Compact, check what is stored, and describe the workflow for the app."""
+        # Thrown signals are also queued for listeners outside the workflow; policyflow has none,
+        # and kept they would pile up with every review cycle.
+        workflow.get_events()
         compact(workflow)
         try:
             data = to_json(current_data(workflow))

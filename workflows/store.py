@@ -13,8 +13,6 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Iterator
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,11 +20,15 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def _alembic_config(connection) -> Config:
+def _alembic(connection):
+    """Alembic's commands and a config on ``connection`` (imported here: serving never needs them)."""
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
-    return config
+    return command, config
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -101,17 +103,20 @@ class Database:
     def create_schema(self, revision: str = "head") -> None:
         """Create or upgrade the tables to the newest migration (or ``revision``); idempotent."""
         with self.engine.begin() as connection:
-            command.upgrade(_alembic_config(connection), revision)
+            command, config = _alembic(connection)
+            command.upgrade(config, revision)
 
     def check_migrations(self) -> None:
         """Raise if schema.py has changes no migration covers (run by the tests)."""
         with self.engine.begin() as connection:
-            command.check(_alembic_config(connection))
+            command, config = _alembic(connection)
+            command.check(config)
 
     def new_migration(self, message: str) -> None:
         """Write a migration for the changes in schema.py (for developers; see README)."""
         with self.engine.begin() as connection:
-            command.revision(_alembic_config(connection), message=message, autogenerate=True)
+            command, config = _alembic(connection)
+            command.revision(config, message=message, autogenerate=True)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
