@@ -33,7 +33,7 @@ from .notifications.notifier import Notifier
 from .processes import ProcessRegistry
 from .sandbox import Sandbox
 from .saved_answers import SavedAnswers
-from .schema import HumanTask, Policy, WorkflowState
+from .schema import HumanTask, Policy, WorkflowState, ready_task_row
 from .status import PolicyStatus, policy_status
 from .store import Database
 
@@ -358,9 +358,4 @@ class PolicyCommands:
                             .values(state="closed", completed_at=now).execution_options(synchronize_session=False))
         new = [t for t in result.ready if t.id not in before]
         if new:
-            session.execute(insert(HumanTask), [
-                dict(id=t.id, policy_id=policy.id, department_id=policy.department_id, element_id=t.element_id,
-                     title=t.title, lane=t.lane, lifecycle_step=t.lifecycle_step, assignee=t.assignee, form=t.form,
-                     data_key=t.data_key, instructions=t.instructions, prefill=t.values, state="ready",
-                     ready_since=now, due_at=t.due_at, reminder_stage=0)
-                for t in new])
+            session.execute(insert(HumanTask), [ready_task_row(policy, t, now) for t in new])

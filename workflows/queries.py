@@ -116,7 +116,7 @@ class PolicyQueries:
         query = (select(*_TASK_COLUMNS).join(Policy, HumanTask.policy_id == Policy.id)
                  .join(Department, HumanTask.department_id == Department.id)
                  .where(HumanTask.state == "ready", *_mine(actor))
-                 .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.ready_since, HumanTask.id)
+                 .order_by(HumanTask.due_order, HumanTask.ready_since, HumanTask.id)
                  .limit(page.limit).offset(page.offset))
         if actor.department_id is not None:
             query = query.where(HumanTask.department_id == actor.department_id)

@@ -177,14 +177,32 @@ class WorkflowState(Base):
     data: Mapped[dict] = mapped_column(JSON)
 
 
+#: Where tasks without a due date go in the inbox's order: after every dated one.
+NO_DUE_DATE = datetime(9999, 12, 31, tzinfo=timezone.utc)
+
+
+def due_order(due_at: datetime | None) -> datetime:
+    return NO_DUE_DATE if due_at is None else due_at
+
+
+def ready_task_row(policy: "Policy", task, now: datetime) -> dict:
+    """The task index's row for a task of ``policy`` that became ready ``now`` (a ``tasks.ReadyTask``)."""
+    return dict(id=task.id, policy_id=policy.id, department_id=policy.department_id, element_id=task.element_id,
+                title=task.title, lane=task.lane, lifecycle_step=task.lifecycle_step, assignee=task.assignee,
+                form=task.form, data_key=task.data_key, instructions=task.instructions, prefill=task.values,
+                state="ready", ready_since=now, due_at=task.due_at, due_order=due_order(task.due_at),
+                reminder_stage=0)
+
+
 class HumanTask(Base):
     """A user task of a policy, kept in step with every save so lists never load workflows."""
 
     __tablename__ = "human_tasks"
     __table_args__ = (
-        # The inbox: ready tasks of a lane, in a department or organisation-wide, oldest first.
-        Index("ix_human_tasks_inbox_department", "state", "department_id", "lane", "ready_since", "id"),
-        Index("ix_human_tasks_inbox", "state", "lane", "ready_since", "id"),
+        # The inbox: ready tasks of a lane, in a department or organisation-wide, in its order
+        # (soonest due first, then undated ones, oldest first), read from the index, never sorted.
+        Index("ix_human_tasks_inbox_department", "state", "department_id", "lane", "due_order", "ready_since", "id"),
+        Index("ix_human_tasks_inbox", "state", "lane", "due_order", "ready_since", "id"),
         Index("ix_human_tasks_policy", "policy_id", "state"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -206,6 +224,9 @@ class HumanTask(Base):
     state: Mapped[str] = mapped_column(String(20))
     ready_since: Mapped[datetime] = mapped_column(UtcDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # from the diagram (dueIn or a boundary timer)
+    # ``due_at``, or NO_DUE_DATE for a task without one: an index can keep this order on every
+    # backend (NULLs sort first in SQLite and last in PostgreSQL, and "IS NULL" is no index key).
+    due_order: Mapped[datetime] = mapped_column(UtcDateTime)
     claimed_by: Mapped[str | None] = mapped_column(String(80))  # a shared task one person took on
     # Reminders already sent: 0 none, 1 "due soon", 2 "overdue" (each is sent once).
     reminder_stage: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

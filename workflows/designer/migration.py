@@ -16,7 +16,7 @@ from sqlalchemy import insert, select, update
 from .. import audit
 from ..accounts import Actor
 from ..errors import Conflict, Forbidden, NotFound
-from ..schema import HumanTask, Policy, ProcessVersion, WorkflowState
+from ..schema import HumanTask, Policy, ProcessVersion, WorkflowState, ready_task_row
 
 MIGRATING_ROLES = ("process_designer", "admin")
 MAX_ATTEMPTS = 8
@@ -123,8 +123,4 @@ def _reindex(session, policy: Policy, before: set[str], result, now) -> None:
                         .values(state="closed", completed_at=now).execution_options(synchronize_session=False))
     new = [task for task_id, task in after.items() if task_id not in before]
     if new:
-        session.execute(insert(HumanTask), [
-            dict(id=t.id, policy_id=policy.id, department_id=policy.department_id, element_id=t.element_id,
-                 title=t.title, lane=t.lane, lifecycle_step=t.lifecycle_step, assignee=t.assignee, form=t.form,
-                 data_key=t.data_key, instructions=t.instructions, prefill=t.values, state="ready", ready_since=now)
-            for t in new])
+        session.execute(insert(HumanTask), [ready_task_row(policy, t, now) for t in new])
