@@ -48,10 +48,10 @@ def main() -> None:
                 _line(kind, "HTTP", clients, f"{result['per_second']:.0f}", f"{result['submit_median_ms']:.1f}",
                       f"{result['submit_p95_ms']:.1f}", f"{result['per_second'] / plain['per_second']:.2f}")
 
-        print("\nMemory after the 4-client HTTP runs (RSS per gunicorn worker; with its sandbox processes):")
+        print("\nMemory after the 4-client HTTP runs, per gunicorn worker:")
         for row in memory:
-            print(f"  worker {row['worker_mb']:.0f} MB; with {row['sandbox_processes']} sandbox processes "
-                  f"{row['with_sandboxes_mb']:.0f} MB")
+            print(f"  worker RSS {row['worker_mb']:.0f} MB; with its {row['sandbox_processes']} sandbox processes "
+                  f"RSS {row['with_sandboxes_mb']:.0f} MB summed, PSS {row['with_sandboxes_pss_mb']:.0f} MB")
 
         print()
         _line("database", "policies", "inbox (service) median ms", "inbox (HTTP) median ms")

@@ -15,7 +15,8 @@ class Server(ServedApp):
         self.start()
 
     def memory(self) -> list[dict]:
-        """RSS (MB) of each gunicorn worker, alone and with the sandbox processes it started."""
+        """Memory (MB) of each gunicorn worker: its RSS, and with the sandbox processes it
+        started both as summed RSS and as PSS (pages shared between processes counted once)."""
         table = {}
         for line in subprocess.run(["ps", "-eo", "pid=,ppid=,rss="], capture_output=True, text=True).stdout.splitlines():
             pid, ppid, rss = (int(field) for field in line.split())
@@ -28,4 +29,13 @@ class Server(ServedApp):
         workers = [pid for pid, (ppid, _rss) in table.items() if ppid == self.process.pid]
         return [{"worker_mb": table[w][1] / 1024,
                  "with_sandboxes_mb": sum(table[p][1] for p in [w, *descendants(w)]) / 1024,
+                 "with_sandboxes_pss_mb": sum(_pss_kb(p) for p in [w, *descendants(w)]) / 1024,
                  "sandbox_processes": len(descendants(w))} for w in workers]
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            return next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+    except (OSError, StopIteration):
+        return 0
