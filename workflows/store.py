@@ -42,6 +42,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA mmap_size=268435456")  # reads from the file mapping, not a system call per page
     cursor.close()
 
 
@@ -126,7 +127,12 @@ class Database:
             if self.engine.url.database not in (None, "", ":memory:"):
                 self._writers = _QueuedWriters(self.engine.url.database)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._read_sessions = sessionmaker(self.engine.execution_options(readonly=True), expire_on_commit=False)
+        # Reads on a server database run outside a transaction: no BEGIN and ROLLBACK round trips
+        # around each read (a third of a completion's). A command's reads need no common snapshot:
+        # its write is guarded by the policy version it read first, so anything saved since fails it.
+        reads = ({"readonly": True} if self.engine.dialect.name == "sqlite"
+                 else {"readonly": True, "isolation_level": "AUTOCOMMIT"})
+        self._read_sessions = sessionmaker(self.engine.execution_options(**reads), expire_on_commit=False)
 
     def create_schema(self, revision: str = "head") -> None:
         """Create or upgrade the tables to the newest migration (or ``revision``); idempotent."""
@@ -159,8 +165,9 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A read-only unit of work. Closing the session ends its transaction; the
-        objects read stay usable (detached, not expired) after the block."""
+        """A read-only unit of work; the objects read stay usable (detached, not expired)
+        after the block. On SQLite its reads share one snapshot; on a server database each
+        statement sees what was committed when it ran."""
         with self._read_sessions() as session:
             yield session
 
