@@ -102,18 +102,18 @@ class Sandbox:
         """Start a worker now, in the background, so the first step does not wait for one
         (more start when steps overlap)."""
         def start() -> None:
-            for _ in range(1):
-                with self._available:
-                    if self._started >= self.limits.processes:
-                        return
-                    self._started += 1
-                try:
-                    worker = _Worker(self.limits)
-                except OSError:
-                    with self._available:
-                        self._started -= 1
+            with self._available:
+                self._forget_parents_workers()
+                if self._started >= self.limits.processes:
                     return
-                self._release(worker, healthy=True)
+                self._started += 1
+            try:
+                worker = _Worker(self.limits)
+            except OSError:
+                with self._available:
+                    self._started -= 1
+                return
+            self._release(worker, healthy=True)
 
         threading.Thread(target=start, name="sandbox-warm-up", daemon=True).start()
 
@@ -153,8 +153,7 @@ class Sandbox:
 
     def _acquire(self) -> _Worker:
         with self._available:
-            if os.getpid() != self._pid:  # a forked copy of the app: those workers belong to the parent
-                self._idle, self._started, self._pid = [], 0, os.getpid()
+            self._forget_parents_workers()
             while not self._idle and self._started >= self.limits.processes:
                 self._available.wait()
             if self._idle:
@@ -167,6 +166,12 @@ class Sandbox:
                 self._started -= 1
                 self._available.notify()
             raise
+
+    def _forget_parents_workers(self) -> None:
+        """In a forked copy of the app (a gunicorn worker), the workers counted so far are the
+        parent's: start counting this process's own (called with ``_available`` held)."""
+        if os.getpid() != self._pid:
+            self._idle, self._started, self._pid = [], 0, os.getpid()
 
     def _release(self, worker: _Worker, healthy: bool) -> None:
         if not healthy:
