@@ -38,17 +38,19 @@ class Actor:
                    user.department.name if user.department else None, user.session_version)
 
 
-# Every request reads its person (by token or session): two small Core queries, built once
-# (SQLAlchemy then reuses their compiled form), no ORM objects.
+# Every request reads its person (by token or session): one small Core query, built once
+# (SQLAlchemy then reuses its compiled form), no ORM objects; a row per role.
 _PERSON = (User.id.label("user_id"), User.username, User.department_id, Department.name.label("department"),
-           User.session_version, User.active)
-_ROLES = select(UserRole.role).where(UserRole.user_id == bindparam("user_id"))
+           User.session_version, User.active, UserRole.role)
 
 
 def _people_query(*columns, via=None):
-    """People with their department; ``via`` is a join that reaches the users table (tokens)."""
+    """People with their department and roles (a row each); ``via`` is a join that reaches the
+    users table (tokens)."""
     people = User.__table__ if via is None else via
-    return select(*columns, *_PERSON).select_from(people.outerjoin(Department, User.department_id == Department.id))
+    return select(*columns, *_PERSON).select_from(
+        people.outerjoin(Department, User.department_id == Department.id)
+        .outerjoin(UserRole, UserRole.user_id == User.id))
 
 
 _BY_ID = _people_query().where(User.id == bindparam("user_id"))
@@ -57,8 +59,10 @@ _BY_TOKEN = _people_query(ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at,
                           ).where(ApiToken.token_hash == bindparam("token_hash"))
 
 
-def _person(connection, row) -> Actor:
-    roles = frozenset(connection.execute(_ROLES, {"user_id": row.user_id}).scalars())
+def _person(rows) -> Actor:
+    """The person of a ``_people_query`` result (its rows differ only in the role)."""
+    row = rows[0]
+    roles = frozenset(r.role for r in rows if r.role is not None)
     return Actor(row.user_id, row.username, roles, row.department_id, row.department, row.session_version)
 
 
@@ -145,8 +149,8 @@ class Accounts:
     def get(self, user_id: int) -> Actor | None:
         with self._db.reading() as session:
             connection = session.connection()
-            row = connection.execute(_BY_ID, {"user_id": user_id}).first()
-            return _person(connection, row) if row is not None and row.active else None
+            rows = connection.execute(_BY_ID, {"user_id": user_id}).all()
+            return _person(rows) if rows and rows[0].active else None
 
     def set_password(self, username: str, password: str, actor: str = audit.SYSTEM_ACTOR) -> None:
         """Give ``username`` a new password and end every session they had signed in."""
@@ -185,11 +189,12 @@ class Accounts:
         now = self._clock()
         with self._db.reading() as session:
             connection = session.connection()
-            row = connection.execute(_BY_TOKEN, {"token_hash": api_tokens.token_hash(token)}).first()
+            rows = connection.execute(_BY_TOKEN, {"token_hash": api_tokens.token_hash(token)}).all()
+            row = rows[0] if rows else None
             refused = api_tokens.refusal(row, now)
             if refused:
                 raise refused
-            actor, stale = _person(connection, row), api_tokens.needs_last_used(row, now)
+            actor, stale = _person(rows), api_tokens.needs_last_used(row, now)
         if stale:
             with self._db.transaction() as session:
                 api_tokens.note_use(session, row.id, now)

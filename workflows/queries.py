@@ -145,7 +145,7 @@ class PolicyQueries:
         per-person task is waiting for (``assignee``) and who claimed a shared one."""
         now = self._clock()
         with self._db.reading() as session:
-            row = self._visible(session, actor, policy_id)
+            row = self._visible(session, actor, policy_id, Policy.draft)
             view = _policy_view(row)
             names_shown = manages(actor, row)
             tasks = session.execute(select(HumanTask.id, HumanTask.element_id, HumanTask.title, HumanTask.lane,
@@ -156,7 +156,7 @@ class PolicyQueries:
             completed = session.scalars(select(HumanTask.element_id).distinct()
                                         .where(HumanTask.policy_id == policy_id, HumanTask.state == "completed"))
             view["completed_elements"] = sorted(completed)
-            draft = session.scalar(select(Policy.draft).where(Policy.id == policy_id)) or {}
+            draft = row.draft or {}
         view["ready_tasks"] = []
         for t in tasks:
             task = {"id": t.id, "name": t.element_id, "title": t.title, "lane": t.lane,
@@ -264,8 +264,9 @@ class PolicyQueries:
             policy = session.get(Policy, policy_id)
             return policy is not None and may_read_incidents(actor, policy)
 
-    def _visible(self, session, actor: Actor, policy_id: int):
-        row = session.execute(_policies_query().where(Policy.id == policy_id)).first()
+    def _visible(self, session, actor: Actor, policy_id: int, *also):
+        """The policy's row (with the columns ``also``), if the actor may see it."""
+        row = session.execute(_policies_query().add_columns(*also).where(Policy.id == policy_id)).first()
         if row is None or not may_see(actor, row):
             raise NotFound(f"Policy {policy_id} does not exist.")
         return row
