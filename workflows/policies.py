@@ -43,8 +43,21 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 
 
-class _Stale(Conflict):
+class StaleSave(Conflict):
     """The policy was saved by someone else since it was read."""
+
+
+def retried(attempt: Callable[[], int], gave_up: str) -> int:
+    """``attempt()`` (read, run the step, write), started again from what was saved
+    whenever someone saved the policy first (it raised ``StaleSave``): the optimistic
+    save every command that moves a workflow shares. ``gave_up`` is the Conflict's
+    message when that keeps happening."""
+    for number in range(MAX_ATTEMPTS):
+        try:
+            return attempt()
+        except StaleSave:
+            time.sleep(random.uniform(0, 0.002 * number))  # let the other writer finish
+    raise Conflict(gave_up)
 
 
 def may_see(actor: Actor, policy: Policy) -> bool:
@@ -131,7 +144,9 @@ class PolicyCommands:
     def complete(self, actor: Actor, task_id: str, data: dict | None = None, html_form=None) -> int:
         """Complete a task with form data (JSON ``data`` or a posted ``html_form``); return the policy id."""
         answers = None
-        for attempt in range(MAX_ATTEMPTS):
+
+        def attempt() -> int:
+            nonlocal answers
             now = self._clock()
             with self._db.reading() as session:
                 task, policy = actors_task(session, actor, task_id)
@@ -147,18 +162,15 @@ class PolicyCommands:
                                                if html_form is not None else data, now.date())
             result = self._step("complete", policy.process_version_id, state=state, task_id=task_id,
                                 answers=answers, now=now, facts=facts)
-            try:
-                with self._db.transaction() as session:
-                    audit.record(session, at=now, actor=actor.username, action="task_completed",
-                                 policy_id=policy.id, task=task, data=answers,
-                                 process_version_id=policy.process_version_id)
-                    self._save(session, policy, result, before=before, now=now, completed=task,
-                               actor=actor.username)
-                return policy.id
-            except _Stale:
-                time.sleep(random.uniform(0, 0.002 * attempt))  # let the other writer finish
-        raise Conflict("This policy is being changed by several people at once; nothing was changed. "
-                       "Try again in a moment.")
+            with self._db.transaction() as session:
+                audit.record(session, at=now, actor=actor.username, action="task_completed",
+                             policy_id=policy.id, task=task, data=answers,
+                             process_version_id=policy.process_version_id)
+                self._save(session, policy, result, before=before, now=now, completed=task, actor=actor.username)
+            return policy.id
+
+        return retried(attempt, "This policy is being changed by several people at once; nothing was changed. "
+                                "Try again in a moment.")
 
     def save_answers(self, actor: Actor, task_id: str, data: dict | None = None, html_form=None) -> SavedAnswers:
         """Keep partial answers beside a ready task to continue later (not validated, not run)."""
@@ -189,7 +201,7 @@ class PolicyCommands:
 
         The workflow carries on as if the task was done with an empty answer: a
         consultation counts it as not answered, an acknowledgement as not given."""
-        for attempt in range(MAX_ATTEMPTS):
+        def attempt() -> int:
             now = self._clock()
             with self._db.reading() as session:
                 task = session.get(HumanTask, task_id)
@@ -200,17 +212,15 @@ class PolicyCommands:
                 before = _ready_ids(session, policy.id)
             result = self._step("complete", policy.process_version_id, state=state, task_id=task_id,
                                 answers={}, now=now)
-            try:
-                with self._db.transaction() as session:
-                    audit.record(session, at=now, actor=actor_name, action="task_closed", policy_id=policy.id,
-                                 task=task, data={"reason": reason, "assignee": task.assignee},
-                                 process_version_id=policy.process_version_id)
-                    self._save(session, policy, result, before=before, now=now, completed=task,
-                               actor=actor_name, completed_state="closed")
-                return policy.id
-            except _Stale:
-                time.sleep(random.uniform(0, 0.002 * attempt))
-        raise Conflict("This policy is being changed by several people at once; nothing was changed.")
+            with self._db.transaction() as session:
+                audit.record(session, at=now, actor=actor_name, action="task_closed", policy_id=policy.id,
+                             task=task, data={"reason": reason, "assignee": task.assignee},
+                             process_version_id=policy.process_version_id)
+                self._save(session, policy, result, before=before, now=now, completed=task,
+                           actor=actor_name, completed_state="closed")
+            return policy.id
+
+        return retried(attempt, "This policy is being changed by several people at once; nothing was changed.")
 
     def advance(self, actor_name: str, policy_id: int, operation: str, *, action: str, data: dict | None = None,
                 check: Callable[[Policy], None] | None = None, changes: Callable[[Policy, datetime], dict] | None = None,
@@ -221,7 +231,7 @@ class PolicyCommands:
         gives policy columns to write with the step (a suspension's date and reason);
         ``also(session, policy, now)`` adds other rows to the same transaction (an incident).
         Audited as ``action`` with ``data``; retried when someone saved the policy first."""
-        for attempt in range(MAX_ATTEMPTS):
+        def attempt() -> int:
             now = self._clock()
             with self._db.reading() as session:
                 policy = session.get(Policy, policy_id)
@@ -232,19 +242,17 @@ class PolicyCommands:
                 state = session.scalar(select(WorkflowState.state).where(WorkflowState.policy_id == policy_id))
                 before = _ready_ids(session, policy_id)
             result = self._step(operation, policy.process_version_id, state=state, now=now, **arguments)
-            try:
-                with self._db.transaction() as session:
-                    audit.record(session, at=now, actor=actor_name, action=action, policy_id=policy_id, data=data,
-                                 process_version_id=policy.process_version_id)
-                    self._save(session, policy, result, before=before, now=now, actor=actor_name,
-                               changes=changes(policy, now) if changes else None)
-                    if also is not None:
-                        also(session, policy, now)
-                return policy_id
-            except _Stale:
-                time.sleep(random.uniform(0, 0.002 * attempt))
-        raise Conflict("This policy is being changed by several people at once; nothing was changed. "
-                       "Try again in a moment.")
+            with self._db.transaction() as session:
+                audit.record(session, at=now, actor=actor_name, action=action, policy_id=policy_id, data=data,
+                             process_version_id=policy.process_version_id)
+                self._save(session, policy, result, before=before, now=now, actor=actor_name,
+                           changes=changes(policy, now) if changes else None)
+                if also is not None:
+                    also(session, policy, now)
+            return policy_id
+
+        return retried(attempt, "This policy is being changed by several people at once; nothing was changed. "
+                                "Try again in a moment.")
 
     def fire_due_timers(self, now: datetime | None = None) -> list[tuple[int, list[str]]]:
         """Fire every timer due by ``now`` (default: the clock); one transaction per policy."""
@@ -310,7 +318,7 @@ class PolicyCommands:
                     next_timer_at=result.next_timer, updated_at=now, **changes)
             .execution_options(synchronize_session=False))
         if saved.rowcount != 1:
-            raise _Stale("Someone else changed this policy at the same moment.")
+            raise StaleSave("Someone else changed this policy at the same moment.")
         session.execute(update(WorkflowState).where(WorkflowState.policy_id == policy.id)
                         .values(state=result.state, data=result.data).execution_options(synchronize_session=False))
         self._sync_tasks(session, policy, before, result, now, completed, actor, completed_state)
@@ -351,7 +359,7 @@ class PolicyCommands:
                                            saved_answers=None, saved_at=None, saved_by=None)
                                    .execution_options(synchronize_session=False))
             if done.rowcount != 1:
-                raise _Stale("This task was completed by someone else a moment ago.")
+                raise StaleSave("This task was completed by someone else a moment ago.")
         closed = set(before) - after - {completed.id if completed else None}
         if closed:
             session.execute(update(HumanTask).where(HumanTask.id.in_(closed), HumanTask.state == "ready")

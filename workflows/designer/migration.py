@@ -16,10 +16,10 @@ from sqlalchemy import insert, select, update
 from .. import audit
 from ..accounts import Actor
 from ..errors import Conflict, Forbidden, NotFound
+from ..policies import StaleSave, retried
 from ..schema import HumanTask, Policy, ProcessVersion, WorkflowState, ready_task_row
 
 MIGRATING_ROLES = ("process_designer", "admin")
-MAX_ATTEMPTS = 8
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class PolicyMigrations:
     def migrate(self, actor: Actor, policy_id: int, number: int) -> int:
         """Move one policy to version ``number`` of its process; its id."""
         may_migrate(actor)
-        for _attempt in range(MAX_ATTEMPTS):
+        def attempt() -> int:
             with self._db.reading() as session:
                 policy = session.get(Policy, policy_id)
                 if policy is None:
@@ -67,7 +67,7 @@ class PolicyMigrations:
                     .values(version=policy.version + 1, process_version_id=target.id, next_timer_at=result.next_timer,
                             updated_at=now).execution_options(synchronize_session=False))
                 if saved.rowcount != 1:
-                    continue
+                    raise StaleSave("Someone else changed this policy at the same moment.")
                 session.execute(update(WorkflowState).where(WorkflowState.policy_id == policy_id)
                                 .values(state=result.state, data=result.data)
                                 .execution_options(synchronize_session=False))
@@ -76,7 +76,8 @@ class PolicyMigrations:
                              data={"from_version": current.version, "to_version": target.version,
                                    "process_id": current.process_id}, process_version_id=target.id)
             return policy_id
-        raise Conflict("This policy is being changed by several people at once; it was not moved. Try again.")
+
+        return retried(attempt, "This policy is being changed by several people at once; it was not moved. Try again.")
 
     def running(self, process_id: str) -> list[dict]:
         """The process's policies with the version each runs on, oldest first."""
