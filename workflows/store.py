@@ -24,15 +24,6 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 PING_AFTER_IDLE_SECONDS = 10.0
 
 
-def _alembic(connection):
-    """Alembic's commands and a config on ``connection`` (imported here: serving never needs them)."""
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = connection
-    return command, config
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -128,28 +119,38 @@ class Database:
                 self._writers = _QueuedWriters(self.engine.url.database)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # Reads on a server database run outside a transaction: no BEGIN and ROLLBACK round trips
-        # around each read (a third of a completion's). A command's reads need no common snapshot:
+        # around each read. A command's reads need no common snapshot:
         # its write is guarded by the policy version it read first, so anything saved since fails it.
         reads = ({"readonly": True} if self.engine.dialect.name == "sqlite"
                  else {"readonly": True, "isolation_level": "AUTOCOMMIT"})
         self._read_sessions = sessionmaker(self.engine.execution_options(**reads), expire_on_commit=False)
 
+    @contextmanager
+    def _migrations(self):
+        """Alembic's commands and a config on one transaction of this database (imported
+        here: serving never needs them)."""
+        from alembic import command
+        from alembic.config import Config
+
+        with self.engine.begin() as connection:
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS))
+            config.attributes["connection"] = connection
+            yield command, config
+
     def create_schema(self, revision: str = "head") -> None:
         """Create or upgrade the tables to the newest migration (or ``revision``); idempotent."""
-        with self.engine.begin() as connection:
-            command, config = _alembic(connection)
+        with self._migrations() as (command, config):
             command.upgrade(config, revision)
 
     def check_migrations(self) -> None:
         """Raise if schema.py has changes no migration covers (run by the tests)."""
-        with self.engine.begin() as connection:
-            command, config = _alembic(connection)
+        with self._migrations() as (command, config):
             command.check(config)
 
     def new_migration(self, message: str) -> None:
         """Write a migration for the changes in schema.py (for developers; see README)."""
-        with self.engine.begin() as connection:
-            command, config = _alembic(connection)
+        with self._migrations() as (command, config):
             command.revision(config, message=message, autogenerate=True)
 
     @contextmanager
