@@ -100,6 +100,18 @@ def actors_task(session: Session, actor: Actor, task_id: str) -> tuple[HumanTask
     return task, policy
 
 
+def index_ready_tasks(session: Session, policy: Policy, before: set[str], ready: list, now: datetime) -> None:
+    """The task index after a step: tasks that were ready (``before``) and are not any more are
+    closed, tasks newly ready are added (``ready``: the step's ``ReadyTask``s)."""
+    closed = before - {t.id for t in ready}
+    if closed:
+        session.execute(update(HumanTask).where(HumanTask.id.in_(closed), HumanTask.state == "ready")
+                        .values(state="closed", completed_at=now).execution_options(synchronize_session=False))
+    new = [t for t in ready if t.id not in before]
+    if new:
+        session.execute(insert(HumanTask), [ready_task_row(policy, t, now) for t in new])
+
+
 def _ready_ids(session: Session, policy_id: int) -> dict[str, str | None]:
     """The policy's ready tasks: id → lifecycle step."""
     return dict(session.execute(select(HumanTask.id, HumanTask.lifecycle_step).where(
@@ -352,7 +364,6 @@ class PolicyCommands:
     def _sync_tasks(session, policy: Policy, before: dict, result: StepResult, now, completed, actor,
                     completed_state: str = "completed") -> None:
         """Keep the task index in step with the workflow."""
-        after = {t.id for t in result.ready}
         if completed is not None:
             done = session.execute(update(HumanTask).where(HumanTask.id == completed.id, HumanTask.state == "ready")
                                    .values(state=completed_state, completed_at=now, completed_by=actor,
@@ -360,10 +371,4 @@ class PolicyCommands:
                                    .execution_options(synchronize_session=False))
             if done.rowcount != 1:
                 raise StaleSave("This task was completed by someone else a moment ago.")
-        closed = set(before) - after - {completed.id if completed else None}
-        if closed:
-            session.execute(update(HumanTask).where(HumanTask.id.in_(closed), HumanTask.state == "ready")
-                            .values(state="closed", completed_at=now).execution_options(synchronize_session=False))
-        new = [t for t in result.ready if t.id not in before]
-        if new:
-            session.execute(insert(HumanTask), [ready_task_row(policy, t, now) for t in new])
+        index_ready_tasks(session, policy, set(before) - {completed.id if completed else None}, result.ready, now)

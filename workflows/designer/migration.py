@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from .. import audit
 from ..accounts import Actor
 from ..errors import Conflict, Forbidden, NotFound
-from ..policies import StaleSave, retried
-from ..schema import HumanTask, Policy, ProcessVersion, WorkflowState, ready_task_row
+from ..policies import StaleSave, index_ready_tasks, retried
+from ..schema import HumanTask, Policy, ProcessVersion, WorkflowState
 
 MIGRATING_ROLES = ("process_designer", "admin")
 
@@ -118,10 +118,4 @@ def _reindex(session, policy: Policy, before: set[str], result, now) -> None:
             element_id=task.element_id, title=task.title, lane=task.lane, lifecycle_step=task.lifecycle_step,
             assignee=task.assignee, form=task.form, data_key=task.data_key, instructions=task.instructions,
             prefill=task.values).execution_options(synchronize_session=False))
-    gone = before - set(after)
-    if gone:
-        session.execute(update(HumanTask).where(HumanTask.id.in_(gone), HumanTask.state == "ready")
-                        .values(state="closed", completed_at=now).execution_options(synchronize_session=False))
-    new = [task for task_id, task in after.items() if task_id not in before]
-    if new:
-        session.execute(insert(HumanTask), [ready_task_row(policy, t, now) for t in new])
+    index_ready_tasks(session, policy, before, result.ready, now)
