@@ -16,6 +16,7 @@ run: setup
 
 test: setup-test
 	$(VENV)/bin/ruff check workflows webapp tests bench
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
 setup: pdf-libs $(STAMP_APP) node_modules/.package-lock.json bundle

@@ -38,7 +38,7 @@ def http_client(port: int, tokens: dict[str, str], forms: dict, target: int, go,
 def _service_client(url: str, usernames: list[str], forms: dict, target: int, go, results, count_sql: bool) -> None:
     from sqlalchemy import event
 
-    from workflows.queries import Page
+    from workflows.policies.queries import Page
 
     from .common import services_for
 

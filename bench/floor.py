@@ -15,8 +15,8 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
 from tests.answers import answers_for
+from workflows.engine.specs import parse_xml, read_bundle_directory
 from workflows.scripting import restricted_script_engine
-from workflows.specs import parse_xml, read_bundle_directory
 from workflows.wiring import BPMN_DIR
 
 from .common import STAFF

@@ -12,8 +12,8 @@ import time
 from sqlalchemy import func, select
 
 from tests.answers import answers_for
-from workflows.queries import Page
-from workflows.schema import WorkflowState
+from workflows.policies.queries import Page
+from workflows.storage.schema import WorkflowState
 
 from .common import Clock, add_department, median_ms, services_for
 

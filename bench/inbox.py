@@ -11,7 +11,7 @@ import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from workflows.queries import Page
+from workflows.policies.queries import Page
 
 from .common import add_department, median_ms, services_for
 

@@ -10,9 +10,9 @@ import time
 from datetime import datetime, timezone
 
 from tests.answers import answers_for
-from workflows.engine import WorkflowEngine
+from workflows.engine.specs import load_bundle, read_bundle_directory
+from workflows.engine.steps import WorkflowEngine
 from workflows.sandbox import Sandbox
-from workflows.specs import load_bundle, read_bundle_directory
 from workflows.wiring import BPMN_DIR
 
 from .common import STAFF, median_ms

@@ -10,7 +10,7 @@ import re
 
 from lxml import etree
 
-from workflows.specs import read_bundle_directory
+from workflows.engine.specs import read_bundle_directory
 from workflows.wiring import BPMN_DIR
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"

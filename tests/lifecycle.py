@@ -53,7 +53,7 @@ def to_published(services, people, title="Recording during ultrasound") -> int:
 
 def published_version(services, policy_id: int, number: int | None = None):
     """(the published version a reader would get, all version numbers) as the public page reads them."""
-    from workflows import publication
+    from workflows.policies import publication
 
     with services.database.reading() as session:
         return publication.published(session, policy_id, number)
@@ -61,7 +61,7 @@ def published_version(services, policy_id: int, number: int | None = None):
 
 def policy_row(services, policy_id: int):
     """The stored policy row (version counter, derived columns)."""
-    from workflows.schema import Policy
+    from workflows.storage.schema import Policy
 
     with services.database.reading() as session:
         return session.get(Policy, policy_id)
@@ -69,8 +69,8 @@ def policy_row(services, policy_id: int):
 
 def stored_workflow(services, policy_id: int):
     """The policy's saved workflow, loaded as a fresh engine (another app process) would."""
-    from workflows.engine import WorkflowEngine
-    from workflows.schema import WorkflowState
+    from workflows.engine.steps import WorkflowEngine
+    from workflows.storage.schema import WorkflowState
 
     with services.database.reading() as session:
         state = session.get(WorkflowState, policy_id)
@@ -82,7 +82,7 @@ def audit_events(services, **filters) -> list:
     """Every stored audit event matching ``filters`` (column=value), oldest first."""
     from sqlalchemy import select
 
-    from workflows.schema import AuditEvent
+    from workflows.storage.schema import AuditEvent
 
     query = select(AuditEvent).filter_by(**filters).order_by(AuditEvent.id)
     with services.database.reading() as session:

@@ -4,16 +4,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask
 from flask.json.provider import DefaultJSONProvider
-from flask_wtf.csrf import CSRFProtect
 
+from webapp import admin, api, config, studio
+from webapp.context import csrf
+from webapp.plumbing import errors, headers, submissions, templating, vendor
+from webapp.plumbing.converters import CONVERTERS
+from webapp.public import pages as public
+from webapp.signin import auth
+from webapp.work import dashboard, inbox, incidents, policies, policy_actions, settings, tasks
 from workflows.wiring import Services, build_services
-
-from . import config
-from .converters import CONVERTERS
-
-csrf = CSRFProtect()
 
 
 class IsoJSONProvider(DefaultJSONProvider):
@@ -40,28 +41,8 @@ def create_app(test_config: dict | None = None, services: Services | None = None
     app.url_map.converters.update(CONVERTERS)  # before any route is added: they are compiled then
     csrf.init_app(app)
 
-    from . import (
-        admin,
-        api,
-        auth,
-        dashboard,
-        designer,
-        errors,
-        headers,
-        inbox,
-        incidents,
-        policies,
-        policy_actions,
-        public,
-        settings,
-        submissions,
-        tasks,
-        templating,
-        vendor,
-    )
-
     for module in (auth, inbox, policies, policy_actions, incidents, tasks, public, vendor, settings, dashboard,
-                   designer):
+                   studio):
         app.register_blueprint(module.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
@@ -72,7 +53,3 @@ def create_app(test_config: dict | None = None, services: Services | None = None
     templating.init_app(app)
     headers.init_app(app)
     return app
-
-
-def services() -> Services:
-    return current_app.extensions["policyflow"]

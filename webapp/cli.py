@@ -9,18 +9,17 @@ from pathlib import Path
 
 import click
 
-from workflows.api_tokens import DEFAULT_DAYS, MAX_DAYS, stamp
+from webapp import create_app
+from webapp.config import ConfigurationError
+from webapp.demo.data import add_demo_data
+from webapp.server import serve as run_server
 from workflows.designer.deploy import checked_bundle
+from workflows.engine.specs import read_bundle_files
 from workflows.errors import DiagramError, PolicyflowError
-from workflows.specs import read_bundle_files
-
-from .config import ConfigurationError
-from .demo import add_demo_data
+from workflows.people.api_tokens import DEFAULT_DAYS, MAX_DAYS, stamp
 
 
 def _app():
-    from . import create_app
-
     try:
         return create_app()
     except ConfigurationError as error:
@@ -57,8 +56,6 @@ def init(demo: bool) -> None:
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
               help="Threads per worker process (for slow clients).")
 def serve(host: str, port: int, workers: int, threads: int) -> None:
-    from .server import serve as run_server
-
     if "POLICYFLOW_SECURE_COOKIES" not in os.environ and not _is_loopback(host):
         os.environ["POLICYFLOW_SECURE_COOKIES"] = "1"  # off loopback, cookies only travel over HTTPS
     app = _app()  # check the settings and create the secret key once, before the workers start
@@ -66,19 +63,6 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
         click.echo("POLICYFLOW_SMTP_URL is not set: mail waits in the outbox until it is.", err=True)
     click.echo(f"policyflow on http://{host}:{port} ({workers} worker process{'es' if workers > 1 else ''})")
     run_server(host, port, workers, threads)
-
-
-def start_mail_sender(app):
-    """Start this process's background mail sender (each serving process may run one; see
-    workflows/notifications/background.py). Without POLICYFLOW_SMTP_URL mail waits in the outbox."""
-    from workflows.notifications.background import BackgroundSender
-
-    from .config import mail_interval
-
-    services = app.extensions["policyflow"]
-    if not services.mail_settings.smtp_url:
-        return None
-    return BackgroundSender(services.mail, services.reminders, mail_interval()).start()
 
 
 def _is_loopback(host: str) -> bool:

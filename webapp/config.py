@@ -13,7 +13,7 @@ from workflows.sandbox import StepLimits
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Failed sign-ins allowed before sign-in is paused (see webapp/signin_throttle.py).
+# Failed sign-ins allowed before sign-in is paused (see webapp/signin/throttle.py).
 # Per account: guessing one person's password. Per address: trying many accounts
 # from one place; generous, since a hospital's staff often share one address.
 SIGNIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from gunicorn.app.base import BaseApplication
 
+from webapp import create_app
+from webapp.config import mail_interval
+from workflows.notifications.background import BackgroundSender
+
 
 class PolicyflowServer(BaseApplication):
     def __init__(self, options: dict):
@@ -21,9 +25,6 @@ class PolicyflowServer(BaseApplication):
             self.cfg.set(name, value)
 
     def load(self):
-        from . import create_app
-        from .cli import start_mail_sender
-
         app = create_app()
         app.extensions["policyflow"].sandbox.warm()  # the first steps need not wait for sandbox workers
         start_mail_sender(app)  # in each worker: senders claim each message, so none is sent twice
@@ -44,3 +45,12 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
         "proc_name": "policyflow",
         "control_socket_disable": True,  # no runtime control interface: nothing listens but the site
     }).run()
+
+
+def start_mail_sender(app):
+    """Start this process's background mail sender (each serving process may run one; see
+    workflows/notifications/background.py). Without POLICYFLOW_SMTP_URL mail waits in the outbox."""
+    services = app.extensions["policyflow"]
+    if not services.mail_settings.smtp_url:
+        return None
+    return BackgroundSender(services.mail, services.reminders, mail_interval()).start()

@@ -6,26 +6,26 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from .accounts import Accounts
-from .administration import Administration
-from .assignments import Assignments
-from .dashboard import Dashboard
-from .designer.deploy import checked_bundle
-from .designer.drafts import Drafts
-from .designer.migration import PolicyMigrations
-from .designer.studio import Studio
-from .incidents import Incidents
-from .lifecycle_events import LifecycleEvents
-from .notifications import MailSettings
-from .notifications.notifier import Notifier
-from .notifications.reminders import Reminders
-from .notifications.sender import MailSender
-from .policies import PolicyCommands
-from .processes import ProcessRegistry
-from .queries import PolicyQueries
-from .sandbox import Sandbox, StepLimits, shared_sandbox
-from .specs import read_bundle_directory
-from .store import Database
+from workflows.designer.deploy import checked_bundle
+from workflows.designer.drafts import Drafts
+from workflows.designer.migration import PolicyMigrations
+from workflows.designer.studio import Studio
+from workflows.engine.processes import ProcessRegistry
+from workflows.engine.specs import read_bundle_directory
+from workflows.notifications import MailSettings
+from workflows.notifications.notifier import Notifier
+from workflows.notifications.reminders import Reminders
+from workflows.notifications.sender import MailSender
+from workflows.people.accounts import Accounts
+from workflows.policies.administration import Administration
+from workflows.policies.assignments import Assignments
+from workflows.policies.commands import PolicyCommands
+from workflows.policies.dashboard import Dashboard
+from workflows.policies.incidents import Incidents
+from workflows.policies.lifecycle_events import LifecycleEvents
+from workflows.policies.queries import PolicyQueries
+from workflows.sandbox import Sandbox, StepLimits, shared_sandbox
+from workflows.storage.database import Database
 
 DEFAULT_PROCESS_ID = "policy_lifecycle"
 DRY_RUN_CPU_SECONDS = 20

@@ -15,8 +15,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.lifecycle import complete, to_published
-from webapp.demo import DEMO_PASSWORD, add_demo_data
-from webapp.demo_policies import PUBLISHED_TITLE as HISTORY_TITLE
+from webapp.demo.data import DEMO_PASSWORD, add_demo_data
+from webapp.demo.policies import PUBLISHED_TITLE as HISTORY_TITLE
 
 pytestmark = pytest.mark.e2e
 

@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from webapp.demo import add_demo_data
-from webapp.demo_policies import PUBLISHED_TITLE
+from webapp.demo.data import add_demo_data
+from webapp.demo.policies import PUBLISHED_TITLE
 
 pytestmark = pytest.mark.e2e
 

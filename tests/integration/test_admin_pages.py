@@ -10,7 +10,7 @@ from tests.conftest import PASSWORD
 from tests.html import visible_text
 from tests.lifecycle import complete, task_of
 from tests.web import csrf_token, login, submit
-from workflows.schema import OutboxMessage
+from workflows.storage.schema import OutboxMessage
 
 
 @pytest.fixture

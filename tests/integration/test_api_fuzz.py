@@ -29,7 +29,7 @@ from sqlalchemy import select
 from tests.answers import answers_for
 from tests.lifecycle import complete
 from tests.studio import add_designer
-from workflows.schema import HumanTask
+from workflows.storage.schema import HumanTask
 
 # PostgreSQL refuses more than SQLite (NUL in text, ids past 2**31), so it gets the larger share;
 # at 100 examples an operation, the fuzz finds a NUL in a policy title within the first run.

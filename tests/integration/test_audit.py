@@ -14,8 +14,8 @@ from sqlalchemy import select
 from tests.answers import answers_for
 from tests.conftest import PASSWORD
 from tests.lifecycle import audit_events, complete, task_of
-from workflows.schema import ApiToken, HumanTask
-from workflows.specs import load_bundle, read_bundle_directory
+from workflows.engine.specs import load_bundle, read_bundle_directory
+from workflows.storage.schema import ApiToken, HumanTask
 from workflows.wiring import BPMN_DIR
 
 # (who, task, changes to the valid answers) in the order people act, up to publication

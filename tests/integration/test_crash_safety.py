@@ -19,9 +19,9 @@ from tests.answers import answers_for
 from tests.conftest import add_people, make_services
 from tests.lifecycle import forms_by_element, policy_row, stored_workflow
 from tests.served import ServedApp
-from workflows.schema import AuditEvent, HumanTask
-from workflows.storable import to_json
-from workflows.tasks import current_data, ready_human_tasks
+from workflows.engine.storable import to_json
+from workflows.engine.tasks import current_data, ready_human_tasks
+from workflows.storage.schema import AuditEvent, HumanTask
 
 POLICIES = 8
 PEOPLE = ("mary", "sam", "alex", "kim", "pat", "emma", "ian")

@@ -7,9 +7,9 @@ import re
 from tests.answers import answers_for
 from tests.html import visible_text
 from tests.web import login
-from webapp.demo import DEMO_DEPARTMENT, DEMO_PASSWORD, DEMO_PEOPLE, add_demo_data
-from webapp.demo_policies import IN_PROGRESS_TITLE, PUBLISHED_TITLE
-from workflows.specs import load_bundle, read_bundle_directory
+from webapp.demo.data import DEMO_DEPARTMENT, DEMO_PASSWORD, DEMO_PEOPLE, add_demo_data
+from webapp.demo.policies import IN_PROGRESS_TITLE, PUBLISHED_TITLE
+from workflows.engine.specs import load_bundle, read_bundle_directory
 from workflows.wiring import BPMN_DIR
 
 

@@ -17,7 +17,7 @@ from tests.lifecycle import (
     stored_workflow,
     to_published,
 )
-from workflows.schema import WorkflowState
+from workflows.storage.schema import WorkflowState
 
 CYCLES = 6
 

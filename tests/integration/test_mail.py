@@ -20,7 +20,7 @@ from tests.lifecycle import complete, task_of, to_published, to_signoff
 from tests.mail_server import MailServer
 from workflows.notifications import MailSettings
 from workflows.notifications.sender import LEASE, MAX_ATTEMPTS, MailSender
-from workflows.schema import OutboxMessage
+from workflows.storage.schema import OutboxMessage
 
 BASE_URL = "https://policies.hospital.example"
 SECRET_COMMENT = "I would rather leave than be filmed in room 3."
@@ -325,7 +325,7 @@ def test_serve_starts_a_background_sender_that_mails_without_anyone_asking(world
     import time
 
     from webapp import create_app
-    from webapp.cli import start_mail_sender
+    from webapp.server import start_mail_sender
 
     services, people = world
     monkeypatch.chdir(tmp_path)

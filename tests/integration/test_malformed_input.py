@@ -19,7 +19,7 @@ from tests.answers import answers_for
 from tests.html import visible_text
 from tests.lifecycle import complete, task_of
 from tests.web import csrf_token, login
-from webapp.converters import LARGEST_ID, DatabaseId, TaskId
+from webapp.plumbing.converters import LARGEST_ID, DatabaseId, TaskId
 
 API = "/api/v1"
 TOO_LARGE = ["99999999999999999999999", str(LARGEST_ID + 1), "9223372036854775808", "0"]

@@ -16,7 +16,7 @@ from tests.answers import answers_for
 from tests.html import visible_text
 from tests.lifecycle import complete, to_published, to_signoff
 from tests.web import html_form_data, login, submit
-from webapp.templating import when
+from webapp.plumbing.templating import when
 
 STAFF_STEP, LIAISON_STEP = "Give your view as staff", "Give the patient liaison view"
 

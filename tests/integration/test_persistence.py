@@ -15,10 +15,10 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from tests.lifecycle import complete, policy_row, stored_workflow
-from workflows.schema import HumanTask
+from workflows.engine.storable import to_json
+from workflows.engine.tasks import current_data
 from workflows.scripting import RestrictedEnvironment, UnsafeCode
-from workflows.storable import to_json
-from workflows.tasks import current_data
+from workflows.storage.schema import HumanTask
 
 # (person, task) in the order the roles act, through publication, a review and republication
 FULL_PATH = [

@@ -15,8 +15,8 @@ from datetime import datetime, timezone
 import pytest
 
 from tests.diagrams import looping_process, note_bundle_files, note_process
+from workflows.engine.specs import load_bundle
 from workflows.sandbox import Sandbox, StepLimitExceeded, StepLimits
-from workflows.specs import load_bundle
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 #: Each about 0.1 s, which the restricted environment allows; the loop runs them up to 500 times in a step.

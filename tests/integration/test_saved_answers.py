@@ -91,6 +91,6 @@ def test_completing_the_task_clears_its_saved_answers_and_saving_after_is_a_conf
     complete(services, people["mary"], "draft_policy")
     late = client.post(url, json={"data": {"purpose": "Late"}}, headers=mary)
     assert late.status_code == 409
-    from workflows.schema import HumanTask
+    from workflows.storage.schema import HumanTask
     with services.database.reading() as session:
         assert session.get(HumanTask, task["id"]).saved_answers is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import inspect
 
 from tests.conftest import PASSWORD
-from workflows.schema import Base
+from workflows.storage.schema import Base
 
 
 def test_migrations_create_every_table_and_nothing_is_left_unmigrated(store_services):

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, exc, text
 
-from workflows import store
-from workflows.store import Database
+from workflows.storage import database as store
+from workflows.storage.database import Database
 
 
 def _backend_pid(database: Database) -> int:

@@ -18,13 +18,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-import workflows.passwords
+import workflows.people.passwords
 from tests.conftest import PASSWORD
 from tests.html import visible_text
 from tests.lifecycle import audit_events
 from tests.web import csrf_token, login, logout
-from workflows.rate_limits import STORAGE_URI
-from workflows.schema import RateLimitWindow, User
+from workflows.people.rate_limits import STORAGE_URI
+from workflows.storage.schema import RateLimitWindow, User
 
 ROOT = Path(__file__).resolve().parents[2]
 LIMITS = {"SIGNIN_LIMIT_PER_ACCOUNT": "3 per 10 minutes", "SIGNIN_LIMIT_PER_ADDRESS": "8 per hour"}
@@ -178,7 +178,7 @@ COUNTER = textwrap.dedent("""
     import sys
     from datetime import datetime, timezone
     from limits.storage import storage_from_string
-    import workflows.rate_limits  # registers the policyflow-database:// scheme
+    import workflows.people.rate_limits  # registers the policyflow-database:// scheme
     from workflows.store import Database
     database = Database(sys.argv[1])
     storage = storage_from_string(sys.argv[2], database=database, clock=lambda: datetime.now(timezone.utc))
@@ -233,13 +233,13 @@ def test_failures_counted_by_one_app_process_throttle_another(services, people, 
 def hash_checks(monkeypatch) -> list[str]:
     """The method of every password hash checked (werkzeug's real check still runs)."""
     checked: list[str] = []
-    real = workflows.passwords.check_password_hash
+    real = workflows.people.passwords.check_password_hash
 
     def recording(stored_hash: str, password: str) -> bool:
         checked.append(stored_hash.split("$", 1)[0])
         return real(stored_hash, password)
 
-    monkeypatch.setattr(workflows.passwords, "check_password_hash", recording)
+    monkeypatch.setattr(workflows.people.passwords, "check_password_hash", recording)
     return checked
 
 

@@ -11,9 +11,9 @@ import pytest
 from tests.conftest import TEST_PASSWORD_METHOD, add_people
 from tests.diagrams import note_bundle_files, note_process
 from tests.lifecycle import policy_row, stored_workflow
+from workflows.engine.specs import load_bundle
 from workflows.errors import WorkflowFailure
 from workflows.sandbox import StepLimits
-from workflows.specs import load_bundle
 from workflows.wiring import build_services
 
 LIMITS = StepLimits(max_instances=50, max_data_bytes=20_000)

@@ -7,7 +7,7 @@ import pytest
 from tests import diagram_variants as variants
 from tests.studio import add_designer
 from workflows.errors import DiagramError
-from workflows.schema import ProcessVersion
+from workflows.storage.schema import ProcessVersion
 
 XXE = '<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<d>&x;</d>'
 

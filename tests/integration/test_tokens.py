@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, event, select, text, update
 from tests.conftest import PASSWORD
 from tests.lifecycle import audit_events
 from workflows.errors import Conflict, InvalidInput, NotFound
-from workflows.schema import ApiToken, User, UtcDateTime
+from workflows.storage.schema import ApiToken, User, UtcDateTime
 
 ME = "/api/v1/me"
 
@@ -150,9 +150,9 @@ def test_creating_and_revoking_are_audited_without_the_token(services, people):
 def test_upgrading_a_database_keeps_people_and_gives_old_tokens_90_days(database_url, clock):
     """A database made before this change: its people still sign in, its tokens keep working (for now)."""
     from tests.conftest import TEST_PASSWORD_METHOD
-    from workflows.accounts import Accounts
-    from workflows.passwords import Passwords
-    from workflows.store import Database
+    from workflows.people.accounts import Accounts
+    from workflows.people.passwords import Passwords
+    from workflows.storage.database import Database
 
     database = Database(database_url)
     database.create_schema("8e17a3cdec2e")  # the schema before this change

@@ -21,9 +21,9 @@ from sqlalchemy import text
 from tests.answers import answers_for
 from tests.conftest import add_people, make_services
 from tests.lifecycle import approve_and_publish, complete, consult, stored_workflow
+from workflows.engine.specs import content_hash, parse_xml, read_bundle_directory
 from workflows.scripting import restricted_script_engine
-from workflows.specs import content_hash, parse_xml, read_bundle_directory
-from workflows.store import Database
+from workflows.storage.database import Database
 from workflows.wiring import BPMN_DIR
 
 BEFORE_STATE_TABLE = "8e17a3cdec2e"

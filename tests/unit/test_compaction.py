@@ -22,12 +22,12 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from tests.answers import answers_for
-from workflows import timers
-from workflows.codec import WorkflowCodec
-from workflows.compaction import compact
+from workflows.engine import timers
+from workflows.engine.codec import WorkflowCodec
+from workflows.engine.compaction import compact
+from workflows.engine.specs import load_bundle, read_bundle_directory, read_bundle_files
+from workflows.engine.tasks import current_data, task_properties
 from workflows.scripting import restricted_script_engine
-from workflows.specs import load_bundle, read_bundle_directory, read_bundle_files
-from workflows.tasks import current_data, task_properties
 from workflows.wiring import BPMN_DIR
 
 CODEC = WorkflowCodec()  # as the engine stores workflows: without the spec, which the bundle holds

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from tests.unit.test_specs import FORM, FORM_NAME, FORM_PROPERTY_LINE, TINY
+from workflows.engine.specs import load_bundle
 from workflows.errors import DiagramError
-from workflows.specs import load_bundle
 
 
 def with_properties(*properties: str) -> bytes:

@@ -17,8 +17,8 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
 from tests.answers import ANSWERS, answers_for
-from workflows.diagram_map import CONTEXT_PARTS
-from workflows.documents import SECTIONS
+from workflows.engine.diagram_map import CONTEXT_PARTS
+from workflows.policies.documents import SECTIONS
 
 BPMN_DIR = Path(__file__).parents[2] / "bpmn"
 DIAGRAM = BPMN_DIR / "policy_lifecycle.bpmn"
@@ -683,8 +683,8 @@ def test_withdrawal_interrupts_everything_and_ends_the_lifecycle():
     """SpiffWorkflow runs event subprocesses as non-interrupting; the engine makes this one interrupt."""
     from datetime import datetime, timezone
 
-    from workflows.engine import WorkflowEngine
-    from workflows.specs import load_bundle, read_bundle_directory
+    from workflows.engine.specs import load_bundle, read_bundle_directory
+    from workflows.engine.steps import WorkflowEngine
 
     bundle = load_bundle(*read_bundle_directory(BPMN_DIR))
     engine, now = WorkflowEngine(), datetime(2026, 12, 1, tzinfo=timezone.utc)
@@ -701,8 +701,8 @@ def test_an_event_leaves_the_shared_parsed_spec_as_it_was():
     workflow started later is built exactly like one started before."""
     from datetime import datetime, timezone
 
-    from workflows.engine import WorkflowEngine
-    from workflows.specs import load_bundle, read_bundle_directory
+    from workflows.engine.specs import load_bundle, read_bundle_directory
+    from workflows.engine.steps import WorkflowEngine
 
     bundle = load_bundle(*read_bundle_directory(BPMN_DIR))
     engine, now = WorkflowEngine(), datetime.now(timezone.utc)

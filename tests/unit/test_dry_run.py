@@ -8,8 +8,8 @@ import pytest
 from tests import diagram_variants as variants
 from workflows.designer.bundle_files import split_files
 from workflows.designer.deploy import DRY_RUN_STAFF
-from workflows.engine import WorkflowEngine
-from workflows.specs import load_bundle
+from workflows.engine.specs import load_bundle
+from workflows.engine.steps import WorkflowEngine
 
 NOW = datetime(2026, 3, 1, tzinfo=timezone.utc)
 DATA = {"policy": {"title": "Dry run", "department": "Dry run"}, "staff_members": DRY_RUN_STAFF}

@@ -5,9 +5,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from workflows.engine import MAX_ENGINE_STEPS, WorkflowEngine
+from workflows.engine.specs import load_bundle
+from workflows.engine.steps import MAX_ENGINE_STEPS, WorkflowEngine
 from workflows.errors import WorkflowFailure
-from workflows.specs import load_bundle
 
 LOOPING = b"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="defs" targetNamespace="http://example.org">

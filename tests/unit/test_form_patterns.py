@@ -12,9 +12,9 @@ import time
 
 import pytest
 
-from workflows import forms
+from workflows.engine.specs import load_bundle
 from workflows.errors import DiagramError, InvalidInput
-from workflows.specs import load_bundle
+from workflows.forms import validation as forms
 
 EVIL = "^(a+)+$"
 PROBE = "a" * 26 + "!"  # about 2 s on a backtracking engine: a regression fails here, it does not hang

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from workflows.instructions import MAX_INSTRUCTIONS_LENGTH, render_instructions
+from workflows.engine.instructions import MAX_INSTRUCTIONS_LENGTH, render_instructions
 
 NOTE = "(The instructions could not be filled in: "
 

@@ -471,9 +471,9 @@ _RATING = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 def _started(files: dict, data: dict) -> str:
     """The message a person sees when the process cannot continue."""
-    from workflows.engine import WorkflowEngine
+    from workflows.engine.specs import load_bundle
+    from workflows.engine.steps import WorkflowEngine
     from workflows.errors import WorkflowFailure
-    from workflows.specs import load_bundle
 
     with pytest.raises(WorkflowFailure) as failed:
         WorkflowEngine().start(load_bundle(files, {}), data, datetime.now(timezone.utc))
@@ -500,8 +500,8 @@ def test_a_timer_of_a_billion_years_is_refused_before_the_library_counts_it_out(
 
 
 def test_a_reasonable_timer_still_waits():
-    from workflows.engine import WorkflowEngine
-    from workflows.specs import load_bundle
+    from workflows.engine.specs import load_bundle
+    from workflows.engine.steps import WorkflowEngine
 
     now = datetime.now(timezone.utc)
     result = WorkflowEngine().start(load_bundle({"timer.bpmn": _timer('"P%dM" % months')}, {}), {"months": 18}, now)
@@ -516,8 +516,8 @@ def test_a_multi_instance_cardinality_is_bounded():
 
 
 def test_a_written_out_star_width_is_refused_when_the_diagram_is_deployed():
+    from workflows.engine.specs import load_bundle
     from workflows.errors import DiagramError
-    from workflows.specs import load_bundle
 
     with pytest.raises(DiagramError, match="must be written out"):
         load_bundle({"timer.bpmn": _timer("'%*s' % (50000000, 'a')")}, {})

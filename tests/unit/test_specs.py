@@ -13,9 +13,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from workflows.engine import WorkflowEngine
+from workflows.engine.specs import MAX_FILE_BYTES, load_bundle, read_bundle_directory
+from workflows.engine.steps import WorkflowEngine
 from workflows.errors import DiagramError, DiagramProblem, WorkflowFailure
-from workflows.specs import MAX_FILE_BYTES, load_bundle, read_bundle_directory
 from workflows.wiring import BPMN_DIR
 
 FORM_NAME = "note.schema.json"

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
+from webapp.admin.blueprint import bp
+from webapp.context import services
+from webapp.signin.auth import actor
 from workflows.errors import InvalidInput
-
-from .. import services
-from ..auth import actor
-from . import bp
 
 
 @bp.route("/departments", methods=["GET", "POST"])

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from flask import render_template
 
+from webapp.admin.blueprint import bp
+from webapp.context import services
 from workflows.notifications import outbox
-
-from .. import services
-from . import bp
 
 
 @bp.get("/")

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 
-from workflows import audit
+from webapp.admin.blueprint import bp
+from webapp.context import services
+from webapp.signin.auth import actor
 from workflows.notifications import outbox
-
-from .. import services
-from ..auth import actor
-from . import bp
+from workflows.storage import audit
 
 
 @bp.get("/outbox")

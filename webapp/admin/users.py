@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from workflows.accounts import ROLES
-from workflows.api_tokens import DEFAULT_DAYS, MAX_DAYS
+from webapp.admin.blueprint import bp
+from webapp.context import services
+from webapp.signin.auth import actor
 from workflows.errors import FieldError, InvalidInput
-
-from .. import services
-from ..auth import actor
-from . import bp
+from workflows.people.accounts import ROLES
+from workflows.people.api_tokens import DEFAULT_DAYS, MAX_DAYS
 
 ROLE_LABELS = {"manager": "Manager", "staff": "Staff", "patient_liaison": "Patient liaison",
                "employer": "Employer (risk management)", "insurer": "Insurer", "process_designer": "Process designer",

@@ -3,11 +3,7 @@
 Callers authenticate with ``Authorization: Bearer TOKEN``; errors are always
 ``{"errors": [{"field": ..., "message": ...}]}``.
 """
-from flask import Blueprint
+from webapp.api import assignments, designer_routes, lifecycle, routes  # noqa: F401  (each registers its routes on bp)
+from webapp.api.blueprint import bp
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")  # also API_PREFIX in query.py
-
-from . import assignments, designer_routes, lifecycle, routes  # noqa: E402,F401  (register the routes on bp)
-from .query import refuse_undocumented_parameters  # noqa: E402
-
-bp.before_request(refuse_undocumented_parameters)
+__all__ = ["bp"]

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from flask import g, jsonify
 
+from webapp.api.auth import require_token
+from webapp.api.blueprint import bp
+from webapp.api.body import json_body
+from webapp.context import services
 from workflows.errors import FieldError, InvalidInput
-from workflows.policies import visible_task
-
-from .. import services
-from . import bp
-from .auth import require_token
-from .body import json_body
+from workflows.policies.commands import visible_task
 
 
 def _task_view(task_id: str):

@@ -9,10 +9,9 @@ from functools import wraps
 
 from flask import g, request
 
-from workflows.accounts import TokenRefused
-
-from .. import services
-from ..errors import respond
+from webapp.context import services
+from webapp.plumbing.errors import respond
+from workflows.people.accounts import TokenRefused
 
 
 def require_token(view):

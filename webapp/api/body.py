@@ -14,10 +14,9 @@ import math
 
 from flask import request
 
-from workflows import forms
+from webapp.api.openapi import SCHEMAS
 from workflows.errors import FieldError, InvalidInput
-
-from .openapi import SCHEMAS
+from workflows.forms import validation as forms
 
 # Forms are flat: a body is {"data": {"field": ["choice"]}}, three levels. Sixteen is generous.
 MAX_DEPTH = 16

@@ -5,21 +5,15 @@ Problems in files answer 422 ``{"errors": [{"file", "line", "element", "message"
 """
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from flask import g, jsonify, request, url_for
 
+from webapp.api.auth import require_token
+from webapp.api.blueprint import bp
+from webapp.api.body import json_body
+from webapp.context import services
+from webapp.plumbing.diagram_problems import check_json, problems_json
+from webapp.plumbing.paging import requested_page
 from workflows.errors import DiagramError, FieldError, InvalidInput
-
-from .. import services
-from ..paging import requested_page
-from . import bp
-from .auth import require_token
-from .body import json_body
-
-
-def problems_json(problems) -> list[dict]:
-    return [{"file": p.file, "line": p.line, "element": p.element, "message": p.message} for p in problems]
 
 
 def _refused(error: DiagramError):
@@ -43,8 +37,7 @@ def deploy_process():
 @require_token
 def check_process():
     report = services().studio.check(g.actor, json_body("ProcessFiles")["files"])
-    return jsonify({"ok": report.ok, "errors": problems_json(report.errors),
-                    "paths": [asdict(path) for path in report.paths], "warnings": problems_json(report.warnings)})
+    return jsonify(check_json(report))
 
 
 @bp.get("/processes/<process_id:process_id>/versions")

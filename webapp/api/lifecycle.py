@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import g, jsonify, url_for
 
-from .. import services
-from . import bp
-from .auth import require_token
-from .body import json_body
+from webapp.api.auth import require_token
+from webapp.api.blueprint import bp
+from webapp.api.body import json_body
+from webapp.context import services
 
 
 def _policy(policy_id: int):

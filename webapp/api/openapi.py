@@ -1,8 +1,8 @@
 """The OpenAPI 3 description of the API, kept beside the routes it describes."""
 from __future__ import annotations
 
-from ..converters import LARGEST_ID
-from . import openapi_designer
+from webapp.api import openapi_designer
+from webapp.plumbing.converters import LARGEST_ID
 
 
 def _ref(name: str) -> dict:
@@ -23,7 +23,7 @@ def _id_param(name: str, schema: dict) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": schema}
 
 
-# What the address converters accept (webapp/converters.py); anything else is a 404.
+# What the address converters accept (webapp/plumbing/converters.py); anything else is a 404.
 POLICY_ID = {"type": "integer", "minimum": 1, "maximum": LARGEST_ID}
 TASK_ID = {"type": "string", "format": "uuid"}
 

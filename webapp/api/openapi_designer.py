@@ -1,7 +1,7 @@
 """The studio's part of the OpenAPI document: deploy, check, versions, compare, migrate."""
 from __future__ import annotations
 
-from ..converters import LARGEST_ID
+from webapp.plumbing.converters import LARGEST_ID
 
 
 def _ref(name: str) -> dict:

@@ -11,9 +11,8 @@ from functools import lru_cache
 
 from flask import request
 
+from webapp.api.openapi import document
 from workflows.errors import FieldError, InvalidInput
-
-from .openapi import document
 
 API_PREFIX = "/api/v1"
 _CONVERTER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")

@@ -5,12 +5,12 @@ from dataclasses import asdict
 
 from flask import g, jsonify, url_for
 
-from .. import services
-from ..paging import requested_page
-from . import bp
-from .auth import require_token
-from .body import json_body
-from .openapi import document
+from webapp.api.auth import require_token
+from webapp.api.blueprint import bp
+from webapp.api.body import json_body
+from webapp.api.openapi import document
+from webapp.context import services
+from webapp.plumbing.paging import requested_page
 
 
 def _task(task: dict) -> dict:

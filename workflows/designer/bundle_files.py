@@ -6,8 +6,8 @@ Anything else is refused, named, so a stray file is never silently dropped.
 """
 from __future__ import annotations
 
-from ..diagram_checks import plain_file_name
-from ..errors import DiagramError, DiagramProblem
+from workflows.engine.diagram_checks import plain_file_name
+from workflows.errors import DiagramError, DiagramProblem
 
 FORMS_PREFIX = "forms/"
 FORM_SUFFIX = ".schema.json"

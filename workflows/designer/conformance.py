@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from collections import deque
 
-from ..errors import DiagramProblem
-from ..specs import ProcessBundle, parse_xml
-from .flow_graph import FlowGraph, flow_graph, local
-from .outcome_conditions import holds
+from workflows.designer.outcome_conditions import holds
+from workflows.engine.flow_graph import FlowGraph, flow_graph, local
+from workflows.engine.specs import ProcessBundle, parse_xml
+from workflows.errors import DiagramProblem
 
 REQUIRED_STEPS = ("risk_assessment", "staff_consultation", "patient_consultation", "employer_signoff",
                   "insurer_signoff")

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..errors import DiagramError, DiagramProblem, PolicyflowError
-from ..specs import ProcessBundle, load_bundle, parse_xml
-from .bundle_files import split_files
-from .conformance import conformance_problems
-from .dry_run import DryRunPath, DryRunReport, _element_of
+from workflows.designer.bundle_files import split_files
+from workflows.designer.conformance import conformance_problems
+from workflows.engine.dry_run import DryRunPath, DryRunReport, _element_of
+from workflows.engine.specs import ProcessBundle, load_bundle, parse_xml
+from workflows.errors import DiagramError, DiagramProblem, PolicyflowError
 
 DRY_RUN_STAFF = ["staff-member-1", "staff-member-2", "staff-member-3"]
 DRY_RUN_SECONDS = 8.0

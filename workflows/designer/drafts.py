@@ -9,10 +9,10 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import undefer
 
-from ..errors import Conflict, FieldError, InvalidInput, NotFound
-from ..schema import ProcessDraft
-from ..specs import MAX_BUNDLE_BYTES, MAX_FILES
-from ..store import Database
+from workflows.engine.specs import MAX_BUNDLE_BYTES, MAX_FILES
+from workflows.errors import Conflict, FieldError, InvalidInput, NotFound
+from workflows.storage.database import Database
+from workflows.storage.schema import ProcessDraft
 
 MAX_TITLE = 200
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from ..errors import DiagramError, FieldError, InvalidInput
-from ..form_checks import form_problems
+from workflows.errors import DiagramError, FieldError, InvalidInput
+from workflows.forms.deploy_checks import form_problems
 
 KINDS = {"text": "Short text", "textarea": "Long text", "date": "Date", "integer": "Whole number",
          "yesno": "Yes / no question", "checkbox": "Confirmation to tick", "choice": "One choice",

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..diagram_checks import FORM_PROPERTY, LANE_ROLES, properties
-from ..errors import DiagramError
-from ..specs import parse_xml
-from .flow_graph import local
+from workflows.engine.diagram_checks import FORM_PROPERTY, LANE_ROLES, properties
+from workflows.engine.flow_graph import local
+from workflows.engine.specs import parse_xml
+from workflows.errors import DiagramError
 
 RUNNABLE = {"adHocSubProcess", "boundaryEvent", "businessRuleTask", "callActivity", "endEvent", "eventBasedGateway",
             "exclusiveGateway", "inclusiveGateway", "intermediateCatchEvent", "intermediateThrowEvent", "manualTask",

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
-from .. import audit
-from ..accounts import Actor
-from ..errors import Conflict, Forbidden, NotFound
-from ..policies import StaleSave, index_ready_tasks, retried
-from ..schema import HumanTask, Policy, ProcessVersion, WorkflowState
+from workflows.errors import Conflict, Forbidden, NotFound
+from workflows.people.accounts import Actor
+from workflows.policies.commands import StaleSave, index_ready_tasks, retried
+from workflows.storage import audit
+from workflows.storage.schema import HumanTask, Policy, ProcessVersion, WorkflowState
 
 MIGRATING_ROLES = ("process_designer", "admin")
 

@@ -9,9 +9,9 @@ import json
 
 from lxml import etree
 
-from ..diagram_checks import FORM_PROPERTY, LANE_ROLES, plain_file_name
-from ..errors import FieldError, InvalidInput
-from ..specs import parse_xml
+from workflows.engine.diagram_checks import FORM_PROPERTY, LANE_ROLES, plain_file_name
+from workflows.engine.specs import parse_xml
+from workflows.errors import FieldError, InvalidInput
 
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"

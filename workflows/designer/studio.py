@@ -7,14 +7,14 @@ loader's checks, the conformance guard and the dry run), through the same
 """
 from __future__ import annotations
 
-from ..accounts import Actor
-from ..errors import DiagramError, FieldError, Forbidden, InvalidInput
-from ..processes import ProcessRegistry, VersionSummary
-from ..schema import ProcessVersion
-from . import deploy
-from .drafts import Drafts
-from .migration import PolicyMigrations
-from .version_diff import VersionDiff, version_diff
+from workflows.designer import deploy
+from workflows.designer.drafts import Drafts
+from workflows.designer.migration import PolicyMigrations
+from workflows.designer.version_diff import VersionDiff, version_diff
+from workflows.engine.processes import ProcessRegistry, VersionSummary
+from workflows.errors import DiagramError, FieldError, Forbidden, InvalidInput
+from workflows.people.accounts import Actor
+from workflows.storage.schema import ProcessVersion
 
 DESIGNER_ROLE = "process_designer"
 MAX_NOTE = 2000

@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from ..specs import parse_xml
-from .flow_graph import local
+from workflows.engine.flow_graph import local
+from workflows.engine.specs import parse_xml
 
 _SKIPPED = {"definitions", "process", "collaboration", "laneSet", "extensionElements", "properties", "property",
             "incoming", "outgoing", "flowNodeRef", "BPMNDiagram", "BPMNPlane", "BPMNShape", "BPMNEdge", "BPMNLabel",

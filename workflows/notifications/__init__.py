@@ -7,6 +7,6 @@ over SMTP (``smtp``) with retries, and ``background`` runs the sender in a threa
 of the web server. Mail never carries what anyone answered: it says what to do
 and links to the task.
 """
-from .settings import MailSettings
+from workflows.notifications.settings import MailSettings
 
 __all__ = ["MailSettings"]

@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 import threading
 
-from .reminders import Reminders
-from .sender import MailSender
+from workflows.notifications.reminders import Reminders
+from workflows.notifications.sender import MailSender
 
 log = logging.getLogger(__name__)
 DEFAULT_INTERVAL_SECONDS = 30.0

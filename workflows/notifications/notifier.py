@@ -15,9 +15,9 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from ..schema import HumanTask, User, UserRole
-from . import messages, outbox
-from .settings import MailSettings
+from workflows.notifications import messages, outbox
+from workflows.notifications.settings import MailSettings
+from workflows.storage.schema import HumanTask, User, UserRole
 
 CONSULTATION_STEPS = ("staff_consultation", "patient_consultation")
 SIGNOFF_STEPS = ("employer_signoff", "insurer_signoff")

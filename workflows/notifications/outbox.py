@@ -15,8 +15,8 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from ..errors import Conflict, NotFound
-from ..schema import OutboxMessage, User
+from workflows.errors import Conflict, NotFound
+from workflows.storage.schema import OutboxMessage, User
 
 #: A digest goes out once a day, at this time (UTC), with everything since the last one.
 DIGEST_TIME = time(7, 0)

@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from .. import audit
-from ..schema import HumanTask, Policy
-from ..store import Database
-from . import messages, outbox
-from .notifier import Notifier
+from workflows.notifications import messages, outbox
+from workflows.notifications.notifier import Notifier
+from workflows.storage import audit
+from workflows.storage.database import Database
+from workflows.storage.schema import HumanTask, Policy
 
 #: How long before a due date the "due soon" reminder goes out.
 DUE_SOON = timedelta(days=2)

@@ -22,11 +22,11 @@ from email.utils import format_datetime
 
 from sqlalchemy import select, update
 
-from ..schema import OutboxMessage
-from ..store import Database
-from . import messages
-from .settings import MailSettings
-from .smtp import Connection, Refused
+from workflows.notifications import messages
+from workflows.notifications.settings import MailSettings
+from workflows.notifications.smtp import Connection, Refused
+from workflows.storage.database import Database
+from workflows.storage.schema import OutboxMessage
 
 MAX_ATTEMPTS = 12
 LEASE = timedelta(minutes=5)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from ..errors import PolicyflowError
+from workflows.errors import PolicyflowError
 
 DEFAULT_FROM = "policyflow@localhost"
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"

@@ -12,7 +12,7 @@ import ssl
 from email import policy
 from email.message import EmailMessage
 
-from .settings import SmtpServer
+from workflows.notifications.settings import SmtpServer
 
 TIMEOUT_SECONDS = 30
 

@@ -7,7 +7,7 @@ that breaks a limit is refused with a message naming the diagram code that was
 running, the worker is replaced, and nothing is saved. The restricted scripting
 environment (``workflows.scripting``) stays the first wall; this is the second.
 """
-from .limits import StepLimits
-from .pool import Sandbox, StepLimitExceeded, shared_sandbox
+from workflows.sandbox.limits import StepLimits
+from workflows.sandbox.pool import Sandbox, StepLimitExceeded, shared_sandbox
 
 __all__ = ["Sandbox", "StepLimitExceeded", "StepLimits", "shared_sandbox"]

@@ -1,4 +1,4 @@
 """``python -m workflows.sandbox SOCKET_FD LABEL_FD LIMITS``: a sandbox worker (started by the pool)."""
-from .worker import main
+from workflows.sandbox.worker import main
 
 main()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..engine import EngineLimits
+from workflows.engine.steps import EngineLimits
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,9 @@ from dataclasses import asdict
 from multiprocessing.connection import Connection
 from typing import Callable
 
-from ..errors import Conflict, NotFound, WorkflowFailure
-from .limits import StepLimits
-from .worker import LABEL_BYTES, MEMORY_EXIT
+from workflows.errors import Conflict, NotFound, WorkflowFailure
+from workflows.sandbox.limits import StepLimits
+from workflows.sandbox.worker import LABEL_BYTES, MEMORY_EXIT
 
 _ERRORS = {"Conflict": Conflict, "NotFound": NotFound}
 

@@ -20,10 +20,10 @@ import sys
 from collections import OrderedDict
 from multiprocessing.connection import Connection
 
-from ..engine import WorkflowEngine
-from ..errors import PolicyflowError
-from ..specs import bundle_from_files
-from .limits import StepLimits
+from workflows.engine.specs import bundle_from_files
+from workflows.engine.steps import WorkflowEngine
+from workflows.errors import PolicyflowError
+from workflows.sandbox.limits import StepLimits
 
 OPERATIONS = ("start", "complete", "fire_due_timers", "send_event", "dry_run", "migrate")
 _BUNDLES_KEPT = 16

@@ -10,9 +10,9 @@ characters and items created, and big-integer work; each object is bounded too.
 So a diagram can neither reach the OS nor hang or exhaust the server on its own —
 the operating-system limits around the worker are a second, separate wall.
 """
-from .budget import MAX_ALLOCATION, MAX_INT_DIGITS, MAX_ITERATIONS, MAX_SEQUENCE_LENGTH, UnsafeCode
-from .environment import RestrictedEnvironment, RestrictedScriptEngine, restricted_script_engine
-from .policy import compile_expression, compile_script
+from workflows.scripting.budget import MAX_ALLOCATION, MAX_INT_DIGITS, MAX_ITERATIONS, MAX_SEQUENCE_LENGTH, UnsafeCode
+from workflows.scripting.environment import RestrictedEnvironment, RestrictedScriptEngine, restricted_script_engine
+from workflows.scripting.policy import compile_expression, compile_script
 
 __all__ = [
     "MAX_ALLOCATION", "MAX_INT_DIGITS", "MAX_ITERATIONS", "MAX_SEQUENCE_LENGTH", "RestrictedEnvironment",

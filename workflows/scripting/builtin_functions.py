@@ -12,7 +12,7 @@ from __future__ import annotations
 import builtins
 from types import FunctionType
 
-from .budget import (
+from workflows.scripting.budget import (
     MAX_INT_DIGITS,
     MAX_SEQUENCE_LENGTH,
     NEW_ITEM_UNITS,
@@ -24,11 +24,11 @@ from .budget import (
     scanned,
     too_big,
 )
-from .constructs import comparison_cost
-from .hashing import check_keys, check_pairs
-from .methods import bounded_method
-from .sizes import text_cost
-from .text_methods import checked_int, int_from_text
+from workflows.scripting.constructs import comparison_cost
+from workflows.scripting.hashing import check_keys, check_pairs
+from workflows.scripting.methods import bounded_method
+from workflows.scripting.sizes import text_cost
+from workflows.scripting.text_methods import checked_int, int_from_text
 
 
 def range_(*args):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from RestrictedPython.Guards import full_write_guard
 
-from .budget import (
+from workflows.scripting.budget import (
     MAX_SEQUENCE_LENGTH,
     charge,
     check_growth,
@@ -22,9 +22,9 @@ from .budget import (
     too_big,
     units_left,
 )
-from .formats import formatted_cost
-from .hashing import check_key, check_keys
-from .sizes import compare_cost
+from workflows.scripting.formats import formatted_cost
+from workflows.scripting.hashing import check_key, check_keys
+from workflows.scripting.sizes import compare_cost
 
 _SEQUENCES = (str, bytes, bytearray, list, tuple)
 

@@ -19,13 +19,13 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
-from . import budget, constructs, operators
-from .builtin_functions import ALLOWED, real_type
-from .hashing import check_key
-from .methods import bounded_method
-from .policy import compile_expression, compile_script
-from .sizes import saved_size, text_size
-from .text_methods import bounded_strftime
+from workflows.scripting import budget, constructs, operators
+from workflows.scripting.builtin_functions import ALLOWED, real_type
+from workflows.scripting.hashing import check_key
+from workflows.scripting.methods import bounded_method
+from workflows.scripting.policy import compile_expression, compile_script
+from workflows.scripting.sizes import saved_size, text_size
+from workflows.scripting.text_methods import bounded_strftime
 
 _MESSAGE_LIMIT = 10_000
 # What a run may leave in the task data, written out: ample for any form's answers, and
@@ -163,7 +163,7 @@ class RestrictedEnvironment(TaskDataEnvironment):
 
 
 # SpiffWorkflow counts a timer's duration out month by month: it runs unbounded on a large
-# enough value. (Multi-instance counts are bounded by the engine's parser, workflows/multi_instance.py.)
+# enough value. (Multi-instance counts are bounded by the engine's parser, workflows/engine/multi_instance.py.)
 MAX_TIMER_MONTHS = 12_000
 
 

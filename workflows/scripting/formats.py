@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .budget import MAX_SEQUENCE_LENGTH, refuse
-from .sizes import int_work, text_cost
+from workflows.scripting.budget import MAX_SEQUENCE_LENGTH, refuse
+from workflows.scripting.sizes import int_work, text_cost
 
 _PERCENT_SPEC = re.compile(r"([-+ #0]*)(\*|\d*)(?:\.(\*|\d*))?[hlL]?(.?)", re.S)
 _PARENS = re.compile(r"[()]")

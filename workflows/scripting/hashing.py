@@ -8,7 +8,7 @@ in size (and tuples holding them) are refused as keys. No diagram needs them.
 """
 from __future__ import annotations
 
-from .budget import refuse
+from workflows.scripting.budget import refuse
 
 _UNIQUE_HASHES = 2**61 - 1
 _HARMLESS = {str, bool, float, type(None)}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from .budget import (
+from workflows.scripting.budget import (
     MAX_INT_BITS,
     MAX_INT_DIGITS,
     charge,
@@ -23,10 +23,10 @@ from .budget import (
     mark_mutated,
     refuse,
 )
-from .constructs import comparison_cost
-from .hashing import check_key, check_keys, check_pairs
-from .sizes import limbs, text_size
-from .text_methods import TEXT_METHODS, bounded_strftime
+from workflows.scripting.constructs import comparison_cost
+from workflows.scripting.hashing import check_key, check_keys, check_pairs
+from workflows.scripting.sizes import limbs, text_size
+from workflows.scripting.text_methods import TEXT_METHODS, bounded_strftime
 
 
 def _sized(value, kind):

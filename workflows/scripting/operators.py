@@ -11,7 +11,7 @@ import math
 import operator
 from collections.abc import ItemsView, KeysView
 
-from .budget import (
+from workflows.scripting.budget import (
     MAX_INT_BITS,
     MAX_INT_DIGITS,
     MAX_SEQUENCE_LENGTH,
@@ -23,9 +23,9 @@ from .budget import (
     refuse,
     too_big,
 )
-from .formats import percent_cost
-from .hashing import check_keys, check_pairs
-from .sizes import limbs
+from workflows.scripting.formats import percent_cost
+from workflows.scripting.hashing import check_keys, check_pairs
+from workflows.scripting.sizes import limbs
 
 _SEQUENCES = (str, bytes, bytearray, list, tuple)
 _SET_LIKE = (set, frozenset, dict, KeysView, ItemsView)

@@ -15,8 +15,8 @@ from types import CodeType
 
 from RestrictedPython import RestrictingNodeTransformer, compile_restricted_eval, compile_restricted_exec
 
-from .budget import MAX_SEQUENCE_LENGTH, UnsafeCode
-from .formats import format_spec_widths, percent_conversions
+from workflows.scripting.budget import MAX_SEQUENCE_LENGTH, UnsafeCode
+from workflows.scripting.formats import format_spec_widths, percent_conversions
 
 _OPERATOR_GUARDS = {
     ast.Add: "_add_", ast.Sub: "_sub_", ast.Mult: "_mul_", ast.FloorDiv: "_floordiv_", ast.Mod: "_mod_",

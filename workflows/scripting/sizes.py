@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import ItemsView, KeysView, ValuesView
 from itertools import chain, repeat
 
-from .budget import MAX_SEQUENCE_LENGTH
+from workflows.scripting.budget import MAX_SEQUENCE_LENGTH
 
 _VIEWS = (KeysView, ValuesView, ItemsView)
 

@@ -8,8 +8,17 @@ bound; ``encode``/``decode`` are limited to codecs that at most quadruple a text
 """
 from __future__ import annotations
 
-from .budget import MAX_INT_BITS, MAX_INT_DIGITS, MAX_SEQUENCE_LENGTH, charge, check_length, collect, refuse, too_big
-from .sizes import int_work
+from workflows.scripting.budget import (
+    MAX_INT_BITS,
+    MAX_INT_DIGITS,
+    MAX_SEQUENCE_LENGTH,
+    charge,
+    check_length,
+    collect,
+    refuse,
+    too_big,
+)
+from workflows.scripting.sizes import int_work
 
 _TEXT = (str, bytes, bytearray)
 _ENCODINGS = {"utf-8", "utf8", "ascii", "us-ascii", "latin-1", "latin1", "iso-8859-1", "utf-16", "utf-32"}

@@ -1,0 +1,98 @@
+"""Sign-in throttling: failed sign-ins are counted per account and per client address.
+
+Flask-Limiter does the counting, with two limits on ``POST /login``: one keyed by
+the username typed (guessing one person's password), one by the client's address
+(trying many accounts from one place). Only refusals (401) count, so a successful
+sign-in uses up nothing, and one person's failures block another only through
+the shared address limit. A success clears its account's count (the owner is
+back), but not its address's: one's own account must not reset a guessing run.
+Past a limit the login page answers 429 with how long to wait, and no password
+is checked, so a throttled guess costs the server no hash.
+
+The counts live in the app's database (``workflows.people.rate_limits``), which every
+worker process and machine shares; see there for why not ``memory://``.
+Each app gets its own ``Limiter``, so apps over different databases (tests) never
+share counts. Flask-Limiter tests a limit before the view and counts after it,
+so requests already in flight when a limit is reached may each still be counted:
+the overshoot is at most the number of requests served at once.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+
+from flask import current_app, render_template, request
+from flask_limiter import Limiter, RateLimitExceeded
+
+from workflows.people.rate_limits import STORAGE_URI
+
+EXTENSION = "policyflow.signin_limiter"
+_ACCOUNT = "account-"
+
+
+def client_address() -> str:
+    """The address failures are counted under: the connecting peer, or, behind
+    ``TRUSTED_PROXIES`` reverse proxies, the address the outermost one saw (entries
+    further left in X-Forwarded-For are the client's own claims and are ignored)."""
+    hops = current_app.config["TRUSTED_PROXIES"]
+    forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",") if a.strip()]
+    if hops and len(forwarded) >= hops:
+        return f"address-{forwarded[-hops]}"
+    return f"address-{request.remote_addr or 'unknown'}"
+
+
+def account_key() -> str:
+    """The username typed, hashed: any length or character fits the key, and the
+    same counting applies whether or not such an account exists."""
+    username = request.form.get("username", "").strip()
+    return _ACCOUNT + hashlib.sha256(username.encode()).hexdigest()[:32]
+
+
+def _refused(response) -> bool:
+    return response.status_code == 401
+
+
+def init_app(app) -> None:
+    """Throttle the ``auth.login`` view of ``app`` with the limits in its config."""
+    services = app.extensions["policyflow"]
+    limiter = Limiter(client_address, app=app, strategy="fixed-window", key_prefix="signin",
+                      storage_uri=STORAGE_URI, storage_options={"database": services.database, "clock": services.clock})
+    login = app.view_functions["auth.login"]
+    for limit, key, message in (
+        (app.config["SIGNIN_LIMIT_PER_ACCOUNT"], account_key, "Too many failed sign-ins for this username."),
+        (app.config["SIGNIN_LIMIT_PER_ADDRESS"], client_address, "Too many failed sign-ins from your network address."),
+    ):
+        login = limiter.limit(limit, key_func=key, methods=["POST"], deduct_when=_refused, error_message=message)(login)
+    app.view_functions["auth.login"] = login
+    app.extensions[EXTENSION] = limiter
+    app.register_error_handler(RateLimitExceeded, _throttled)
+
+
+def forget_account_failures() -> None:
+    """After a successful sign-in: the account's failures no longer count against it."""
+    limiter: Limiter = current_app.extensions[EXTENSION]
+    for evaluated in limiter.current_limits:
+        if f"/{_ACCOUNT}" in evaluated.key:
+            limiter.storage.clear(evaluated.key)
+
+
+def _throttled(error: RateLimitExceeded):
+    """The login page again, saying why sign-in is paused and for how long (429)."""
+    limiter: Limiter = current_app.extensions[EXTENSION]
+    breached = limiter.current_limit
+    now = current_app.extensions["policyflow"].clock().timestamp()
+    seconds = max(1, math.ceil(breached.window.reset_time - now)) if breached else None
+    wait = f" Please wait {_duration(seconds)} before trying again." if seconds else " Please wait before trying again."
+    response = current_app.make_response((render_template("login.html", error=error.description + wait), 429))
+    if seconds:
+        response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    if minutes <= 120:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"{math.ceil(minutes / 60)} hours"

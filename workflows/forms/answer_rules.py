@@ -1,0 +1,49 @@
+"""Checks on answers that a JSON Schema cannot express, reported with the schema's own.
+
+A form is checked in one go: every schema problem and every rule below, each
+against its field, so a person fixes everything in one round. The rules read
+what a field means from the form (``x-role``), not its name:
+
+- an ``effective-date`` may not be before today unless the form's
+  ``past-date-reason`` field says why.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from workflows.errors import FieldError, InvalidInput
+from workflows.forms import validation as forms
+from workflows.forms.meaning import first_with_role, label, with_role
+
+
+def checked(schema: dict, answers: object, today: date) -> dict:
+    """``answers`` if they satisfy the form and the rules; else InvalidInput listing every problem."""
+    problems: list[FieldError] = []
+    try:
+        forms.validate(schema, answers)
+    except InvalidInput as error:
+        problems = list(error.errors)
+    if isinstance(answers, dict):
+        named = {problem.field for problem in problems}
+        problems += [p for p in date_problems(schema, answers, today) if p.field not in named]
+    if problems:
+        order = list(schema.get("properties", {}))
+        problems.sort(key=lambda e: order.index(e.field) if e.field in order else len(order))
+        raise InvalidInput(problems)
+    return answers
+
+
+def date_problems(schema: dict, answers: dict, today: date) -> list[FieldError]:
+    problems = []
+    reason_field = first_with_role(schema, "past-date-reason")
+    reason_given = any(str(answers.get(name) or "").strip() for name in with_role(schema, "past-date-reason"))
+    for name in with_role(schema, "effective-date"):
+        try:
+            day = date.fromisoformat(answers.get(name))
+        except (TypeError, ValueError):
+            continue  # a missing or malformed date is the schema's to report
+        if day < today and not reason_given:
+            how = f", or say why in “{label(schema, reason_field)}”" if reason_field else ""
+            problems.append(FieldError(name, f"{label(schema, name)} ({day:%d %b %Y}) is before today "
+                                             f"({today:%d %b %Y}): choose today or a later date{how}."))
+    return problems

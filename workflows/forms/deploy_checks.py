@@ -1,0 +1,74 @@
+"""What deploy refuses in a task's JSON Schema form, so no policy meets it at run time.
+
+Forms come with untrusted diagrams. Three things in them used to fail only when a
+person submitted the form: a ``$ref`` (resolving it failed with a 500; we refuse
+references rather than resolve them, since a form is flat fields written in place),
+a ``pattern`` RE2 cannot run (backreferences, lookaround: see ``forms``), and
+``unevaluatedProperties`` beside ``patternProperties`` (jsonschema would match those
+names with Python's backtracking ``re``). Each is reported as a DiagramProblem
+naming the form, the line where we can find it, and the field.
+"""
+from __future__ import annotations
+
+import json
+
+from workflows.errors import DiagramProblem
+from workflows.forms.validation import UnsafePattern, safe_pattern
+
+REFERENCES = ("$ref", "$dynamicRef", "$recursiveRef")
+# Keywords whose value is a schema, a list of schemas, or a map of names to schemas.
+_ONE = ("additionalProperties", "unevaluatedProperties", "items", "contains", "not", "if", "then", "else",
+        "propertyNames", "unevaluatedItems", "additionalItems")
+_MANY = ("allOf", "anyOf", "oneOf", "prefixItems")
+_NAMED = ("properties", "patternProperties", "dependentSchemas", "$defs", "definitions")
+
+
+def subschemas(form: dict):
+    """Every (schema, field) in a form: the field is the nearest enclosing property name."""
+    pending = [(form, None)]
+    while pending:
+        schema, field = pending.pop()
+        if not isinstance(schema, dict):
+            continue  # true/false schemas
+        yield schema, field
+        pending.extend((schema[key], field) for key in _ONE if key in schema)
+        pending.extend((inner, field) for key in _MANY if isinstance(schema.get(key), list) for inner in schema[key])
+        for key in _NAMED:
+            if isinstance(schema.get(key), dict):
+                pending.extend((inner, name if key == "properties" else field) for name, inner in schema[key].items())
+
+
+def form_problems(name: str, text: str, form: dict) -> list[DiagramProblem]:
+    """Every reason this form cannot be deployed (empty if it can)."""
+    problems = []
+    uses_unevaluated = any("unevaluatedProperties" in schema for schema, _ in subschemas(form))
+    for schema, field in subschemas(form):
+        for keyword in REFERENCES:
+            if keyword in schema:
+                problems.append(_problem(name, text, schema[keyword], field,
+                                         f"{keyword} is not supported in forms: write the schema in place"))
+        patterns = [schema["pattern"]] if isinstance(schema.get("pattern"), str) else []
+        if isinstance(schema.get("patternProperties"), dict):
+            patterns += list(schema["patternProperties"])
+            if uses_unevaluated:
+                problems.append(_problem(name, text, "patternProperties", field, "patternProperties cannot be used "
+                                         "together with unevaluatedProperties; use additionalProperties"))
+        for pattern in patterns:
+            try:
+                safe_pattern(pattern)
+            except UnsafePattern as error:
+                problems.append(_problem(name, text, pattern, field, f"pattern {pattern!r} cannot be used: {error} "
+                                         "(patterns run on RE2: no backreferences or lookaround)"))
+    return problems
+
+
+def _problem(name: str, text: str, needle: str, field: str | None, message: str) -> DiagramProblem:
+    return DiagramProblem(name, _line_of(text, needle), field, message)
+
+
+def _line_of(text: str, needle: str) -> int | None:
+    """The line where ``needle`` first appears as a JSON string in the form's text, if it does."""
+    at = text.find(json.dumps(needle))
+    if at < 0:
+        at = text.find(json.dumps(needle, ensure_ascii=False))
+    return text.count("\n", 0, at) + 1 if at >= 0 else None

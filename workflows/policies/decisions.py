@@ -1,0 +1,65 @@
+"""Decisions taken on a policy (sign-offs and reviews), read back from the audit trail.
+
+Every completion is audited with its answers, so the sign-off history needs no
+workflow: each event of a task in a deciding lifecycle step is read with the
+task's form, whose ``"x-role": "outcome"`` field says what was decided (and its
+``"x-approvedWhen"`` value which answer approves) and whose ``"comments"`` fields
+say why.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflows.engine.diagram_map import DECISION_STEPS
+from workflows.engine.specs import ProcessBundle
+from workflows.forms import meaning as form_meaning
+from workflows.storage.schema import AuditEvent, HumanTask
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One decision: who took it, in which step and lane, when, what and why."""
+
+    title: str
+    lifecycle_step: str
+    lane: str | None
+    by: str
+    at: datetime
+    outcome: str | None
+    approved: bool
+    comments: list[str]
+
+
+def outcome_of(form: dict, answers: dict | None) -> tuple[str | None, bool, list[str]]:
+    """(outcome label, whether it approves, comments) of a completed form's answers."""
+    answers = answers or {}
+    field = form_meaning.first_with_role(form, "outcome")
+    value = answers.get(field) if field else None
+    prop = form_meaning.props(form).get(field, {}) if field else {}
+    label = form_meaning.display(prop, value) if value is not None else None
+    approved = value is not None and "x-approvedWhen" in prop and value == prop["x-approvedWhen"]
+    comments = [str(answers[name]).strip() for name in form_meaning.with_role(form, "comments")
+                if isinstance(answers.get(name), str) and answers[name].strip()]
+    return (label if isinstance(label, str) else None), approved, comments
+
+
+def decisions(session: Session, bundle: ProcessBundle, policy_id: int, after_event: int = 0,
+              steps: tuple[str, ...] = DECISION_STEPS) -> list[Decision]:
+    """The policy's decisions in ``steps`` (audit event id above ``after_event``), oldest first."""
+    rows = session.execute(
+        select(AuditEvent.id, AuditEvent.at, AuditEvent.actor, AuditEvent.data, AuditEvent.task_title,
+               HumanTask.lifecycle_step, HumanTask.lane, HumanTask.form)
+        .join(HumanTask, AuditEvent.task_id == HumanTask.id)
+        .where(AuditEvent.policy_id == policy_id, AuditEvent.action == "task_completed",
+               AuditEvent.id > after_event, HumanTask.lifecycle_step.in_(steps))
+        .order_by(AuditEvent.id)).all()
+    found = []
+    for row in rows:
+        outcome, approved, comments = outcome_of(bundle.forms.get(row.form, {}), row.data)
+        found.append(Decision(row.task_title or row.lifecycle_step, row.lifecycle_step, row.lane, row.actor, row.at,
+                              outcome, approved, comments))
+    return found

@@ -1,0 +1,110 @@
+"""Incidents (guidance item vii): a recording made or continued without permission.
+
+Any member of staff (or manager) of the department reports one; it is stored
+and sent into the policy's workflow (message ``incident_reported``), where the
+manager gets a task to review it and may start an early review. The record
+holds what happened and what was done, never who the patient was: the form
+asks for no identifying details and says so. Only the department's managers and
+the employer's risk management (role ``employer``) may read the incidents.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from workflows.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from workflows.people.accounts import Actor
+from workflows.policies.commands import PolicyCommands, manages, may_see
+from workflows.policies.incident_reports import IncidentView
+from workflows.storage.database import Database
+from workflows.storage.schema import Incident, Policy
+
+INCIDENT_REPORTED = "incident_reported"
+MAX_TEXT = 5000
+FIELDS = {"occurred_on": "When it happened", "description": "What happened", "action_taken": "What was done"}
+
+
+def may_report(actor: Actor, policy: Policy) -> bool:
+    return bool({"staff", "manager"} & actor.roles) and actor.department_id == policy.department_id
+
+
+def may_read(actor: Actor, policy: Policy) -> bool:
+    return manages(actor, policy) or ("employer" in actor.roles and may_see(actor, policy))
+
+
+def checked(values: dict, today: date) -> dict:
+    """The report's fields, or InvalidInput naming each that is missing or wrong."""
+    errors, clean = [], {}
+    for name, label in FIELDS.items():
+        value = values.get(name)
+        if not isinstance(value, str) or not value.strip():
+            errors.append(FieldError(name, f"{label} is required."))
+            continue
+        value = value.strip()
+        if name == "occurred_on":
+            try:
+                value = date.fromisoformat(value)
+            except ValueError:
+                errors.append(FieldError(name, f"{label} must be a date (YYYY-MM-DD)."))
+                continue
+            if value > today:
+                errors.append(FieldError(name, f"{label} cannot be in the future."))
+                continue
+        elif len(value) > MAX_TEXT:
+            errors.append(FieldError(name, f"{label} must be at most {MAX_TEXT} characters long."))
+            continue
+        clean[name] = value
+    if errors:
+        raise InvalidInput(errors)
+    return clean
+
+
+class Incidents:
+    def __init__(self, database: Database, commands: PolicyCommands, clock):
+        self._db, self._commands, self._clock = database, commands, clock
+
+    def report(self, actor: Actor, policy_id: int, values: dict) -> IncidentView:
+        """Record an incident and tell the policy's workflow; returns the stored incident."""
+        stored: list[Incident] = []
+
+        def check(policy: Policy) -> None:
+            if not may_see(actor, policy):
+                raise NotFound(f"Policy {policy_id} does not exist.")
+            if not may_report(actor, policy):
+                raise Forbidden(f"Only staff and managers of {policy.department.name} can report incidents "
+                                "on its policy.")
+            if policy.withdrawn_at is not None:
+                raise Conflict("This policy was withdrawn; report the incident on the policy that applies now.")
+
+        with self._db.reading() as session:  # who may report is said before what is wrong with the report
+            policy = session.get(Policy, policy_id)
+            if policy is None:
+                raise NotFound(f"Policy {policy_id} does not exist.")
+            check(policy)
+        values = checked(values if isinstance(values, dict) else {}, self._clock().date())
+
+        def record(session, policy: Policy, now: datetime) -> None:
+            row = Incident(policy_id=policy.id, department_id=policy.department_id, reported_by=actor.username,
+                           reported_at=now, **values)
+            session.add(row)
+            session.flush()
+            stored.append(row)
+
+        payload = {**values, "occurred_on": values["occurred_on"].isoformat()}
+        self._commands.advance(actor.username, policy_id, "send_event", action="incident_reported",
+                               data={"occurred_on": payload["occurred_on"]}, check=check, also=record,
+                               name=INCIDENT_REPORTED, payload=payload)
+        return IncidentView.of(stored[-1])
+
+    def of_policy(self, actor: Actor, policy_id: int) -> list[IncidentView]:
+        """Every incident reported on the policy, newest first (managers and risk management only)."""
+        with self._db.reading() as session:
+            policy = session.get(Policy, policy_id)
+            if policy is None or not may_see(actor, policy):
+                raise NotFound(f"Policy {policy_id} does not exist.")
+            if not may_read(actor, policy):
+                raise Forbidden("Incidents are for the department's managers and the employer's risk management.")
+            rows = session.scalars(select(Incident).where(Incident.policy_id == policy_id)
+                                   .order_by(Incident.reported_at.desc(), Incident.id.desc()))
+            return [IncidentView.of(row) for row in rows]

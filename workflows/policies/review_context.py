@@ -1,0 +1,216 @@
+"""What a person deciding on a policy sees beside their form: the evidence.
+
+The task's ``reviewContext`` property names the parts it needs (the draft, what
+changed since the last round, the risk assessment, the consultation, warning
+signs, revision notes, earlier sign-offs). Each part is built from stored data
+only — the policy's current workflow data, the draft rounds and the audit trail —
+found through the diagram's properties and the forms' ``x-role``/``x-risk`` marks,
+so a renamed field or variable in a diagram changes nothing here. Staff answers
+are counted and their comments shown without names or order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from workflows.engine.diagram_map import DiagramMap, merged_form
+from workflows.engine.specs import ProcessBundle
+from workflows.forms import meaning as form_meaning
+from workflows.policies import draft_changes
+from workflows.policies.decisions import Decision, decisions
+from workflows.policies.draft_changes import DraftChanges
+from workflows.policies.incident_reports import since_last_publication
+
+
+@dataclass(frozen=True)
+class Detail:
+    label: str
+    value: str | list[str]
+    name: str | None = None  # the form field it comes from
+
+
+@dataclass(frozen=True)
+class Risk:
+    name: str
+    likelihood: int | None
+    likelihood_label: str | None
+    impact: int | None
+    impact_label: str | None
+    score: int | None
+    mitigations: str | None
+    details: list[Detail] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RatingStep:
+    """One row of the rating decision, and whether it is the one that gave the rating."""
+
+    rating: str
+    description: str
+    applies: bool
+
+
+@dataclass(frozen=True)
+class RiskAssessment:
+    risks: list[Risk]
+    rationale: str | None
+    other: list[Detail]
+    rating: str | None
+    highest_score: int | None
+    highest_risks: list[str]
+    scale: list[RatingStep]
+
+
+@dataclass(frozen=True)
+class Count:
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Consultation:
+    staff_responses: int
+    staff_views: list[Count]
+    staff_comments: list[str]
+    liaison: list[Detail]
+    no_response: int = 0  # staff who had not answered when the consultation closed
+
+
+@dataclass(frozen=True)
+class ReviewContext:
+    parts: list[str] = field(default_factory=list)
+    draft: list[Detail] = field(default_factory=list)
+    changes: DraftChanges | None = None
+    risk_assessment: RiskAssessment | None = None
+    consultation: Consultation | None = None
+    warning_signs: list[str] = field(default_factory=list)
+    justification: str | None = None
+    revision_notes: str | None = None
+    signoffs: list[Decision] = field(default_factory=list)
+    incidents: list = field(default_factory=list)  # incident_reports.IncidentView, since the last publication
+
+
+def build(session: Session, bundle: ProcessBundle, dmap: DiagramMap, policy_id: int, data: dict,
+          parts: tuple[str, ...]) -> ReviewContext:
+    """The parts of the evidence a task asks for, from the policy's stored data."""
+    draft_form = merged_form(bundle, dmap.storing(dmap.draft_key))
+    draft = data.get(dmap.draft_key) if isinstance(data.get(dmap.draft_key), dict) else {}
+    wanted = set(parts)
+    justification, notes = _written(bundle, dmap, data, "justification"), _written(bundle, dmap, data, "revision-notes")
+    return ReviewContext(
+        parts=list(parts),
+        draft=draft_details(draft_form, draft) if "draft" in wanted else [],
+        changes=draft_changes.since_last_round(session, policy_id, draft_form) if "changes" in wanted else None,
+        risk_assessment=risk_assessment(bundle, dmap, data) if "risk_assessment" in wanted else None,
+        consultation=consultation(bundle, dmap, data) if "consultation" in wanted else None,
+        warning_signs=warning_signs(dmap, data) if "warning_signs" in wanted else [],
+        justification=justification if "warning_signs" in wanted else None,
+        revision_notes=notes if "revision_notes" in wanted else None,
+        signoffs=decisions(session, bundle, policy_id) if "signoffs" in wanted else [],
+        incidents=since_last_publication(session, policy_id) if "incidents" in wanted else [],
+    )
+
+
+def draft_details(form: dict, draft: dict) -> list[Detail]:
+    """Every answered field of the draft, labelled, in form order (per-round notes left out)."""
+    shown = []
+    for name, prop in form_meaning.props(form).items():
+        value = draft.get(name)
+        if prop.get("x-startsEmpty") or value in (None, "", []):
+            continue
+        shown.append(Detail(form_meaning.label(form, name), form_meaning.display(prop, value), name))
+    return shown
+
+
+def risk_assessment(bundle: ProcessBundle, dmap: DiagramMap, data: dict) -> RiskAssessment | None:
+    """Each risk's likelihood, impact, score and mitigations, and how the rating was reached."""
+    for task in dmap.tasks.values():
+        form = bundle.forms.get(task.form or "", {})
+        answers = data.get(task.data_key)
+        if form_meaning.with_role(form, "likelihood") and isinstance(answers, dict):
+            return _assessment(form, answers, dmap, data.get(dmap.rating_key) if dmap.rating_key else None)
+    return None
+
+
+def _assessment(form: dict, answers: dict, dmap: DiagramMap, rating) -> RiskAssessment:
+    groups: dict[str, dict] = {}
+    other, rationale = [], None
+    for name, prop in form_meaning.props(form).items():
+        value, risk, role = answers.get(name), prop.get("x-risk"), prop.get("x-role")
+        if role == "rationale":
+            rationale = value if isinstance(value, str) else None
+        elif risk:
+            group = groups.setdefault(risk, {"details": []})
+            if role in ("likelihood", "impact", "mitigations"):
+                group[role] = value
+                group[f"{role}_label"] = form_meaning.display(prop, value) if value is not None else None
+            elif value not in (None, ""):
+                group["details"].append(Detail(form_meaning.label(form, name), form_meaning.display(prop, value)))
+        elif value not in (None, "", []):
+            other.append(Detail(form_meaning.label(form, name), form_meaning.display(prop, value)))
+    risks = []
+    for name, group in groups.items():
+        likelihood, impact = group.get("likelihood"), group.get("impact")
+        score = likelihood * impact if isinstance(likelihood, int) and isinstance(impact, int) else None
+        risks.append(Risk(name, likelihood, group.get("likelihood_label"), impact, group.get("impact_label"), score,
+                          group.get("mitigations"), group["details"]))
+    scores = [r.score for r in risks if r.score is not None]
+    highest = max(scores, default=None)
+    scale = [RatingStep(rule.rating, rule.description, str(rule.rating) == str(rating)) for rule in dmap.rating_rules]
+    return RiskAssessment(risks, rationale, other, str(rating) if rating is not None else None, highest,
+                          [r.name for r in risks if highest is not None and r.score == highest], scale)
+
+
+def consultation(bundle: ProcessBundle, dmap: DiagramMap, data: dict) -> Consultation | None:
+    """Staff views counted by answer with their comments (no names, no order), and the liaison group's view."""
+    responses, silent, views, comments = 0, 0, {}, []
+    for task in dmap.of_step("staff_consultation"):
+        form = bundle.forms.get(task.form or "", {})
+        answers = data.get(task.collection or task.data_key)
+        answers = [a for a in (answers if isinstance(answers, list) else [answers]) if isinstance(a, dict)]
+        outcome = form_meaning.first_with_role(form, "outcome")
+        prop = form_meaning.props(form).get(outcome, {})
+        for option in prop.get("enum", []):
+            views.setdefault(str(form_meaning.display(prop, option)), 0)
+        for answer in answers:
+            if outcome and answer.get(outcome) is None:  # closed without an answer: deadline, early close, left
+                silent += 1
+                continue
+            responses += 1
+            if outcome:
+                label = str(form_meaning.display(prop, answer[outcome]))
+                views[label] = views.get(label, 0) + 1
+            comments += [answer[n].strip() for n in form_meaning.with_role(form, "comments")
+                         if isinstance(answer.get(n), str) and answer[n].strip()]
+    liaison = []
+    for task in dmap.of_step("patient_consultation"):
+        form, answers = bundle.forms.get(task.form or "", {}), data.get(task.data_key)
+        if isinstance(answers, dict):
+            liaison += [Detail(form_meaning.label(form, name), form_meaning.display(prop, answers[name]))
+                        for name, prop in form_meaning.props(form).items() if answers.get(name) not in (None, "")]
+    if not responses and not silent and not liaison:
+        return None
+    return Consultation(responses, [Count(label, count) for label, count in views.items()], sorted(comments), liaison,
+                        silent)
+
+
+def warning_signs(dmap: DiagramMap, data: dict) -> list[str]:
+    """The warning signs the diagram worked out, as sentences."""
+    found = data.get(dmap.warning_key) if dmap.warning_key else None
+    signs = []
+    for sign in found if isinstance(found, list) else []:
+        text = sign.get("text") or sign.get("sign") if isinstance(sign, dict) else sign
+        if text:
+            signs.append(str(text))
+    return signs
+
+
+def _written(bundle: ProcessBundle, dmap: DiagramMap, data: dict, role: str) -> str | None:
+    """The current text of the first field with ``role`` in any task's stored answers."""
+    for task in dmap.tasks.values():
+        answers = data.get(task.data_key)
+        for name in form_meaning.with_role(bundle.forms.get(task.form or "", {}), role):
+            if isinstance(answers, dict) and isinstance(answers.get(name), str) and answers[name].strip():
+                return answers[name]
+    return None
