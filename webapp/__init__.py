@@ -1,4 +1,11 @@
-"""The policyflow web app: HTML pages and the JSON API over the same services."""
+"""The policyflow web app: HTML pages and the JSON API over the same services.
+
+Pages are grouped by who uses them: ``public`` (no sign-in), ``work`` (people at
+work), ``admin``, ``studio`` (process designers), and ``api`` for other tools;
+none of them imports another. ``signin``, ``plumbing`` and ``context`` are what
+they share. ``create_app`` wires them; ``cli`` and ``server`` are the
+``policyflow`` command.
+"""
 from __future__ import annotations
 
 from datetime import date, datetime
