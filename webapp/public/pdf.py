@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-STYLESHEET = Path(__file__).resolve().parent / "static" / "css" / "pdf.css"
+STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "css" / "pdf.css"
 _KEPT = 64
 
 
