@@ -28,6 +28,7 @@ def _move_workflows(connection) -> None:
     from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
     from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
     from SpiffWorkflow.util.task import TaskState
+
     from workflows.engine.codec import FORMAT, FORMAT_KEY
     from workflows.engine.instructions import render_instructions
     from workflows.engine.storable import to_json
