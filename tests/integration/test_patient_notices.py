@@ -10,8 +10,8 @@ from pypdf import PdfReader
 
 from tests.answers import answers_for
 from tests.html import visible_text
-from tests.lifecycle import complete, to_published
 from tests.integration.test_public_formats import pdfinfo
+from tests.lifecycle import complete, to_published
 
 BASE = "http://127.0.0.1:5000"
 

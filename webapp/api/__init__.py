@@ -3,7 +3,7 @@
 Callers authenticate with ``Authorization: Bearer TOKEN``; errors are always
 ``{"errors": [{"field": ..., "message": ...}]}``.
 """
-from webapp.api import assignments, designer_routes, lifecycle, routes  # noqa: F401  (each registers its routes on bp)
+from webapp.api import assignments, designer_routes, lifecycle, routes, translations  # noqa: F401  (each registers its routes on bp)
 from webapp.api.blueprint import bp
 
 __all__ = ["bp"]
