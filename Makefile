@@ -21,7 +21,7 @@ test: setup-test
 
 setup: pdf-libs $(STAMP_APP) node_modules/.package-lock.json bundle
 
-setup-test: setup $(STAMP_TEST) /usr/bin/chromium
+setup-test: setup $(STAMP_TEST) /usr/bin/chromium /usr/bin/pdfinfo
 
 $(STAMP_APP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -54,6 +54,10 @@ pdf-libs:
 # Browser tests drive Debian's Chromium (test tools cannot download browsers here).
 /usr/bin/chromium:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core
+
+# The PDF tests read what a screen reader would be told (tags, language, title) with Poppler's pdfinfo.
+/usr/bin/pdfinfo:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils
 
 bench: setup
 	$(PY) -m bench

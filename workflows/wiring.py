@@ -24,6 +24,7 @@ from workflows.policies.dashboard import Dashboard
 from workflows.policies.incidents import Incidents
 from workflows.policies.lifecycle_events import LifecycleEvents
 from workflows.policies.queries import PolicyQueries
+from workflows.policies.translations import Translations
 from workflows.sandbox import Sandbox, StepLimits, shared_sandbox
 from workflows.storage.database import Database
 
@@ -54,6 +55,7 @@ class Services:
     dashboard: Dashboard
     sandbox: Sandbox
     studio: Studio
+    translations: Translations
 
     def deploy_directory(self, directory: Path = BPMN_DIR, actor: str = "system"):
         """Validate, guard and deploy every diagram in ``directory`` as one bundle."""
@@ -87,4 +89,5 @@ def build_services(database_url: str, clock: Callable[[], datetime] = utc_now,
                     dry_run_sandbox, clock, process_id)
     return Services(database, accounts, registry, commands, queries, clock, lifecycle,
                     Incidents(database, commands, clock), assignments, administration, reminders,
-                    MailSender(database, mail, clock), mail, Dashboard(database, clock), sandbox, studio)
+                    MailSender(database, mail, clock), mail, Dashboard(database, clock), sandbox, studio,
+                    Translations(database, clock))

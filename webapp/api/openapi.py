@@ -203,6 +203,17 @@ SCHEMAS = {
         "id": {"type": "integer"}, "policy_id": {"type": "integer"}, "occurred_on": {"type": "string", "format": "date"},
         "description": {"type": "string"}, "action_taken": {"type": "string"}, "reported_by": {"type": "string"},
         "reported_at": {"type": "string", "format": "date-time"}}},
+    "NewTranslation": {"type": "object", "required": ["language", "sections"], "properties": {
+        "language": {"type": "string", "pattern": "^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$",
+                     "description": "A BCP 47 language tag other than English, e.g. cy (Welsh)"},
+        "sections": {"type": "object", "minProperties": 1, "additionalProperties": {
+            "type": "string", "minLength": 1, "maxLength": 20000},
+            "description": "The translated text of sections of the published document, by section id "
+                           "(summary, purpose, applies_to, may_and_may_not, how_to_ask, staff_preferences, "
+                           "without_permission, why, where, contact)"}}},
+    "Translation": {"type": "object", "required": ["language", "version", "current"], "properties": {
+        "language": {"type": "string"}, "version": {"type": "integer", "description": "The published version translated"},
+        "current": {"type": "boolean", "description": "false once a newer version is published"}}},
     "TaskWithForm": {"allOf": [_ref("Task"), {"type": "object", "required": ["form"], "properties": {
         "form": {"type": "object", "description": "The task's JSON Schema form"},
         "values": {"type": "object", "description": "The answers the form starts with (defaults included)"},
@@ -290,6 +301,11 @@ def document() -> dict:
                        {"type": "array", "items": _ref("Incident")}, 403, 404, params=[policy_id]),
                 **_post("Report a recording made or continued without permission (the department's staff)",
                         policy_id, _ref("Incident"), 403, 404, 409, 422, body="NewIncident", status="201")},
+            "/policies/{policy_id}/translations": {
+                **_get("Translations of the published policy, by language (read at /published/{policy_id}/{language})",
+                       {"type": "array", "items": _ref("Translation")}, 404, params=[policy_id]),
+                **_post("Add or replace a translation of the current published version (the department's managers)",
+                        policy_id, _ref("Translation"), 403, 404, 422, body="NewTranslation", status="201")},
             "/tasks/{task_id}/claim": _post("Claim a shared task: only you may complete it until released",
                                             task_id, _ref("TaskAssignment"), 403, 404, 409),
             "/tasks/{task_id}/release": _post("Release a claimed task (the claimer or a manager)",

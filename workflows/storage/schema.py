@@ -284,6 +284,21 @@ class PublishedVersion(Base):
     published_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class PolicyTranslation(Base):
+    """A translation of a policy's public document into one language, made from one published version
+    (``version_number``); it stays readable after a newer version, marked as translating an earlier one."""
+
+    __tablename__ = "policy_translations"
+    __table_args__ = (UniqueConstraint("policy_id", "language"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
+    language: Mapped[str] = mapped_column(String(35))
+    version_number: Mapped[int] = mapped_column(Integer)
+    sections: Mapped[dict] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class Incident(Base):
     """A recording made or continued without permission (guidance item vii).
 
