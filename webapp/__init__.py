@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None, services: Services | None = None
         headers,
         inbox,
         incidents,
+        own_password,
         policies,
         policy_actions,
         public,
@@ -61,7 +62,7 @@ def create_app(test_config: dict | None = None, services: Services | None = None
     )
 
     for module in (auth, inbox, policies, policy_actions, incidents, tasks, public, vendor, settings, dashboard,
-                   designer):
+                   designer, own_password):
         app.register_blueprint(module.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)

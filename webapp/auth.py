@@ -19,7 +19,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_required, l
 
 from workflows.accounts import Actor
 
-from . import services, signin_throttle
+from . import services, signin_devices, signin_throttle
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -87,7 +87,7 @@ def login():
             login_user(SignedIn(found))
             session.permanent = True
             flash(f"Signed in as {found.username}.", "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return signin_devices.remember(redirect(_safe_next(request.args.get("next"))), found.username)
     return render_template("login.html", error=error), (401 if error else 200)
 
 

@@ -1,7 +1,7 @@
 """All wiring in one place: database, engine, registry and services, built from settings."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -20,6 +20,8 @@ from .notifications import MailSettings
 from .notifications.notifier import Notifier
 from .notifications.reminders import Reminders
 from .notifications.sender import MailSender
+from .people_signin.credentials import OwnPasswords
+from .people_signin.invitations import Invitations
 from .policies import PolicyCommands
 from .processes import ProcessRegistry
 from .queries import PolicyQueries
@@ -54,6 +56,8 @@ class Services:
     dashboard: Dashboard
     sandbox: Sandbox
     studio: Studio
+    own_passwords: OwnPasswords = field(default=None)
+    invitations: Invitations = field(default=None)
 
     def deploy_directory(self, directory: Path = BPMN_DIR, actor: str = "system"):
         """Validate, guard and deploy every diagram in ``directory`` as one bundle."""
@@ -87,4 +91,6 @@ def build_services(database_url: str, clock: Callable[[], datetime] = utc_now,
                     dry_run_sandbox, clock, process_id)
     return Services(database, accounts, registry, commands, queries, clock, lifecycle,
                     Incidents(database, commands, clock), assignments, administration, reminders,
-                    MailSender(database, mail, clock), mail, Dashboard(database, clock), sandbox, studio)
+                    MailSender(database, mail, clock), mail, Dashboard(database, clock), sandbox, studio,
+                    own_passwords=OwnPasswords(database, clock, password_method),
+                    invitations=Invitations(database, administration, mail, clock, password_method))
