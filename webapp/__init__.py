@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None, services: Services | None = None
         headers,
         inbox,
         incidents,
+        invitations,
         own_password,
         policies,
         policy_actions,
@@ -62,7 +63,7 @@ def create_app(test_config: dict | None = None, services: Services | None = None
     )
 
     for module in (auth, inbox, policies, policy_actions, incidents, tasks, public, vendor, settings, dashboard,
-                   designer, own_password):
+                   designer, own_password, invitations):
         app.register_blueprint(module.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)

@@ -20,4 +20,4 @@ def _admins_only():
     return None
 
 
-from . import departments, home, outbox, users  # noqa: E402,F401  (register the routes on bp)
+from . import departments, home, invitations, outbox, users  # noqa: E402,F401  (register the routes on bp)
