@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from workflows.wiring import Services, build_services
 
-from . import config
+from . import config, oidc_config
 from .converters import CONVERTERS
 
 csrf = CSRFProtect()
@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None, services: Services | None = None
     app = Flask(__name__, instance_path=str(Path.cwd() / "instance"), instance_relative_config=True)
     app.json = IsoJSONProvider(app)
     app.config.from_mapping(config.settings(Path(app.instance_path)))
+    app.config.from_mapping(oidc_config.settings())
     if test_config:
         app.config.update(test_config)
     app.extensions["policyflow"] = services or build_services(app.config["DATABASE_URL"],
@@ -51,6 +52,7 @@ def create_app(test_config: dict | None = None, services: Services | None = None
         inbox,
         incidents,
         invitations,
+        oidc,
         own_password,
         policies,
         policy_actions,
@@ -63,12 +65,13 @@ def create_app(test_config: dict | None = None, services: Services | None = None
     )
 
     for module in (auth, inbox, policies, policy_actions, incidents, tasks, public, vendor, settings, dashboard,
-                   designer, own_password, invitations):
+                   designer, own_password, invitations, oidc):
         app.register_blueprint(module.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
     auth.init_app(app)
+    oidc.init_app(app)
     errors.init_app(app)
     submissions.init_app(app)
     templating.init_app(app)

@@ -21,6 +21,7 @@ from .notifications.notifier import Notifier
 from .notifications.reminders import Reminders
 from .notifications.sender import MailSender
 from .people_signin.credentials import OwnPasswords
+from .people_signin.identities import ProviderSignIn
 from .people_signin.invitations import Invitations
 from .policies import PolicyCommands
 from .processes import ProcessRegistry
@@ -58,6 +59,7 @@ class Services:
     studio: Studio
     own_passwords: OwnPasswords = field(default=None)
     invitations: Invitations = field(default=None)
+    provider_signin: ProviderSignIn = field(default=None)
 
     def deploy_directory(self, directory: Path = BPMN_DIR, actor: str = "system"):
         """Validate, guard and deploy every diagram in ``directory`` as one bundle."""
@@ -93,4 +95,5 @@ def build_services(database_url: str, clock: Callable[[], datetime] = utc_now,
                     Incidents(database, commands, clock), assignments, administration, reminders,
                     MailSender(database, mail, clock), mail, Dashboard(database, clock), sandbox, studio,
                     own_passwords=OwnPasswords(database, clock, password_method),
-                    invitations=Invitations(database, administration, mail, clock, password_method))
+                    invitations=Invitations(database, administration, mail, clock, password_method),
+                    provider_signin=ProviderSignIn(database, accounts, lifecycle, clock, password_method))
