@@ -2,12 +2,12 @@
 pass the password rules, and every other session of the person ends."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_login import login_required, login_user
 
 from workflows.errors import InvalidInput
 
-from . import services
+from . import services, signin_throttle
 from .auth import SignedIn, actor
 
 bp = Blueprint("own_password", __name__)
@@ -26,6 +26,7 @@ def change():
                                                         request.form.get("confirm_password", ""))
         except InvalidInput as error:
             errors = {e.field: e.message for e in error.errors}
+            setattr(g, signin_throttle.WRONG_CURRENT_PASSWORD, "current_password" in errors)  # counted there
         else:
             # Every session ended with the change; this browser's starts again at once.
             session.clear()

@@ -11,6 +11,10 @@ Flask-Limiter does the counting, with two limits on ``POST /login``:
 - per address (trying many accounts from one place): every failure from the address,
   except those of a known device for the account it signs in to.
 
+The same per-account limit applies to wrong *current* passwords on the page that changes
+one's own password (keyed by the signed-in person), so a session left open is no way to
+guess the password.
+
 Only refusals (401) count, so a successful sign-in uses up nothing. A success clears
 its account-and-client count (the owner is back), but not its address's: one's own
 account must not reset a guessing run. Past a limit the login page answers 429 with how
@@ -27,14 +31,16 @@ from __future__ import annotations
 
 import math
 
-from flask import current_app, render_template, request
+from flask import current_app, g, render_template, request
 from flask_limiter import Limiter, RateLimitExceeded
+from flask_login import current_user
 
 from workflows.rate_limits import STORAGE_URI
 
 from . import signin_devices
 
 EXTENSION = "policyflow.signin_limiter"
+WRONG_CURRENT_PASSWORD = "wrong_current_password"
 _ACCOUNT = "account-"
 
 
@@ -73,6 +79,15 @@ def _refused(response) -> bool:
     return response.status_code == 401
 
 
+def _signed_in_key() -> str:
+    return f"password-change-{current_user.actor.id}" if current_user.is_authenticated else "password-change-"
+
+
+def _wrong_current_password(response) -> bool:
+    """Set by the password page: a session left open must not become a way to guess the password."""
+    return bool(g.get(WRONG_CURRENT_PASSWORD))
+
+
 def init_app(app) -> None:
     """Throttle the ``auth.login`` view of ``app`` with the limits in its config."""
     services = app.extensions["policyflow"]
@@ -88,6 +103,10 @@ def init_app(app) -> None:
         login = limiter.limit(limit, key_func=key, methods=["POST"], deduct_when=_refused, error_message=message,
                               exempt_when=exempt)(login)
     app.view_functions["auth.login"] = login
+    change = app.view_functions["own_password.change"]
+    app.view_functions["own_password.change"] = limiter.limit(
+        app.config["SIGNIN_LIMIT_PER_ACCOUNT"], key_func=_signed_in_key, methods=["POST"],
+        deduct_when=_wrong_current_password, error_message="Too many wrong current passwords.")(change)
     app.extensions[EXTENSION] = limiter
     app.register_error_handler(RateLimitExceeded, _throttled)
 
@@ -107,7 +126,8 @@ def _throttled(error: RateLimitExceeded):
     now = current_app.extensions["policyflow"].clock().timestamp()
     seconds = max(1, math.ceil(breached.window.reset_time - now)) if breached else None
     wait = f" Please wait {_duration(seconds)} before trying again." if seconds else " Please wait before trying again."
-    response = current_app.make_response((render_template("login.html", error=error.description + wait), 429))
+    template = "own_password.html" if request.endpoint == "own_password.change" else "login.html"
+    response = current_app.make_response((render_template(template, error=error.description + wait, errors={}), 429))
     if seconds:
         response.headers["Retry-After"] = str(seconds)
     return response

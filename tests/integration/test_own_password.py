@@ -78,3 +78,17 @@ def test_the_page_needs_a_signed_in_person_and_a_csrf_token(client, people):
     assert client.post("/settings/password", data={"current_password": PASSWORD, "new_password": NEW,
                                                    "confirm_password": NEW}).status_code == 400
     assert csrf_token(client, "/settings/password")
+
+
+def test_wrong_current_passwords_are_limited_like_failed_sign_ins(app, people):
+    """A session left open must not become a way to guess the password (5 per 15 minutes)."""
+    client = app.test_client()
+    login(client, "mary")
+    statuses = [change(client, f"guess {n}", NEW).status_code for n in range(6)]
+    assert statuses == [422] * 5 + [429]
+    refused = change(client, PASSWORD, NEW)
+    assert refused.status_code == 429 and "Too many wrong current passwords" in visible_text(
+        refused.get_data(as_text=True))
+    other = app.test_client()
+    login(other, "sam")
+    assert change(other, PASSWORD, NEW).status_code == 302, "another person's count is their own"
