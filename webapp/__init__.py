@@ -14,11 +14,12 @@ from pathlib import Path
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
-from webapp import admin, api, config, public, studio
+from webapp import admin, api, config, studio
 from webapp.context import csrf
 from webapp.plumbing import errors, headers, submissions, templating, vendor
 from webapp.plumbing.converters import CONVERTERS
-from webapp.signin import auth
+from webapp.public import pages as public
+from webapp.signin import auth, invitations, oidc, oidc_config, own_password
 from webapp.work import dashboard, inbox, incidents, policies, policy_actions, settings, tasks
 from workflows.wiring import Services, build_services
 
@@ -38,6 +39,7 @@ def create_app(test_config: dict | None = None, services: Services | None = None
     app = Flask(__name__, instance_path=str(Path.cwd() / "instance"), instance_relative_config=True)
     app.json = IsoJSONProvider(app)
     app.config.from_mapping(config.settings(Path(app.instance_path)))
+    app.config.from_mapping(oidc_config.settings())
     if test_config:
         app.config.update(test_config)
     app.extensions["policyflow"] = services or build_services(app.config["DATABASE_URL"],
@@ -48,12 +50,13 @@ def create_app(test_config: dict | None = None, services: Services | None = None
     csrf.init_app(app)
 
     for module in (auth, inbox, policies, policy_actions, incidents, tasks, public, vendor, settings, dashboard,
-                   studio):
+                   studio, own_password, invitations, oidc):
         app.register_blueprint(module.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
     auth.init_app(app)
+    oidc.init_app(app)
     errors.init_app(app)
     submissions.init_app(app)
     templating.init_app(app)

@@ -77,7 +77,8 @@ def user() -> None:
     pass
 
 
-@user.command("add", help="Add a person with one or more roles.")
+@user.command("add", help="Add a person with one or more roles and a password (for scripts and demo data; "
+                          "invite people with `user invite`, so they choose their own).")
 @click.argument("name")
 @click.option("--role", "roles", multiple=True, required=True)
 @click.option("--department", default=None)
@@ -87,6 +88,20 @@ def user_add(name, roles, department, password, email) -> None:
     # Through administration, so a member of staff is asked to acknowledge the department's published policies.
     _run(lambda: _services().administration.add_person("cli", name, password, list(roles), department, email))
     click.echo(f"Added {name} ({', '.join(roles)}).")
+
+
+@user.command("invite", help="Invite a person: they get mail with a one-time link, valid for 48 hours, to choose "
+                             "their own password. Mail goes out from `serve` or `mail send`.")
+@click.argument("name")
+@click.option("--email", required=True, help="Where the link goes.")
+@click.option("--role", "roles", multiple=True, required=True, help="A role; repeat for several.")
+@click.option("--department", default=None)
+def user_invite(name, email, roles, department) -> None:
+    services = _services()
+    _run(lambda: services.invitations.invite("cli", name, email, list(roles), department))
+    click.echo(f"Invited {name} ({', '.join(roles)}): a link to choose a password is in the outbox for {email}.")
+    if not services.mail_settings.smtp_url:
+        click.echo("POLICYFLOW_SMTP_URL is not set: the mail waits in the outbox until it is.", err=True)
 
 
 @user.command("password", help="Give NAME a new password; every session NAME had signed in ends.")

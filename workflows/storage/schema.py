@@ -343,3 +343,33 @@ class OutboxMessage(Base):
     handed_over_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Invitation(Base):
+    """A one-time link for a person to choose their own password (see workflows/policies/invitations.py).
+
+    Only the hash of the link's secret is kept; ``used_at`` is set by a guarded update, so
+    of two uses at once one wins, and a newer invitation ends the older ones."""
+
+    __tablename__ = "invitations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class SignInIdentity(Base):
+    """A person as the trust's OpenID Connect provider names them: its issuer and their subject
+    (``iss`` and ``sub``, which the provider never reuses), linked to one of our users."""
+
+    __tablename__ = "signin_identities"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    first_signed_in_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_signed_in_at: Mapped[datetime] = mapped_column(UtcDateTime)
