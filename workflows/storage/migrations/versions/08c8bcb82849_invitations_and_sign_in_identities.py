@@ -2,14 +2,14 @@
 password, and people as the trust's OpenID Connect provider names them (issuer and subject)
 
 Revision ID: 08c8bcb82849
-Revises: c5aa255653d9
+Revises: 288e3ac00547
 """
 import sqlalchemy as sa
 import workflows.schema
 from alembic import op
 
 revision = '08c8bcb82849'
-down_revision = 'c5aa255653d9'
+down_revision = '288e3ac00547'
 branch_labels = None
 depends_on = None
 
