@@ -181,7 +181,7 @@ COUNTER = textwrap.dedent("""
     from datetime import datetime, timezone
     from limits.storage import storage_from_string
     import workflows.people.rate_limits  # registers the policyflow-database:// scheme
-    from workflows.store import Database
+    from workflows.storage.database import Database
     database = Database(sys.argv[1])
     storage = storage_from_string(sys.argv[2], database=database, clock=lambda: datetime.now(timezone.utc))
     sys.stdin.readline()  # start together
