@@ -97,6 +97,11 @@ def mail_interval() -> float:
     return _number("POLICYFLOW_MAIL_INTERVAL_SECONDS", 30.0, float)
 
 
+def timer_interval() -> float:
+    """Seconds between the background timer rounds of ``serve`` (POLICYFLOW_TIMER_INTERVAL_SECONDS)."""
+    return _number("POLICYFLOW_TIMER_INTERVAL_SECONDS", 60.0, float)
+
+
 def _rate(name: str, default: str) -> str:
     value = os.environ.get(name, default).strip()
     try:

@@ -22,11 +22,13 @@ class PolicyflowServer(BaseApplication):
 
     def load(self):
         from . import create_app
+        from .background import start_timers
         from .cli import start_mail_sender
 
         app = create_app()
         app.extensions["policyflow"].sandbox.warm()  # the first steps need not wait for sandbox workers
         start_mail_sender(app)  # in each worker: senders claim each message, so none is sent twice
+        start_timers(app)  # in each worker too: policies are claimed before their timers fire
         return app
 
 

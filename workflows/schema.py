@@ -155,6 +155,8 @@ class Policy(Base):
     draft: Mapped[dict] = mapped_column(JSON, default=dict)
     risk_rating: Mapped[str | None] = mapped_column(String(20))
     next_timer_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    # A process firing the due timers holds the policy until then (workflows/operations/timer_claims.py).
+    timer_claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # A published policy a manager suspended (until resumed or replaced) or withdrew.
     suspended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     suspension_reason: Mapped[str | None] = mapped_column(Text)
