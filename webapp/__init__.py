@@ -71,7 +71,18 @@ def create_app(test_config: dict | None = None, services: Services | None = None
     submissions.init_app(app)
     templating.init_app(app)
     headers.init_app(app)
+    _operations(app)
     return app
+
+
+def _operations(app) -> None:
+    """What operators rely on: probes, metrics, the request log, the site icon."""
+    from . import favicon, health, metrics, request_log
+
+    for module in (health, metrics, favicon):
+        app.register_blueprint(module.bp)
+    request_log.init_app(app)
+    metrics.init_app(app)
 
 
 def services() -> Services:

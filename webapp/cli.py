@@ -57,8 +57,10 @@ def init(demo: bool) -> None:
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
               help="Threads per worker process (for slow clients).")
 def serve(host: str, port: int, workers: int, threads: int) -> None:
+    from .server import metrics_folder
     from .server import serve as run_server
 
+    metrics_folder()  # before the app loads prometheus-client: the workers' counts are added up
     if "POLICYFLOW_SECURE_COOKIES" not in os.environ and not _is_loopback(host):
         os.environ["POLICYFLOW_SECURE_COOKIES"] = "1"  # off loopback, cookies only travel over HTTPS
     app = _app()  # check the settings and create the secret key once, before the workers start

@@ -138,4 +138,6 @@ def settings(instance: Path) -> dict:
         # How many reverse proxies stand in front of the app and append to X-Forwarded-For;
         # 0 trusts no such header, so a client cannot pick the address it is counted under.
         "TRUSTED_PROXIES": _count("POLICYFLOW_TRUSTED_PROXIES", 0),
+        # Who may read /metrics: bearer this token, or (unset) only this machine.
+        "METRICS_TOKEN": os.environ.get("POLICYFLOW_METRICS_TOKEN") or None,
     }

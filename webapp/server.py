@@ -8,6 +8,9 @@ app (and its own pool of diagram-code sandboxes) after gunicorn forks it.
 """
 from __future__ import annotations
 
+import os
+import tempfile
+
 from gunicorn.app.base import BaseApplication
 
 
@@ -32,6 +35,27 @@ class PolicyflowServer(BaseApplication):
         return app
 
 
+def metrics_folder() -> str:
+    """Where the workers write their metrics for /metrics to add up (PROMETHEUS_MULTIPROC_DIR):
+    the operator's folder, emptied, or a new one. Set before the app (and prometheus-client) loads."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        for name in os.listdir(folder):  # a previous run's counts would be added to this one's
+            if name.endswith(".db"):
+                os.unlink(os.path.join(folder, name))
+    else:
+        folder = tempfile.mkdtemp(prefix="policyflow-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    return folder
+
+
+def _worker_exited(_server, worker) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     PolicyflowServer({
         "bind": f"{host}:{port}",
@@ -45,4 +69,5 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
         "errorlog": "-",
         "proc_name": "policyflow",
         "control_socket_disable": True,  # no runtime control interface: nothing listens but the site
+        "child_exit": _worker_exited,  # a replaced worker's live gauges stop counting
     }).run()
