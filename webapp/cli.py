@@ -220,6 +220,42 @@ def mail_send() -> None:
         sys.exit(1)
 
 
+@main.command(help="Copy the database to FILE while the app serves: SQLite's online backup, or pg_dump "
+                   "(custom format) on PostgreSQL.")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup(file: Path) -> None:
+    from workflows.operations import backup as backups
+
+    database = _database()
+    try:
+        click.echo(_run(lambda: backups.backup(database, file)))
+    finally:
+        database.dispose()
+
+
+@main.command(help="Restore a backup made by `policyflow backup` into the database; a database that already "
+                   "has tables is refused unless --force is given.")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace what the database holds.")
+def restore(file: Path, force: bool) -> None:
+    from workflows.operations import backup as backups
+
+    database = _database()
+    try:
+        click.echo(_run(lambda: backups.restore(database, file, force)))
+    finally:
+        database.dispose()
+
+
+def _database():
+    """The configured database alone: a restore target may be empty, so no services are built on it."""
+    from workflows.store import Database
+
+    from .config import settings
+
+    return Database(settings(Path.cwd() / "instance")["DATABASE_URL"])
+
+
 def _run(action):
     try:
         return action()
