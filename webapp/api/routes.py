@@ -6,6 +6,7 @@ from dataclasses import asdict
 from flask import g, jsonify, url_for
 
 from .. import services
+from ..database_errors import read_back
 from ..paging import requested_page
 from . import bp
 from .auth import require_token
@@ -47,7 +48,7 @@ def policies():
 def start_policy():
     body = json_body("NewPolicy")
     policy_id = services().commands.start(g.actor, body["title"], body["department"])
-    return jsonify(services().queries.policy(g.actor, policy_id)), 201, {"Location": url_for("api.policy", policy_id=policy_id)}
+    return jsonify(read_back(lambda: services().queries.policy(g.actor, policy_id))), 201, {"Location": url_for("api.policy", policy_id=policy_id)}
 
 
 @bp.get("/policies/<id:policy_id>")
@@ -82,7 +83,7 @@ def task(task_id: str):
 @require_token
 def complete(task_id: str):
     policy_id = services().commands.complete(g.actor, task_id, json_body("Completion")["data"])
-    return jsonify(services().queries.policy(g.actor, policy_id))
+    return jsonify(read_back(lambda: services().queries.policy(g.actor, policy_id)))
 
 
 @bp.post("/tasks/<task_id:task_id>/draft")
