@@ -77,12 +77,13 @@ def create_app(test_config: dict | None = None, services: Services | None = None
 
 def _operations(app) -> None:
     """What operators rely on: probes, metrics, the request log, the site icon."""
-    from . import database_errors, favicon, health, metrics, request_log
+    from . import database_errors, favicon, health, idempotency, metrics, request_log
 
     for module in (health, metrics, favicon):
         app.register_blueprint(module.bp)
     request_log.init_app(app)
     metrics.init_app(app)
+    idempotency.init_app(app)
     database_errors.init_app(app)  # last: it wraps every view registered before it
 
 
