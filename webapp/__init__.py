@@ -16,6 +16,7 @@ from flask.json.provider import DefaultJSONProvider
 
 from webapp import admin, api, config, studio
 from webapp.context import csrf
+from webapp.operations import database_errors, favicon, health, idempotency, metrics, request_log
 from webapp.plumbing import errors, headers, submissions, templating, vendor
 from webapp.plumbing.converters import CONVERTERS
 from webapp.public import pages as public
@@ -61,4 +62,15 @@ def create_app(test_config: dict | None = None, services: Services | None = None
     submissions.init_app(app)
     templating.init_app(app)
     headers.init_app(app)
+    _operations(app)
     return app
+
+
+def _operations(app) -> None:
+    """What operators rely on: probes, metrics, the request log, the site icon."""
+    for module in (health, metrics, favicon):
+        app.register_blueprint(module.bp)
+    request_log.init_app(app)
+    metrics.init_app(app)
+    idempotency.init_app(app)
+    database_errors.init_app(app)  # last: it wraps every view registered before it

@@ -12,6 +12,7 @@ import click
 from webapp import create_app
 from webapp.config import ConfigurationError
 from webapp.demo.data import add_demo_data
+from webapp.server import metrics_folder
 from webapp.server import serve as run_server
 from workflows.designer.deploy import checked_bundle
 from workflows.engine.specs import read_bundle_files
@@ -56,6 +57,7 @@ def init(demo: bool) -> None:
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
               help="Threads per worker process (for slow clients).")
 def serve(host: str, port: int, workers: int, threads: int) -> None:
+    metrics_folder()  # before the app loads prometheus-client: the workers' counts are added up
     if "POLICYFLOW_SECURE_COOKIES" not in os.environ and not _is_loopback(host):
         os.environ["POLICYFLOW_SECURE_COOKIES"] = "1"  # off loopback, cookies only travel over HTTPS
     app = _app()  # check the settings and create the secret key once, before the workers start
@@ -215,6 +217,41 @@ def mail_send() -> None:
     click.echo(f"Mail: {report}.")
     if report.failed or report.retrying:
         sys.exit(1)
+
+
+@main.command(help="Copy the database to FILE while the app serves: SQLite's online backup, or pg_dump "
+                   "(custom format) on PostgreSQL.")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup(file: Path) -> None:
+    from workflows.operations import backup as backups
+
+    database = _database()
+    try:
+        click.echo(_run(lambda: backups.backup(database, file)))
+    finally:
+        database.dispose()
+
+
+@main.command(help="Restore a backup made by `policyflow backup` into the database; a database that already "
+                   "has tables is refused unless --force is given.")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace what the database holds.")
+def restore(file: Path, force: bool) -> None:
+    from workflows.operations import backup as backups
+
+    database = _database()
+    try:
+        click.echo(_run(lambda: backups.restore(database, file, force)))
+    finally:
+        database.dispose()
+
+
+def _database():
+    """The configured database alone: a restore target may be empty, so no services are built on it."""
+    from webapp.config import settings
+    from workflows.storage.database import Database
+
+    return Database(settings(Path.cwd() / "instance")["DATABASE_URL"])
 
 
 def _run(action):

@@ -532,6 +532,14 @@ def test_a_timer_of_a_billion_years_is_refused_before_the_library_counts_it_out(
     assert "timer durations longer than 1,000 years are not allowed" in message
 
 
+@pytest.mark.parametrize("duration", ["P999999999D", "PT99999999999H", "P60000W", "P500Y200000D"])
+def test_a_timer_past_the_limit_in_any_unit_is_refused_naming_the_limit(duration):
+    """Not Python's "OverflowError: date value out of range" at the first step."""
+    message = _started({"timer.bpmn": _timer(f'"{duration}"')}, {})
+    assert "timer durations longer than 1,000 years are not allowed" in message
+    assert "OverflowError" not in message
+
+
 def test_a_reasonable_timer_still_waits():
     from workflows.engine.specs import load_bundle
     from workflows.engine.steps import WorkflowEngine

@@ -180,13 +180,17 @@ SCHEMAS = {
         "title": {"type": ["string", "null"]}, "lane": {"type": ["string", "null"]},
         "due_at": {"type": ["string", "null"], "format": "date-time"},
         "claimed_by": {"type": ["string", "null"]}, "assignee": {"type": ["string", "null"]}}},
-    "Assign": {"type": "object", "required": ["username"], "properties": {"username": {"type": "string"}}},
+    "Assign": {"type": "object", "required": ["username"], "additionalProperties": False,
+               "properties": {"username": {"type": "string"}}},
     "Reminded": {"type": "object", "required": ["reminded"], "properties": {
         "reminded": {"type": "array", "items": {"type": "string"}, "description": "Usernames reminded by mail"}}},
-    # The body of a call whose service checks its fields itself (after it has checked permission).
-    "AnyObject": {"type": "object"},
-    "Reason": {"type": "object", "properties": {"reason": {"type": "string", "maxLength": 2000}}},
-    "RequiredReason": {"type": "object", "required": ["reason"], "properties": {
+    # The body of an incident report: only its fields are checked here, the service checks each value
+    # (after it has checked permission).
+    "IncidentFields": {"type": "object", "additionalProperties": False,
+                       "properties": {"occurred_on": {}, "description": {}, "action_taken": {}}},
+    "Reason": {"type": "object", "additionalProperties": False,
+               "properties": {"reason": {"type": "string", "maxLength": 2000}}},
+    "RequiredReason": {"type": "object", "required": ["reason"], "additionalProperties": False, "properties": {
         "reason": {"type": "string", "minLength": 1, "maxLength": 2000,
                    "description": "Shown on the public page with the date"}}},
     "Acknowledgement": {"type": "object", "required": ["username", "acknowledged_at"], "properties": {
@@ -194,6 +198,7 @@ SCHEMAS = {
         "acknowledged_at": {"type": ["string", "null"], "format": "date-time",
                             "description": "null while not acknowledged"}}},
     "NewIncident": {"type": "object", "required": ["occurred_on", "description", "action_taken"],
+                    "additionalProperties": False,
                     "description": "No patient-identifying details (name, date of birth, hospital number).",
                     "properties": {"occurred_on": {"type": "string", "format": "date"},
                                    "description": {"type": "string", "maxLength": 5000},
@@ -226,10 +231,11 @@ SCHEMAS = {
         "data": {"type": ["object", "null"], "description": "The answers given (decision fields included)"},
         "process_version": {"type": ["integer", "null"]},
         "summary": {"type": "string", "description": "What happened, as the policy's timeline says it"}}},
-    "NewPolicy": {"type": "object", "required": ["title", "department"], "properties": {
+    "NewPolicy": {"type": "object", "required": ["title", "department"], "additionalProperties": False,
+                  "properties": {
         "title": {"type": "string", "maxLength": 200, "title": "Title"},
         "department": {"type": "string", "title": "Department"}}},
-    "Completion": {"type": "object", "required": ["data"], "properties": {
+    "Completion": {"type": "object", "required": ["data"], "additionalProperties": False, "properties": {
         "data": {"type": "object", "title": "The form's answers",
                  "description": "Field names and values, as the task's form (its JSON Schema) describes"}}},
     **EVIDENCE_SCHEMAS,

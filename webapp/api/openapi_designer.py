@@ -23,12 +23,13 @@ SCHEMAS = {
         "errors": {"type": "array", "items": _ref("DiagramProblem")}},
         "description": "Every problem of the files, each located at its file, line and element"},
     "DiagramProblem": _PROBLEM,
-    "ProcessFiles": {"type": "object", "required": ["files"], "properties": {
+    "ProcessFiles": {"type": "object", "required": ["files"], "additionalProperties": False, "properties": {
         "files": {"type": "object", "minProperties": 1, "additionalProperties": {"type": "string"},
                   "description": "BPMN (.bpmn), DMN (.dmn) and form (NAME.schema.json, with or without forms/) "
                                  "files by name, as text"},
         "note": {"type": "string", "maxLength": 2000, "description": "Why this version is deployed"}}},
-    "NewProcessVersion": {"type": "object", "required": ["files", "note"], "properties": {
+    "NewProcessVersion": {"type": "object", "required": ["files", "note"], "additionalProperties": False,
+                          "properties": {
         "files": {"type": "object", "minProperties": 1, "additionalProperties": {"type": "string"}},
         "note": {"type": "string", "minLength": 1, "maxLength": 2000,
                  "description": "Why this version is deployed (required)"}}},
@@ -60,7 +61,7 @@ SCHEMAS = {
         "changed": {"type": "array", "items": {"allOf": [_ELEMENT, {"type": "object", "required": ["what"],
                                                                      "properties": {"what": {"type": "array",
                                                                                              "items": _STRING}}}]}}}},
-    "Migration": {"type": "object", "required": ["version"], "properties": {
+    "Migration": {"type": "object", "required": ["version"], "additionalProperties": False, "properties": {
         "version": {"type": "integer", "minimum": 1, "maximum": LARGEST_ID, "title": "The version to move to"},
         "rename": {"type": "object", "maxProperties": 100,
                    "additionalProperties": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]{0,199}$"},

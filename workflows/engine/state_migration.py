@@ -136,9 +136,7 @@ def migrated(workflow, bundle) -> None:
 
 def check_route_ahead(engine, bundle, workflow, now) -> None:
     """Conflict if the usual answers from here would stop at an error on the new version."""
-    from workflows.engine.dry_run import (
-        route_ahead,  # the dry run runs engine steps; it is only needed here, in the sandbox
-    )
+    from workflows.engine.dry_run import route_ahead
 
     route = route_ahead(engine, bundle, workflow, now)
     if route.outcome == "error":

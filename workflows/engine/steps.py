@@ -379,6 +379,6 @@ def _due_at(task, now: datetime) -> datetime | None:
     if duration:
         try:
             return timers.due_in(duration, now)
-        except (ValueError, TypeError):
-            return None  # deploy refuses a malformed dueIn; a stored old version just has no due date
+        except (ValueError, TypeError, OverflowError):
+            return None  # deploy refuses a malformed or too long dueIn; a stored old version just has no due date
     return timers.boundary_deadline(task)

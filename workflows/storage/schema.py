@@ -155,6 +155,8 @@ class Policy(Base):
     draft: Mapped[dict] = mapped_column(JSON, default=dict)
     risk_rating: Mapped[str | None] = mapped_column(String(20))
     next_timer_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    # A process firing the due timers holds the policy until then (workflows/operations/timer_claims.py).
+    timer_claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # A published policy a manager suspended (until resumed or replaced) or withdrew.
     suspended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     suspension_reason: Mapped[str | None] = mapped_column(Text)
@@ -373,3 +375,20 @@ class SignInIdentity(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     first_signed_in_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_signed_in_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class IdempotencyKey(Base):
+    """The first answer to an API call made with an ``Idempotency-Key``, kept 24 hours so that a
+    repeat returns it without acting again (workflows/operations/idempotency.py). ``client`` is
+    a hash of the credential that made the call; ``status`` is None while it is being answered."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("client", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[str | None] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
