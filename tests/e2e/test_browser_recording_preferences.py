@@ -19,8 +19,10 @@ def _settings(page: Page, ui, name: str = "sam") -> None:
     expect(page.get_by_role("heading", level=2, name="Being recorded at work")).to_be_visible()
 
 
-def test_staff_keep_their_recording_preferences_in_settings(browser_page: Page, live_server, ui):
-    page = browser_page
+def test_staff_keep_their_recording_preferences_in_settings(new_context, live_server, ui):
+    context = new_context(base_url=live_server.url, bypass_csp=True)  # axe is injected inline
+    context.set_default_timeout(10_000)
+    page = context.new_page()
     _settings(page, ui)
     assert_no_serious_violations(page)
     video = page.get_by_role("group", name="Video: are you willing?")
