@@ -257,6 +257,8 @@ SCHEMAS = {
         "A person's standing preference on being recorded at work, per kind of recording"),
     "StaffRecordingPreferences": {"allOf": [_ref("RecordingPreferences"), _object(["username"], {
         "username": _STRING})]},
+    # A body whose fields the service checks itself, after permission (a translation's sections).
+    "AnyObject": {"type": "object"},
     "NewPolicy": {"type": "object", "required": ["title", "department"], "additionalProperties": False,
                   "properties": {
         "title": {"type": "string", "maxLength": 200, "title": "Title"},
