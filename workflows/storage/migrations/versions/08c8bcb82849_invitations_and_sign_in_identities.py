@@ -5,7 +5,7 @@ Revision ID: 08c8bcb82849
 Revises: 288e3ac00547
 """
 import sqlalchemy as sa
-import workflows.schema
+import workflows.storage.schema
 from alembic import op
 
 revision = '08c8bcb82849'
@@ -20,9 +20,9 @@ def upgrade() -> None:
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('created_by', sa.String(length=80), nullable=False),
-    sa.Column('created_at', workflows.schema.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', workflows.schema.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('used_at', workflows.schema.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', workflows.storage.schema.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', workflows.storage.schema.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', workflows.storage.schema.UtcDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('token_hash')
@@ -35,8 +35,8 @@ def upgrade() -> None:
     sa.Column('issuer', sa.String(length=300), nullable=False),
     sa.Column('subject', sa.String(length=255), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('first_signed_in_at', workflows.schema.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('last_signed_in_at', workflows.schema.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('first_signed_in_at', workflows.storage.schema.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('last_signed_in_at', workflows.storage.schema.UtcDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('issuer', 'subject')
