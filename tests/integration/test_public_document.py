@@ -14,8 +14,10 @@ from tests.html import visible_text
 from tests.lifecycle import complete, to_published, to_signoff
 
 HEADINGS = ["Summary", "Purpose of this policy", "Who this policy applies to", "What you may and may not do",
-            "How to ask", "Staff who prefer not to be filmed", "If recording starts without permission",
-            "Why we ask this", "Where this policy applies", "Contact and complaints", "Document control"]
+            "How to ask", "If you are having a pregnancy scan", "Intimate examinations", "Other people in the room",
+            "Staff who prefer not to be filmed", "If recording starts without permission", "Why we ask this",
+            "Your recording and your personal data", "Where this policy applies", "Contact and complaints",
+            "Document control"]
 
 
 def public_page(app, url: str):
@@ -87,7 +89,7 @@ def test_a_field_that_does_not_apply_is_not_published(app, services, people):
 def test_document_control_says_who_approved_or_reviewed_this_version(app, services, people, clock):
     policy_id = to_published(services, people)
     first = visible_text(public_page(app, f"/published/{policy_id}"))
-    assert f"Approved by Employer (risk management), {clock().date():%d %b %Y}Insurer, {clock().date():%d %b %Y}" \
+    assert f"Approved byEmployer (risk management), {clock().date():%d %b %Y}Insurer, {clock().date():%d %b %Y}" \
         in first
     assert "Riverside NHS Foundation Trust" in first and "Imaging Services Manager, Ultrasound" in first
 
@@ -95,12 +97,15 @@ def test_document_control_says_who_approved_or_reviewed_this_version(app, servic
     complete(services, people["mary"], "review_policy")
     complete(services, people["mary"], "publish_policy")
     second = visible_text(public_page(app, f"/published/{policy_id}"))
-    assert f"Reviewed by the manager on {clock().date():%d %b %Y}: No changes: republish." in second
-    assert "No new sign-off for this version. Signed off for version 1 by" in second
-    assert "Version 2 " in second and "Superseded from" in second
+    # A review without change is a minor version, said in words: no option label ("No changes: republish").
+    assert "No changes" not in second and "republish" not in second
+    assert "Reviewed without change; no new sign-off. Signed off for version 1 by" in second
+    assert f"Version 1.1 {clock().date():%d %b %Y} {clock().date():%d %b %Y} Reviewed without change on " \
+        f"{clock().date():%d %b %Y} Current" in second
+    assert "Version 1 " in second and "First version Superseded from" in second
 
     old = visible_text(public_page(app, f"/published/{policy_id}/v1"))
-    assert "This version is superseded." in old and "Read the current version (version 2)" in old
+    assert "This version is superseded." in old and "Read the current version (version 1.1)" in old
 
 
 def test_the_pdf_is_the_same_document_with_version_date_and_uncontrolled_footer(app, services, people, clock):
@@ -118,5 +123,5 @@ def test_the_pdf_is_the_same_document_with_version_date_and_uncontrolled_footer(
     complete(services, people["mary"], "review_policy")
     complete(services, people["mary"], "publish_policy")
     old = " ".join(pdf_text(app, f"/published/{policy_id}/v1.pdf").split())
-    assert "This version is superseded. Version 2 is the current version." in old and "version 1 ·" in old
+    assert "This version is superseded. Version 1.1 is the current version." in old and "version 1 ·" in old
     assert app.test_client().get(f"/published/{policy_id}/v7.pdf").status_code == 404
