@@ -9,6 +9,7 @@ import limits
 
 from workflows.notifications import MailSettings
 from workflows.notifications.settings import DEFAULT_BASE_URL, DEFAULT_FROM
+from workflows.policies.document_control import DEFAULT_REFERENCE_PATTERN, reference
 from workflows.sandbox import StepLimits
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,6 +119,17 @@ def _count(name: str, default: int) -> int:
     return int(value)
 
 
+def reference_pattern() -> str:
+    """The trust's pattern for policy reference numbers (POLICYFLOW_REFERENCE_PATTERN), e.g. IMG-REC-{id:03d}."""
+    pattern = os.environ.get("POLICYFLOW_REFERENCE_PATTERN") or DEFAULT_REFERENCE_PATTERN
+    try:
+        reference(pattern, 1)
+    except (KeyError, IndexError, ValueError) as error:
+        raise ConfigurationError(f"POLICYFLOW_REFERENCE_PATTERN={pattern!r} cannot be filled in ({error}); "
+                                 "write it like IMG-REC-{id:03d}.") from None
+    return pattern
+
+
 def settings(instance: Path) -> dict:
     instance.mkdir(parents=True, exist_ok=True)
     return {
@@ -140,4 +152,5 @@ def settings(instance: Path) -> dict:
         "TRUSTED_PROXIES": _count("POLICYFLOW_TRUSTED_PROXIES", 0),
         # Who may read /metrics: bearer this token, or (unset) only this machine.
         "METRICS_TOKEN": os.environ.get("POLICYFLOW_METRICS_TOKEN") or None,
+        "REFERENCE_PATTERN": reference_pattern(),
     }

@@ -2,6 +2,7 @@
 history and one in progress, so a newcomer finds every page filled in."""
 from __future__ import annotations
 
+import html
 import re
 
 from sqlalchemy import select
@@ -10,7 +11,7 @@ from tests.answers import answers_for
 from tests.html import visible_text
 from tests.web import login
 from webapp.demo.data import DEMO_DEPARTMENT, DEMO_PASSWORD, DEMO_PEOPLE, add_demo_data
-from webapp.demo.policies import IN_PROGRESS_TITLE, PUBLISHED_TITLE
+from webapp.demo.policies import COMING_TITLE, IN_PROGRESS_TITLE, PUBLISHED_TITLE, SUSPENDED_TITLE
 from workflows.engine.specs import load_bundle, read_bundle_directory
 from workflows.notifications import outbox
 from workflows.storage.schema import User
@@ -49,8 +50,8 @@ def test_the_public_finds_a_published_policy_with_its_history(services, client):
     [link] = re.findall(rf'<a href="(/published/\d+)">{PUBLISHED_TITLE}</a>', listing)
     page = visible_text(client.get(link).get_data(as_text=True))
     assert "Version history" in page and "Superseded from" in page and "Current" in page
-    assert "Reviewed by the manager" in page and "No new sign-off for this version" in page
-    assert "Signed off for version 1 by" in page
+    assert "Reviewed without change; no new sign-off." in page and "Signed off for version 1 by" in page
+    assert "Version 1.1" in page and "Riverside Maternity Voices Partnership (patient group)" in page
     first = visible_text(client.get(f"{link}/v1").get_data(as_text=True))
     assert "This version is superseded." in first and "Employer (risk management)" in first
     pdf = client.get(f"{link}.pdf")
@@ -88,7 +89,7 @@ def test_a_diagram_the_demo_does_not_fit_is_reported_not_crashed_on(services):
     diagrams[name] = diagrams[name].replace(b"len(warning_signs) &gt; 0", b"False")
     services.processes.deploy(load_bundle(diagrams, forms), "designer")
     lines = add_demo_data(services)
-    assert f"Demo policy “{PUBLISHED_TITLE}”: published (version 2, after a review)" in lines
+    assert any(line.startswith(f"Demo policy “{PUBLISHED_TITLE}”: published (version 1.1") for line in lines), lines
     assert any(line.startswith(f"Demo policy “{IN_PROGRESS_TITLE}” stopped part-way: the demo expected manager to have a "
                                "“justify_warning_signs.schema.json” task") for line in lines), lines
 
@@ -106,3 +107,20 @@ def test_demo_mail_waits_for_a_mail_server_and_needs_no_attention(services, clie
     page = visible_text(client.get("/admin/outbox").get_data(as_text=True))
     assert "Needing attention (0)" in page
     assert "No mail server configured" in page
+
+
+def test_the_demo_shows_every_patients_question_easy_read_welsh_a_suspension_and_a_policy_not_yet_in_force(
+        services, client):
+    add_demo_data(services)
+    listing = client.get("/published").get_data(as_text=True)
+    [link] = re.findall(rf'<a href="(/published/\d+)">{PUBLISHED_TITLE}</a>', listing)
+    page = client.get(link).get_data(as_text=True)
+    for heading in ("If you are having a pregnancy scan", "Intimate examinations", "If your child is having a scan",
+                    "Other people in the room", "Your recording and your personal data"):
+        assert f">{heading}</h2>" in page, heading
+    assert f'href="{link}/easy-read"' in page and f'href="{link}/cy"' in page
+    welsh = client.get(f"{link}/cy").get_data(as_text=True)
+    assert 'lang="cy"' in welsh and "Cewch dynnu llun" in welsh
+    rows = {html.unescape(title): status for title, status in re.findall(
+        r'<a href="/published/\d+">([^<]+)</a>.*?<span class="status[^"]*">([^<]+)</span>', listing, re.S)}
+    assert rows[SUSPENDED_TITLE] == "suspended" and rows[COMING_TITLE] == "comes into force"

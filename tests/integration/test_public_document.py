@@ -14,8 +14,10 @@ from tests.html import visible_text
 from tests.lifecycle import complete, to_published, to_signoff
 
 HEADINGS = ["Summary", "Purpose of this policy", "Who this policy applies to", "What you may and may not do",
-            "How to ask", "Staff who prefer not to be filmed", "If recording starts without permission",
-            "Why we ask this", "Where this policy applies", "Contact and complaints", "Document control"]
+            "How to ask", "If you are having a pregnancy scan", "Intimate examinations", "Other people in the room",
+            "Staff who prefer not to be filmed", "If recording starts without permission", "Why we ask this",
+            "Your recording and your personal data", "Where this policy applies", "Contact and complaints",
+            "Document control"]
 
 
 def public_page(app, url: str):
@@ -87,7 +89,7 @@ def test_a_field_that_does_not_apply_is_not_published(app, services, people):
 def test_document_control_says_who_approved_or_reviewed_this_version(app, services, people, clock):
     policy_id = to_published(services, people)
     first = visible_text(public_page(app, f"/published/{policy_id}"))
-    assert f"Approved by Employer (risk management), {clock().date():%d %b %Y}Insurer, {clock().date():%d %b %Y}" \
+    assert f"Approved byEmployer (risk management), {clock().date():%d %b %Y}Insurer, {clock().date():%d %b %Y}" \
         in first
     assert "Riverside NHS Foundation Trust" in first and "Imaging Services Manager, Ultrasound" in first
 
@@ -95,12 +97,15 @@ def test_document_control_says_who_approved_or_reviewed_this_version(app, servic
     complete(services, people["mary"], "review_policy")
     complete(services, people["mary"], "publish_policy")
     second = visible_text(public_page(app, f"/published/{policy_id}"))
-    assert f"Reviewed by the manager on {clock().date():%d %b %Y}: No changes: republish." in second
-    assert "No new sign-off for this version. Signed off for version 1 by" in second
-    assert "Version 2 " in second and "Superseded from" in second
+    # A review without change is a minor version, said in words: no option label ("No changes: republish").
+    assert "No changes" not in second and "republish" not in second
+    assert "Reviewed without change; no new sign-off. Signed off for version 1 by" in second
+    assert f"Version 1.1 {clock().date():%d %b %Y} {clock().date():%d %b %Y} Reviewed without change on " \
+        f"{clock().date():%d %b %Y} Current" in second
+    assert "Version 1 " in second and "First version Superseded from" in second
 
     old = visible_text(public_page(app, f"/published/{policy_id}/v1"))
-    assert "This version is superseded." in old and "Read the current version (version 2)" in old
+    assert "This version is superseded." in old and "Read the current version (version 1.1)" in old
 
 
 def test_the_pdf_is_the_same_document_with_version_date_and_uncontrolled_footer(app, services, people, clock):
@@ -118,5 +123,52 @@ def test_the_pdf_is_the_same_document_with_version_date_and_uncontrolled_footer(
     complete(services, people["mary"], "review_policy")
     complete(services, people["mary"], "publish_policy")
     old = " ".join(pdf_text(app, f"/published/{policy_id}/v1.pdf").split())
-    assert "This version is superseded. Version 2 is the current version." in old and "version 1 ·" in old
+    assert "This version is superseded. Version 1.1 is the current version." in old and "version 1 ·" in old
     assert app.test_client().get(f"/published/{policy_id}/v7.pdf").status_code == 404
+
+
+def test_document_control_in_the_page_and_the_pdf(app, services, people, clock):
+    policy_id = to_published(services, people)
+    text = visible_text(public_page(app, f"/published/{policy_id}"))
+    today = f"{clock().date():%d %b %Y}"
+    for said in (f"ReferenceIMG-REC-{policy_id:03d}", "AuthorLead Sonographer, Obstetric Ultrasound",
+                 f"Staff, individually, {today}", "Maternity Voices Partnership (patient group), 01 Oct 2026",
+                 "Related documentsChaperone policySafeguarding children policy",
+                 "The Recording of Images During Diagnostic Examinations (Society and College of Radiographers) "
+                 "(01 Apr 2010)", "Version 1 ", "First version Current"):
+        assert said in text, said
+    page = public_page(app, f"/published/{policy_id}")
+    assert '<a href="https://www.riverside.example/policies/chaperones">Chaperone policy</a>' in page
+    pdf = " ".join(pdf_text(app, f"/published/{policy_id}.pdf").split())
+    for said in (f"Reference IMG-REC-{policy_id:03d}", "Author Lead Sonographer, Obstetric Ultrasound",
+                 "Maternity Voices Partnership (patient group), 01 Oct 2026",
+                 "Chaperone policy (https://www.riverside.example/policies/", "Summary of changes",
+                 "First version", "If you are having a pregnancy scan", "Your baby's sex"):
+        assert said in pdf, said
+
+
+def test_the_easy_read_version_and_every_other_format_are_linked_from_the_page(app, services, people):
+    policy_id = to_published(services, people)
+    page = public_page(app, f"/published/{policy_id}")
+    for url in (f"/published/{policy_id}/large-print.pdf", f"/published/{policy_id}/easy-read",
+                f"/published/{policy_id}/notices", f"/published/{policy_id}/poster.pdf"):
+        assert f'href="{url}"' in page, url
+        assert app.test_client().get(url).status_code == 200, url
+    easy = visible_text(public_page(app, f"/published/{policy_id}/easy-read"))
+    assert "You can take a photo of the screen at the end." in easy and "Ask the sonographer first." in easy
+    assert "Picture: A parent holding a phone up to a scan screen." in easy and "Read the full policy" in easy
+
+
+def test_without_an_easy_read_summary_there_is_no_link_and_no_page(app, services, people):
+    policy_id = services.commands.start(people["mary"], "Recording during X-ray", "Ultrasound")
+    complete(services, people["mary"], "draft_policy", easy_read="")
+    complete(services, people["mary"], "assess_risks")
+    for name in ("sam", "alex", "kim"):
+        complete(services, people[name], "staff_consultation")
+    complete(services, people["pat"], "patient_consultation")
+    for who, element in (("mary", "revise_policy"), ("emma", "employer_signoff"), ("ian", "insurer_signoff"),
+                         ("mary", "publish_policy")):
+        complete(services, people[who], element, **({"easy_read": ""} if element == "revise_policy" else {}))
+    assert "easy-read" not in public_page(app, f"/published/{policy_id}")
+    response = app.test_client().get(f"/published/{policy_id}/easy-read")
+    assert response.status_code == 404 and "no easy read version" in response.get_data(as_text=True)

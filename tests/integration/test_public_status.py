@@ -112,6 +112,6 @@ def test_overdue_for_review_and_superseded_copies_say_so(client, services, peopl
     complete(services, people["mary"], "publish_policy")
     assert status_cell(client, "Recording during ultrasound") == "in force"
     old = pdf_pages(client, f"/published/{policy_id}/v1.pdf")
-    assert "This version is superseded. Version 2 is the current version." in old[0]
-    assert all("SUPERSEDED by version 2" in p for p in old)
+    assert "This version is superseded. Version 1.1 is the current version." in old[0]
+    assert all("SUPERSEDED by version 1.1" in p for p in old)  # reviewed without change: a minor version
     assert "Overdue" not in " ".join(old)

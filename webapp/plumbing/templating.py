@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from workflows.forms import meaning as form_meaning
 from workflows.policies.dashboard import ROLES as DASHBOARD_ROLES
+from workflows.policies.document_control import label_of
 from workflows.policies.status import LABELS, PolicyStatus
 
 LANE_LABELS = {"manager": "Manager", "staff": "Staff", "patient_liaison": "Patient liaison",
@@ -133,6 +134,7 @@ def rating_for(rules, score: int | None):
 def init_app(app) -> None:
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["version_label"] = lambda version: label_of(version.content, version.number)
     app.jinja_env.filters["lane_label"] = lambda lane: LANE_LABELS.get(lane, lane or "")
     app.jinja_env.filters["status_label"] = lambda s: LABELS.get(PolicyStatus(s), s) if s in set(PolicyStatus) else s
     app.jinja_env.globals.update(widget=widget, options=options, is_selected=is_selected, show_when=show_when,

@@ -1,10 +1,11 @@
 """The public pages' blueprint, and the one way they read a published version."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app
 
 from webapp.context import services
 from workflows.policies import public_copies
+from workflows.policies.document_control import DEFAULT_REFERENCE_PATTERN
 
 bp = Blueprint("public", __name__)
 
@@ -12,4 +13,5 @@ bp = Blueprint("public", __name__)
 def copy_of(policy_id: int, number: int | None = None) -> public_copies.PublicCopy:
     """Version ``number`` of a published policy (the latest without it), with its status today."""
     with services().database.reading() as session:
-        return public_copies.read(session, policy_id, number, services().clock().date())
+        return public_copies.read(session, policy_id, number, services().clock().date(),
+                                  current_app.config.get("REFERENCE_PATTERN", DEFAULT_REFERENCE_PATTERN))

@@ -6,7 +6,12 @@ from flask_login import current_user
 
 from webapp.context import services
 from webapp.public.blueprint import bp, copy_of
-from workflows.policies import public_copies
+from workflows.policies import public_copies, translations
+
+#: What the formats list calls a translation's language (others are shown by their code).
+LANGUAGE_NAMES = {"cy": "Cymraeg (Welsh)", "gd": "Gàidhlig (Scottish Gaelic)", "ga": "Gaeilge (Irish)",
+                  "pl": "Polski (Polish)", "ur": "اردو (Urdu)", "pa": "ਪੰਜਾਬੀ (Punjabi)", "bn": "বাংলা (Bengali)",
+                  "ar": "العربية (Arabic)", "ro": "Română (Romanian)", "so": "Soomaali (Somali)"}
 
 
 @bp.route("/")
@@ -26,7 +31,10 @@ def published():
 @bp.route("/published/<id:policy_id>/v<id:number>")
 def policy(policy_id: int, number: int | None = None):
     copy = copy_of(policy_id, number)
+    with services().database.reading() as session:
+        languages = [(t.language, LANGUAGE_NAMES.get(t.language.split("-")[0], t.language))
+                     for t in translations.list_translations(session, policy_id)] if number is None else []
     pdf_url = (url_for("public.policy_pdf", policy_id=policy_id) if number is None
                else url_for("public.version_pdf", policy_id=policy_id, number=number))
     return render_template("published_policy.html", copy=copy, version=copy.version, entries=copy.entries,
-                           latest=copy.latest, current=copy.superseded, pdf_url=pdf_url, status=copy.status)
+                           latest=copy.latest, current=copy.superseded, pdf_url=pdf_url, status=copy.status, languages=languages)

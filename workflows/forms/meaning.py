@@ -3,8 +3,10 @@
 A field's meaning is declared in its JSON Schema (``"x-role"``: outcome, comments,
 likelihood, …), so pages, the timeline and the publication never know field names.
 Conditional fields are read from the form's ``allOf``/``if``/``then`` rules: a
-field that only becomes required when another field has certain values "applies"
-only then — the page hides it otherwise and the public document leaves it out.
+field that a rule's ``then`` names (required, or only constrained) "applies" only
+when another field has certain values — or, for a multi-select, includes one of
+them (``contains``) — and the page hides it otherwise and the public document
+leaves it out.
 """
 from __future__ import annotations
 
@@ -41,11 +43,12 @@ def display(prop: dict | None, value) -> str | list[str]:
 
 
 def conditions(form: dict) -> dict[str, list[dict[str, list]]]:
-    """{field: [condition, …]} for fields required only under ``allOf``/``if``/``then`` rules.
+    """{field: [condition, …]} for fields named only under ``allOf``/``if``/``then`` rules.
 
     Each condition maps a field to the values that make the rule apply (``const`` or
-    ``enum`` in the ``if``); a field applies when any of its conditions holds. A rule
-    written in a shape not understood here leaves its fields always applying.
+    ``enum`` in the ``if``, directly or under ``contains`` for a multi-select); a field
+    applies when any of its conditions holds. A rule written in a shape not understood
+    here leaves its fields always applying.
     """
     always = set(form.get("required", []))
     found: dict[str, list[dict[str, list]]] = {}
@@ -54,7 +57,10 @@ def conditions(form: dict) -> dict[str, list[dict[str, list]]]:
         if not isinstance(rule, dict) or "if" not in rule:
             continue
         condition = _condition(rule["if"])
-        for name in rule.get("then", {}).get("required", []):
+        then = rule.get("then", {}) if isinstance(rule.get("then"), dict) else {}
+        named = list(then.get("required", [])) + [name for name in then.get("properties", {})
+                                                    if name not in then.get("required", [])]
+        for name in named:
             if name in always:
                 continue
             if condition is None:
@@ -69,6 +75,8 @@ def _condition(clause) -> dict[str, list] | None:
         return None
     condition = {}
     for name, rule in clause.get("properties", {}).items():
+        if isinstance(rule, dict) and set(rule) == {"contains"}:
+            rule = rule["contains"]  # a multi-select that includes one of the values
         if isinstance(rule, dict) and "const" in rule and len(rule) == 1:
             condition[name] = [rule["const"]]
         elif isinstance(rule, dict) and isinstance(rule.get("enum"), list) and len(rule) == 1:
@@ -83,7 +91,13 @@ def applies(form: dict, name: str, answers: dict) -> bool:
     rules = conditions(form).get(name)
     if not rules:
         return True
-    return any(all(answers.get(field) in values for field, values in rule.items()) for rule in rules)
+    return any(all(_matches(answers.get(field), values) for field, values in rule.items()) for rule in rules)
+
+
+def _matches(answer, values: list) -> bool:
+    if isinstance(answer, list):  # a multi-select: any chosen value will do
+        return any(chosen in values for chosen in answer)
+    return answer in values
 
 
 def starting_answers(form: dict, prefill: dict | None) -> dict:

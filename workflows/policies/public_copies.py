@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from workflows.policies import publication
+from workflows.policies import document_control, publication
 from workflows.policies.public_status import PublicStatus, public_status
 from workflows.storage.schema import PublishedVersion
 
@@ -23,18 +23,35 @@ class PublicCopy:
     superseded: publication.VersionEntry | None  # this version's history entry, when it is not the latest
     state: dict                                  # suspension or withdrawal (``publication.public_states``)
     status: PublicStatus
+    reference: str = ""                          # the trust's reference number for the policy
+
+    @property
+    def labels(self) -> dict[int, str]:
+        """Each version's printed name by number ("1", "1.1", "2")."""
+        return {entry.number: entry.label for entry in self.entries}
+
+    @property
+    def label(self) -> str:
+        return self.labels.get(self.version.number, str(self.version.number))
+
+    @property
+    def latest_label(self) -> str:
+        return self.labels.get(self.latest, str(self.latest))
 
 
-def read(session: Session, policy_id: int, number: int | None, today: date) -> PublicCopy:
-    """Version ``number`` of a policy (the latest without it); ``NotFound`` when there is none."""
+def read(session: Session, policy_id: int, number: int | None, today: date,
+         reference_pattern: str | None = None) -> PublicCopy:
+    """Version ``number`` of a policy (the latest without it); ``NotFound`` when there is none.
+    ``reference_pattern``: the trust's reference numbers, e.g. ``IMG-REC-{id:03d}``."""
     version, numbers = publication.published(session, policy_id, number)
     entries = publication.history(session, policy_id)
     state = publication.public_states(session, [policy_id]).get(policy_id, {})
     this = next(entry for entry in entries if entry.number == version.number)
     status = public_status(number=version.number, effective_date=version.effective_date,
                            review_date=version.review_date, latest=numbers[-1],
-                           superseded_on=this.superseded_on, state=state, today=today)
-    return PublicCopy(version, entries, numbers[-1], this if this.number != numbers[-1] else None, state, status)
+                           superseded_on=this.superseded_on, state=state, today=today, latest_label=entries[0].label)
+    return PublicCopy(version, entries, numbers[-1], this if this.number != numbers[-1] else None, state, status,
+                      document_control.reference(reference_pattern, policy_id))
 
 
 def latest(session: Session, today: date) -> list[tuple[PublishedVersion, PublicStatus]]:

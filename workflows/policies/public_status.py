@@ -50,11 +50,12 @@ def day(value: date | datetime | None) -> str:
 
 
 def public_status(*, number: int, effective_date: date, review_date: date | None, latest: int,
-                  superseded_on: date | None, state: dict, today: date) -> PublicStatus:
-    """The status of version ``number`` (of ``latest``) today; ``state`` as ``publication.public_states``
-    gives it (``suspended_at``/``withdrawn_at`` with their reasons), ``superseded_on`` the day the next
-    version takes effect."""
+                  superseded_on: date | None, state: dict, today: date, latest_label: str | None = None) -> PublicStatus:
+    """The status of version ``number`` (of ``latest``, called ``latest_label`` in print, e.g. "1.1")
+    today; ``state`` as ``publication.public_states`` gives it (``suspended_at``/``withdrawn_at`` with
+    their reasons), ``superseded_on`` the day the next version takes effect."""
     notices: list[Notice] = []
+    latest_name = latest_label or str(latest)
     withdrawn, suspended = state.get("withdrawn_at"), state.get("suspended_at")
     current, starts = number == latest, effective_date > today
     replaced_later = not current and superseded_on is not None and superseded_on > today
@@ -65,9 +66,9 @@ def public_status(*, number: int, effective_date: date, review_date: date | None
                               f"WITHDRAWN on {day(withdrawn)}: no longer applies"))
     if not current:
         notices.append(Notice(
-            SUPERSEDED, f"This version is replaced by version {latest} from {day(superseded_on)}." if replaced_later
-            else "This version is superseded.", f"Version {latest} is the current version.",
-            f"SUPERSEDED by version {latest}"))
+            SUPERSEDED, f"This version is replaced by version {latest_name} from {day(superseded_on)}."
+            if replaced_later else "This version is superseded.", f"Version {latest_name} is the current version.",
+            f"SUPERSEDED by version {latest_name}"))
     if suspended and not withdrawn:
         notices.append(Notice(SUSPENDED, f"This policy has been suspended since {day(suspended)}",
                               "and does not apply until it is resumed. "

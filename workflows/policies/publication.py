@@ -18,10 +18,10 @@ from workflows.engine.diagram_map import DiagramMap, merged_form
 from workflows.engine.specs import ProcessBundle
 from workflows.errors import NotFound
 from workflows.forms import meaning as form_meaning
-from workflows.policies import documents
+from workflows.policies import document_control, documents
 from workflows.policies.decisions import decisions
 from workflows.policies.review_context import consultation
-from workflows.storage.schema import AuditEvent, Policy, PublishedVersion
+from workflows.storage.schema import AuditEvent, DraftRound, Policy, PublishedVersion
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,8 @@ class VersionEntry:
     published_at: datetime
     review_date: date | None
     superseded_on: date | None  # when the next version took effect
+    label: str = ""             # "1", "1.1" (reviewed without change), "2"
+    changes: dict | None = None  # the summary of this version's changes (``documents``)
 
 
 def cut_version(session: Session, *, policy, bundle: ProcessBundle, dmap: DiagramMap, data: dict,
@@ -44,11 +46,16 @@ def cut_version(session: Session, *, policy, bundle: ProcessBundle, dmap: Diagra
         AuditEvent.policy_id == policy.id, AuditEvent.action == "policy_published")) or 0
     heard = consultation(bundle, dmap, data)
     draft = data.get(dmap.draft_key) if isinstance(data.get(dmap.draft_key), dict) else {}
+    draft_form = merged_form(bundle, dmap.storing(dmap.draft_key))
+    steps = (*document_control.GOVERNANCE_STEPS, "staff_consultation", "patient_consultation")
     content = documents.compose(
-        merged_form(bundle, dmap.storing(dmap.draft_key)), draft,
-        staff_consulted=heard.staff_responses if heard else 0, liaison_consulted=bool(heard and heard.liaison),
+        draft_form, draft, staff_consulted=heard.staff_responses if heard else 0,
         cycle=decisions(session, bundle, policy.id, after_event=last_published),
-        previous={**previous.content, "number": previous.number} if previous else None)
+        previous={**previous.content, "number": previous.number} if previous else None,
+        steps=document_control.completed(session, bundle, policy.id, steps),
+        cycle_steps=document_control.completed(session, bundle, policy.id, steps, after_event=last_published),
+        later_sources=_later_sources(bundle, dmap, data),
+        revision_notes=_revision_notes(session, policy.id, draft_form, previous.published_at if previous else None))
     effective = _effective_date(publication_form, publication) or now.date()
     version = PublishedVersion(
         policy_id=policy.id, number=(previous.number + 1) if previous else 1, title=policy.title,
@@ -57,6 +64,32 @@ def cut_version(session: Session, *, policy, bundle: ProcessBundle, dmap: Diagra
         effective_date=effective, review_date=review_due.date() if review_due else None, published_at=now)
     session.add(version)
     return version
+
+
+def _later_sources(bundle: ProcessBundle, dmap: DiagramMap, data: dict) -> list[tuple[dict, dict]]:
+    """(form, answers) of the steps other than the draft whose forms fill public sections."""
+    found = []
+    for task in dmap.tasks.values():
+        form = bundle.forms.get(task.form or "", {})
+        answers = data.get(task.data_key)
+        if (task.data_key != dmap.draft_key and isinstance(answers, dict)
+                and any(p.get("x-publicSection") for p in form_meaning.props(form).values())):
+            found.append((form, answers))
+    return found
+
+
+def _revision_notes(session: Session, policy_id: int, form: dict, since: datetime | None) -> list[str]:
+    """The revision notes of each draft round since the previous version, oldest first, each once."""
+    field = form_meaning.first_with_role(form, "revision-notes")
+    if not field:
+        return []
+    query = select(DraftRound.draft).where(DraftRound.policy_id == policy_id).order_by(DraftRound.number)
+    notes = []
+    for draft in session.scalars(query.where(DraftRound.saved_at > since) if since else query):
+        note = (draft or {}).get(field)
+        if isinstance(note, str) and note.strip() and note.strip() not in notes:
+            notes.append(note.strip())
+    return notes
 
 
 def _effective_date(form: dict, publication: dict) -> date | None:
@@ -91,11 +124,13 @@ def published(session: Session, policy_id: int, number: int | None = None) -> tu
 def history(session: Session, policy_id: int) -> list[VersionEntry]:
     """Every published version of a policy, newest first, each with the day it was superseded."""
     rows = session.execute(select(PublishedVersion.number, PublishedVersion.effective_date,
-                                  PublishedVersion.published_at, PublishedVersion.review_date)
+                                  PublishedVersion.published_at, PublishedVersion.review_date,
+                                  PublishedVersion.content)
                            .where(PublishedVersion.policy_id == policy_id)
                            .order_by(PublishedVersion.number)).all()
     entries = [VersionEntry(row.number, row.effective_date, row.published_at, row.review_date,
-                            rows[index + 1].effective_date if index + 1 < len(rows) else None)
+                            rows[index + 1].effective_date if index + 1 < len(rows) else None,
+                            document_control.label_of(row.content, row.number), (row.content or {}).get("changes"))
                for index, row in enumerate(rows)]
     return list(reversed(entries))
 

@@ -11,10 +11,12 @@
     var control = form.elements.namedItem(name);
     if (!control) { return null; }
     if (typeof control.length === "number" && !control.tagName) {      // radios or checkboxes
+      var chosen = [];
       for (var i = 0; i < control.length; i++) {
-        if (control[i].checked) { return control[i].value; }
+        if (control[i].checked) { chosen.push(control[i].value); }
       }
-      return null;
+      if (control[0] && control[0].type === "checkbox") { return chosen; }  // a multi-select
+      return chosen.length ? chosen[0] : null;
     }
     if (control.type === "checkbox") { return control.checked ? "true" : "false"; }
     return control.value === "" ? null : control.value;
@@ -24,7 +26,13 @@
     form.querySelectorAll("[data-show-when]").forEach(function (field) {
       var rules = JSON.parse(field.getAttribute("data-show-when"));
       var applies = rules.some(function (rule) {
-        return Object.keys(rule).every(function (name) { return rule[name].indexOf(valueOf(name)) !== -1; });
+        return Object.keys(rule).every(function (name) {
+          var value = valueOf(name);
+          if (Array.isArray(value)) {   // a multi-select applies when any chosen value does
+            return value.some(function (one) { return rule[name].indexOf(one) !== -1; });
+          }
+          return rule[name].indexOf(value) !== -1;
+        });
       });
       field.hidden = !applies;
       // What is not shown is not sent either.
