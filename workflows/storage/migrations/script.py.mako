@@ -5,7 +5,7 @@ Revises: ${down_revision | comma,n}
 """
 from alembic import op
 import sqlalchemy as sa
-import workflows.schema
+import workflows.storage.schema
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

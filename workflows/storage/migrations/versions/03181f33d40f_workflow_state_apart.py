@@ -28,10 +28,11 @@ def _move_workflows(connection) -> None:
     from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
     from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
     from SpiffWorkflow.util.task import TaskState
-    from workflows.codec import FORMAT, FORMAT_KEY
-    from workflows.instructions import render_instructions
-    from workflows.storable import to_json
-    from workflows.tasks import current_data, describe
+
+    from workflows.engine.codec import FORMAT, FORMAT_KEY
+    from workflows.engine.instructions import render_instructions
+    from workflows.engine.storable import to_json
+    from workflows.engine.tasks import current_data, describe
 
     serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
     policies = sa.table("policies", sa.column("id"), sa.column("workflow"), sa.column("department_id"))
