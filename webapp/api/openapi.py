@@ -40,6 +40,19 @@ def _object(required: list[str], properties: dict, description: str | None = Non
     schema = {"type": "object", "required": required, "properties": properties}
     return {**schema, "description": description} if description else schema
 
+# What a governance lead acts on (workflows/policies/incident_form.py): optional when reporting.
+_INCIDENT_GOVERNANCE = {
+    "local_reference": {"type": "string", "maxLength": 100, "description": "The trust's incident system number"},
+    "category": {"type": "string", "enum": ["screen_photo", "filming_staff", "audio", "covert", "social_media",
+                                            "aggression", "other"]},
+    "harm": {"type": "string", "enum": ["none", "low", "moderate", "severe"]},
+    "support_offered": {"type": "boolean", "description": "Whether the staff member recorded was offered support"},
+    "support_details": {"type": "string", "maxLength": 5000,
+                        "description": "What support was offered; required when support_offered is true"},
+    "escalated_to": {"type": "array", "uniqueItems": True, "items": {
+        "type": "string", "enum": ["security", "police", "communications", "information_governance"]}},
+    "other_patients_captured": {"type": "boolean"},
+}
 
 #: What a task page shows beside its form (``GET /tasks/{id}`` as ``"context"``).
 EVIDENCE_SCHEMAS = {
@@ -194,15 +207,19 @@ SCHEMAS = {
         "acknowledged_at": {"type": ["string", "null"], "format": "date-time",
                             "description": "null while not acknowledged"}}},
     "NewIncident": {"type": "object", "required": ["occurred_on", "description", "action_taken"],
-                    "description": "No patient-identifying details (name, date of birth, hospital number).",
+                    "description": "No patient-identifying details (name, date of birth, hospital number). The "
+                                   "governance fields are optional here (the report page asks for all of them).",
                     "properties": {"occurred_on": {"type": "string", "format": "date"},
                                    "description": {"type": "string", "maxLength": 5000},
-                                   "action_taken": {"type": "string", "maxLength": 5000}}},
+                                   "action_taken": {"type": "string", "maxLength": 5000},
+                                   **_INCIDENT_GOVERNANCE}},
     "Incident": {"type": "object", "required": ["id", "policy_id", "occurred_on", "description", "action_taken",
-                                                "reported_by", "reported_at"], "properties": {
+                                                "reported_by", "reported_at", *_INCIDENT_GOVERNANCE], "properties": {
         "id": {"type": "integer"}, "policy_id": {"type": "integer"}, "occurred_on": {"type": "string", "format": "date"},
         "description": {"type": "string"}, "action_taken": {"type": "string"}, "reported_by": {"type": "string"},
-        "reported_at": {"type": "string", "format": "date-time"}}},
+        "reported_at": {"type": "string", "format": "date-time"},
+        **{name: (_nullable(prop) if name != "escalated_to" else prop) for name, prop in _INCIDENT_GOVERNANCE.items()}},
+        "description": "The governance fields are null (escalated_to empty) where the report left them out"},
     "TaskWithForm": {"allOf": [_ref("Task"), {"type": "object", "required": ["form"], "properties": {
         "form": {"type": "object", "description": "The task's JSON Schema form"},
         "values": {"type": "object", "description": "The answers the form starts with (defaults included)"},
