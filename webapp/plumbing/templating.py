@@ -12,7 +12,8 @@ from workflows.policies.dashboard import ROLES as DASHBOARD_ROLES
 from workflows.policies.status import LABELS, PolicyStatus
 
 LANE_LABELS = {"manager": "Manager", "staff": "Staff", "patient_liaison": "Patient liaison",
-               "employer": "Employer (risk management)", "insurer": "Insurer"}
+               "employer": "Employer (risk management)", "insurer": "Insurer", "equality_lead": "Equality lead",
+               "information_governance": "Information governance", "committee": "Ratifying committee"}
 RADIO_LIMIT = 6
 
 

@@ -15,7 +15,8 @@ from lxml import etree
 from workflows.errors import DiagramProblem
 from workflows.scripting import UnsafeCode, compile_expression, compile_script
 
-LANE_ROLES = ("manager", "staff", "patient_liaison", "employer", "insurer")
+LANE_ROLES = ("manager", "staff", "patient_liaison", "employer", "insurer", "equality_lead", "information_governance",
+              "committee")
 LIFECYCLE_STEPS = ("risk_assessment", "staff_consultation", "patient_consultation", "revision",
                    "employer_signoff", "insurer_signoff", "publication", "review", "acknowledgement",
                    "incident_review")

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 LANE_WORDS = {"manager": "managers", "staff": "members of staff", "patient_liaison": "patient liaison leads",
-              "employer": "employer's risk managers", "insurer": "insurer's representatives"}
+              "employer": "employer's risk managers", "insurer": "insurer's representatives",
+              "equality_lead": "equality leads", "information_governance": "information governance leads",
+              "committee": "members of the ratifying committee"}
 SIGNOFF_WORDS = {"employer_signoff": "employer", "insurer_signoff": "insurer"}
 CONSULTATION_WORDS = {"staff_consultation": "staff consultation", "patient_consultation": "patient liaison consultation"}
 
