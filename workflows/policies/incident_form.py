@@ -65,13 +65,12 @@ REPORT_FORM = {
             "description": "For example a debrief with the lead, occupational health, or time out."},
         "support_details": {
             "type": "string", "maxLength": MAX_TEXT, "x-widget": "textarea", "title": "What support",
-            "description": "What was offered, or why none was needed."},
+            "description": "What was offered, and by whom (a role, not a name)."},
         "escalated_to": {
             "type": "array", "uniqueItems": True, "items": {"type": "string", "enum": list(ESCALATIONS)},
             "x-enumLabels": ESCALATIONS, "title": "Escalated to",
-            "description": "Tick every team told. Leave all unticked if it was not escalated. Information "
-                           "governance: when the recording may hold other patients' data, or the patient "
-                           "shared it."},
+            "description": "Tick every team told, or \"Not escalated\". Tell information governance when the "
+                           "recording may hold other patients' data, or the patient shared it."},
         "other_patients_captured": {
             "type": "boolean", "title": "Could the recording include other patients?",
             "description": "For example people in the waiting area, another patient's images or name on the screen."},
