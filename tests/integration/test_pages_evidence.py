@@ -93,6 +93,25 @@ def test_what_changed_since_the_last_round_is_shown_word_by_word(app, services, 
     assert "<del>" in html and "<ins>" in html
 
 
+def test_staff_conditions_are_shown_apart_from_comments(app, services, people):
+    services.commands.start(people["mary"], "Recording during ultrasound", "Ultrasound")
+    complete(services, people["mary"], "draft_policy")
+    complete(services, people["mary"], "assess_risks")
+    complete(services, people["sam"], "staff_consultation", willing_to_be_filmed="willing_with_conditions",
+             conditions="Only the screen, never my face.", comments="Notices in every room, please.")
+    complete(services, people["alex"], "staff_consultation", willing_to_be_filmed="not_willing",
+             comments="I do not want to be filmed.")
+    complete(services, people["kim"], "staff_consultation")
+    complete(services, people["pat"], "patient_consultation")
+    complete(services, people["mary"], "revise_policy")
+    html = task_page(app, "emma", services, people, "employer_signoff")
+    consultation = section(html, "Consultation")
+    conditions = consultation.split("Conditions set by staff willing only with conditions")[1].split("Comments on the draft")
+    assert "“Only the screen, never my face.”" in conditions[0] and "Notices in every room" not in conditions[0]
+    assert "“Notices in every room, please.”" in conditions[1] and "never my face" not in conditions[1]
+    assert "1 condition set" in visible_text(re.search(r'<nav class="evidence-summary".*?</nav>', html, re.S).group(0))
+
+
 def test_the_evidence_in_brief_links_to_each_part_and_to_the_form(app, services, people):
     second_round(services, people)
     html = task_page(app, "emma", services, people, "employer_signoff")

@@ -88,7 +88,10 @@ EVIDENCE_SCHEMAS = {
             "label": _STRING, "count": {"type": "integer"}})},
         "staff_comments": {"type": "array", "items": _STRING, "description": "Without names, in no particular order"},
         "liaison": {"type": "array", "items": _ref("Detail")},
-        "no_response": {"type": "integer", "description": "Staff who had not answered when the consultation closed"}}),
+        "no_response": {"type": "integer", "description": "Staff who had not answered when the consultation closed"},
+        "staff_conditions": {"type": "array", "items": _STRING,
+                             "description": "What staff willing only with conditions asked for (x-role conditions), "
+                                            "apart from comments; without names, in no particular order"}}),
     "ReviewContext": _object(["parts"], {
         "parts": {"type": "array", "items": _STRING,
                   "description": "What the task's diagram asks to show (its reviewContext property)"},
@@ -100,7 +103,10 @@ EVIDENCE_SCHEMAS = {
         "justification": _NULL_STRING, "revision_notes": _NULL_STRING,
         "signoffs": {"type": "array", "items": _ref("Decision")},
         "incidents": {"type": "array", "items": _ref("Incident"),
-                      "description": "Recordings without permission reported since the last publication"}},
+                      "description": "Recordings without permission reported since the last publication"},
+        "published": _nullable(_object(["number", "published_at", "details"], {
+            "number": {"type": "integer"}, "published_at": _TIME, "details": {"type": "array", "items": _ref("Detail")}},
+            "The latest published version as published (what staff acknowledge)"))},
         "The evidence shown beside the task's form, built from stored data"),
     "SavedAnswers": _object(["data", "saved_at", "saved_by"], {
         "data": {"type": "object", "description": "The answers as saved (not validated)"},
@@ -205,7 +211,9 @@ SCHEMAS = {
     "Acknowledgement": {"type": "object", "required": ["username", "acknowledged_at"], "properties": {
         "username": {"type": "string"},
         "acknowledged_at": {"type": ["string", "null"], "format": "date-time",
-                            "description": "null while not acknowledged"}}},
+                            "description": "null while not acknowledged"},
+        "briefing_requested_at": {"type": ["string", "null"], "format": "date-time",
+                                  "description": "When they last asked for a briefing instead, while not acknowledged"}}},
     "NewIncident": {"type": "object", "required": ["occurred_on", "description", "action_taken"],
                     "description": "No patient-identifying details (name, date of birth, hospital number). The "
                                    "governance fields are optional here (the report page asks for all of them).",

@@ -61,8 +61,9 @@ def widget(prop: dict) -> str:
 
 def options(prop: dict) -> list[tuple[str, str]]:
     """(value, label) pairs for enums, multi-selects, labelled integers and yes/no questions."""
-    if prop.get("type") == "boolean":
-        return [("true", "Yes"), ("false", "No")]
+    if prop.get("type") == "boolean":  # "x-enumLabels" may name the two answers ("true"/"false")
+        labels = prop.get("x-enumLabels") or {}
+        return [("true", str(labels.get("true", "Yes"))), ("false", str(labels.get("false", "No")))]
     source = prop.get("items", prop)
     labels = prop.get("x-enumLabels") or source.get("x-enumLabels") or {}
     values = source.get("enum") or list(labels)

@@ -83,6 +83,13 @@ def signoff_returned(base: str, name: str, step: str, by: str, policy_id: int, p
     return Mail("signoff_returned", f"The {who} sign-off has come back – {policy_title}", body)
 
 
+def briefing_requested(base: str, name: str, who: str, policy_id: int, policy_title: str) -> Mail:
+    body = (f"Hello {name},\n\n{who} has asked for a briefing on the published policy “{policy_title}” before "
+            f"acknowledging it. Their task to acknowledge stays open until they confirm they have read and "
+            f"understood it. See who has acknowledged: {base}/policies/{policy_id}/acknowledgements{_footer(base)}")
+    return Mail("briefing_requested", f"{who} needs a briefing – {policy_title}", body)
+
+
 def digest(base: str, name: str, items: list[tuple[str, str]]) -> Mail:
     """One daily message with the subject and text of each item since the last digest."""
     parts = [f"Hello {name},\n\nHere is what policyflow had for you since your last digest ({len(items)} "

@@ -29,6 +29,7 @@ from workflows.engine.processes import ProcessRegistry
 from workflows.engine.steps import StepResult
 from workflows.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, WorkflowFailure
 from workflows.forms import answer_rules, saved_answers
+from workflows.forms import meaning as form_meaning
 from workflows.forms import validation as forms
 from workflows.forms.saved_answers import SavedAnswers
 from workflows.notifications.notifier import Notifier
@@ -171,10 +172,12 @@ class PolicyCommands:
                 state = session.scalar(select(WorkflowState.state).where(WorkflowState.policy_id == policy.id))
                 before = _ready_ids(session, policy.id)
                 facts = {"staff_members": self._accounts.staff_of(session, policy.department_id)}
+            schema = self._registry.bundle(policy.process_version_id).forms.get(task.form, {"type": "object"})
             if answers is None:
-                schema = self._registry.bundle(policy.process_version_id).forms.get(task.form, {"type": "object"})
                 answers = answer_rules.checked(schema, forms.coerce_html_form(schema, html_form)
                                                if html_form is not None else data, now.date())
+            if form_meaning.briefing_requested(schema, answers):
+                return self._request_briefing(actor, task_id, answers, now)
             result = self._step("complete", policy.process_version_id, state=state, task_id=task_id,
                                 answers=answers, now=now, facts=facts)
             with self._db.transaction() as session:
@@ -186,6 +189,22 @@ class PolicyCommands:
 
         return retried(attempt, "This policy is being changed by several people at once; nothing was changed. "
                                 "Try again in a moment.")
+
+    def _request_briefing(self, actor: Actor, task_id: str, answers: dict, now: datetime) -> int:
+        """Someone asked to acknowledge asks for a briefing first: nothing runs, the task stays
+        open with the answer saved beside it (the acknowledgement list shows it), and the
+        department's managers are told by mail."""
+        with self._db.transaction() as session:
+            task, policy = actors_task(session, actor, task_id)
+            saved = session.execute(update(HumanTask).where(HumanTask.id == task.id, HumanTask.state == "ready")
+                                    .values(saved_answers=answers, saved_at=now, saved_by=actor.username)
+                                    .execution_options(synchronize_session=False))
+            if saved.rowcount != 1:
+                raise Conflict("This task was completed a moment ago; nothing was changed.")
+            audit.record(session, at=now, actor=actor.username, action="briefing_requested", policy_id=policy.id,
+                         task=task, data=answers, process_version_id=policy.process_version_id)
+            self._notifier.briefing_requested(session, policy, actor.username, now)
+            return policy.id
 
     def save_answers(self, actor: Actor, task_id: str, data: dict | None = None, html_form=None) -> SavedAnswers:
         """Keep partial answers beside a ready task to continue later (not validated, not run)."""

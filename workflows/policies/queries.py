@@ -260,14 +260,20 @@ class PolicyQueries:
             if published_at is None:
                 return []
             tasks = session.execute(
-                select(HumanTask.assignee, HumanTask.state, HumanTask.completed_at)
+                select(HumanTask.id, HumanTask.assignee, HumanTask.state, HumanTask.completed_at)
                 .join(User, User.username == HumanTask.assignee)
                 .where(HumanTask.policy_id == policy_id, HumanTask.lifecycle_step == "acknowledgement",
                        HumanTask.ready_since >= published_at, HumanTask.state.in_(("ready", "completed")),
                        User.active.is_(True))
                 .order_by(HumanTask.assignee, HumanTask.ready_since)).all()
-        latest = {t.assignee: t.completed_at if t.state == "completed" else None for t in tasks}
-        return [{"username": name, "acknowledged_at": at} for name, at in sorted(latest.items())]
+            open_ids = [t.id for t in tasks if t.state == "ready"]
+            briefings = dict(session.execute(
+                select(AuditEvent.task_id, func.max(AuditEvent.at))
+                .where(AuditEvent.policy_id == policy_id, AuditEvent.action == "briefing_requested",
+                       AuditEvent.task_id.in_(open_ids)).group_by(AuditEvent.task_id)).all()) if open_ids else {}
+        latest = {t.assignee: (t.completed_at if t.state == "completed" else None, briefings.get(t.id)) for t in tasks}
+        return [{"username": name, "acknowledged_at": at, "briefing_requested_at": asked}
+                for name, (at, asked) in sorted(latest.items())]
 
     def may_read_incidents(self, actor: Actor, policy_id: int) -> bool:
         with self._db.reading() as session:
