@@ -193,7 +193,11 @@ SCHEMAS = {
         "title": {"type": "string"}, "lane": {"type": ["string", "null"]},
         "due_at": {"type": ["string", "null"], "format": "date-time", "description": "When the task is due"},
         "overdue": {"type": "boolean"},
-        "claimed_by": {"type": ["string", "null"], "description": "Who claimed this shared task"}}},
+        "claimed_by": {"type": ["string", "null"], "description": "Who claimed this shared task"},
+        "returned": _nullable(_object(["by", "step", "outcome", "at", "comments"], {
+            "by": _STRING, "step": _STRING, "outcome": _NULL_STRING, "at": _TIME,
+            "comments": {"type": "array", "items": _STRING}},
+            "In lists: for a revision, the sign-off that sent the policy back (who, and why)"))}},
     "TaskAssignment": {"type": "object", "required": ["id", "policy_id"], "properties": {
         "id": {"type": "string"}, "policy_id": {"type": "integer"}, "name": {"type": ["string", "null"]},
         "title": {"type": ["string", "null"]}, "lane": {"type": ["string", "null"]},

@@ -17,7 +17,7 @@ from workflows.errors import FieldError, Forbidden, InvalidInput, NotFound
 from workflows.forms.meaning import starting_answers
 from workflows.forms.saved_answers import SavedAnswers
 from workflows.people.accounts import Actor
-from workflows.policies import review_context, timeline
+from workflows.policies import decisions, review_context, timeline
 from workflows.policies.commands import actors_task, manages, may_see
 from workflows.policies.incidents import may_read as may_read_incidents
 from workflows.policies.review_context import ReviewContext
@@ -132,8 +132,21 @@ class PolicyQueries:
             query = query.where(HumanTask.department_id == actor.department_id)
         now = self._clock()
         with self._db.reading() as session:
-            return [{**row._mapping, "overdue": row.due_at is not None and row.due_at <= now}
-                    for row in session.execute(query)]
+            tasks = [{**row._mapping, "overdue": row.due_at is not None and row.due_at <= now, "returned": None}
+                     for row in session.execute(query)]
+            for task in tasks:
+                if task["lifecycle_step"] == "revision":
+                    task["returned"] = self._returned(session, task["policy_id"], task["ready_since"])
+        return tasks
+
+    def _returned(self, session, policy_id: int, ready_since) -> dict | None:
+        """Who sent a revision back, and why (the sign-off's comments), for the inbox."""
+        version_id = session.scalar(select(Policy.process_version_id).where(Policy.id == policy_id))
+        decision = decisions.sent_back(session, self._registry.bundle(version_id), policy_id, ready_since)
+        if decision is None:
+            return None
+        return {"by": decision.by, "step": decision.title, "outcome": decision.outcome, "at": decision.at,
+                "comments": decision.comments}
 
     def my_task_ids(self, actor: Actor, policy_id: int) -> set[str]:
         """The ready tasks of one policy that ``actor`` may complete now."""
