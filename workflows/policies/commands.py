@@ -345,6 +345,9 @@ class PolicyCommands:
         dmap = diagram_map(self._registry.bundle(policy.process_version_id))
         draft = result.data.get(dmap.draft_key) if dmap.draft_key else None
         rating = result.data.get(dmap.rating_key) if dmap.rating_key else None
+        if withdrawn:  # the interrupting event that ends the lifecycle carries none of its data: keep the last
+            draft = draft if isinstance(draft, dict) and draft else policy.draft
+            rating = rating if rating is not None else policy.risk_rating
         saved = session.execute(
             update(Policy).where(Policy.id == policy.id, Policy.version == policy.version)
             .values(version=policy.version + 1, status=status, draft=draft if isinstance(draft, dict) else {},
