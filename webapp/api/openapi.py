@@ -100,6 +100,9 @@ EVIDENCE_SCHEMAS = {
         "risk_assessment": _nullable(_ref("RiskAssessment")),
         "consultation": _nullable(_ref("Consultation")),
         "warning_signs": {"type": "array", "items": _STRING},
+        "resolved_signs": {"type": "array", "items": _object(["sign", "text", "how", "by", "at", "step"], {
+            "sign": _STRING, "text": _STRING, "how": _STRING, "by": _STRING, "at": _TIME, "step": _STRING}),
+            "description": "Warning signs a later step resolved (a form field marked x-resolves), with how"},
         "justification": _NULL_STRING, "revision_notes": _NULL_STRING,
         "signoffs": {"type": "array", "items": _ref("Decision")},
         "incidents": {"type": "array", "items": _ref("Incident"),

@@ -23,6 +23,7 @@ from workflows.policies import draft_changes
 from workflows.policies.decisions import Decision, decisions
 from workflows.policies.draft_changes import DraftChanges
 from workflows.policies.incident_reports import since_last_publication
+from workflows.policies.resolved_signs import ResolvedSign, resolved
 from workflows.storage.schema import DraftRound, PublishedVersion
 
 
@@ -104,6 +105,8 @@ class ReviewContext:
     signoffs: list[Decision] = field(default_factory=list)
     incidents: list = field(default_factory=list)  # incident_reports.IncidentView, since the last publication
     published: PublishedText | None = None
+    #: Warning signs a later step resolved (``"x-resolves"``), with how; they stay in ``warning_signs``.
+    resolved_signs: list[ResolvedSign] = field(default_factory=list)
 
 
 def build(session: Session, bundle: ProcessBundle, dmap: DiagramMap, policy_id: int, data: dict,
@@ -120,6 +123,7 @@ def build(session: Session, bundle: ProcessBundle, dmap: DiagramMap, policy_id: 
         risk_assessment=risk_assessment(bundle, dmap, data) if "risk_assessment" in wanted else None,
         consultation=consultation(bundle, dmap, data) if "consultation" in wanted else None,
         warning_signs=warning_signs(dmap, data) if "warning_signs" in wanted else [],
+        resolved_signs=resolved(session, bundle, policy_id, _signs(dmap, data)) if "warning_signs" in wanted else [],
         justification=justification if "warning_signs" in wanted else None,
         revision_notes=notes if "revision_notes" in wanted else None,
         signoffs=decisions(session, bundle, policy_id) if "signoffs" in wanted else [],
@@ -236,6 +240,11 @@ def warning_signs(dmap: DiagramMap, data: dict) -> list[str]:
         if text:
             signs.append(str(text))
     return signs
+
+
+def _signs(dmap: DiagramMap, data: dict) -> list[dict]:
+    found = data.get(dmap.warning_key) if dmap.warning_key else None
+    return [sign for sign in found if isinstance(sign, dict)] if isinstance(found, list) else []
 
 
 def _written(bundle: ProcessBundle, dmap: DiagramMap, data: dict, role: str) -> str | None:
