@@ -41,6 +41,14 @@ def site(module_live_server):
     returned = to_signoff(services, people, title="Recording in CT")
     complete_on(services, people["emma"], returned, "employer_signoff", decision="changes_requested",
                 comments=EMPLOYER_ASKS)
+    services.incidents.report(people["sam"], published, {
+        "occurred_on": "2026-01-05", "description": "A relative filmed the sonographer after being asked to stop.",
+        "action_taken": "Scan paused; the lead spoke to the family.", "local_reference": "INC-2026-0412",
+        "category": "filming_staff", "harm": "low", "support_offered": True,
+        "support_details": "Debrief with the lead the same day.", "escalated_to": ["security"],
+        "other_patients_captured": False})
+    ack = next(t for t in services.queries.inbox(people["kim"]) if t["name"] == "acknowledge_policy")
+    services.commands.complete(people["kim"], ack["id"], {"read_and_understood": False})
     module_live_server.ids = {"published": published}
     return module_live_server
 
@@ -88,7 +96,37 @@ def incident_form_with_errors(page, ui, site):
     expect(page.get_by_role("alert")).to_contain_text("Harm is required.")
 
 
-PAGES = {"signoff": signoff, "revision": revision, "incident-form-filled": incident_form_filled,
+def acknowledgement(page, ui, site):
+    open_task(page, ui, "sam", "Read and acknowledge the policy", PUBLISHED)
+    expect(page.get_by_role("region", name="The published policy (version 1)")).to_be_visible()
+    expect(page.get_by_role("radio", name="I need a briefing first")).to_be_visible()
+
+
+def inbox_returned(page, ui, site):
+    page.goto("/published")
+    ui.sign_in(page, "mary")
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name="Recording in CT", exact=True))
+    expect(row).to_contain_text(f"Returned by emma (Employer sign-off: Request changes): “{EMPLOYER_ASKS}”")
+
+
+def acknowledgements_with_briefing(page, ui, site):
+    page.goto("/published")
+    ui.sign_in(page, "mary")
+    page.goto(f"/policies/{site.ids['published']}/acknowledgements")
+    expect(page.get_by_role("row", name=re.compile("^kim"))).to_contain_text("Not yet: asked for a briefing")
+
+
+def incidents_list(page, ui, site):
+    page.goto("/published")
+    ui.sign_in(page, "mary")
+    page.goto(f"/policies/{site.ids['published']}/incidents/")
+    expect(page.get_by_text("INC-2026-0412")).to_be_visible()
+    expect(page.get_by_text("Filming or photographing staff", exact=False)).to_be_visible()
+
+
+PAGES = {"acknowledgement": acknowledgement, "inbox-returned": inbox_returned,
+         "acknowledgements-with-briefing": acknowledgements_with_briefing, "incidents-list": incidents_list,
+         "signoff": signoff, "revision": revision, "incident-form-filled": incident_form_filled,
          "incident-form-with-errors": incident_form_with_errors}
 
 
