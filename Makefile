@@ -8,20 +8,24 @@ STAMP_TEST := $(VENV)/.test-installed
 # Debian libraries WeasyPrint needs to make the published policies' PDFs.
 PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 
-.PHONY: run test setup setup-test pdf-libs bench clean bundle
+# Where `make run` serves: `make run PORT=5001 HOST=0.0.0.0`.
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test setup setup-test pdf-libs pg-client bench clean bundle
 
 run: setup
 	$(VENV)/bin/policyflow init --demo
-	$(VENV)/bin/policyflow serve --host 127.0.0.1 --port 5000
+	$(VENV)/bin/policyflow serve --host $(HOST) --port $(PORT)
 
 test: setup-test
 	$(VENV)/bin/ruff check workflows webapp tests bench
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
-setup: pdf-libs $(STAMP_APP) node_modules/.package-lock.json bundle
+setup: pdf-libs pg-client $(STAMP_APP) node_modules/.package-lock.json bundle
 
-setup-test: setup $(STAMP_TEST) /usr/bin/chromium
+setup-test: setup $(STAMP_TEST) /usr/bin/chromium /usr/bin/pdfinfo
 
 $(STAMP_APP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -51,9 +55,17 @@ $(STUDIO_BUNDLE): node_modules/.package-lock.json $(STUDIO_SOURCES)
 pdf-libs:
 	@dpkg -s $(PDF_LIBS) >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_LIBS); }
 
+# `policyflow backup` / `restore` on PostgreSQL run pg_dump / pg_restore from Debian's client.
+pg-client:
+	@command -v pg_dump >/dev/null 2>&1 && command -v pg_restore >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client; }
+
 # Browser tests drive Debian's Chromium (test tools cannot download browsers here).
 /usr/bin/chromium:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core
+
+# The PDF tests read what a screen reader would be told (tags, language, title) with Poppler's pdfinfo.
+/usr/bin/pdfinfo:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils
 
 bench: setup
 	$(PY) -m bench

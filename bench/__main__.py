@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import tempfile
 
-from . import completions, floor, history, inbox, isolation
+from . import check, completions, floor, history, inbox, isolation
 from .common import database
 from .server import Server
 
@@ -30,6 +30,10 @@ def main() -> None:
     print(f"One engine step in the app's process: median {cost['in_process_ms']:.2f} ms; in a sandbox worker: "
           f"{cost['sandboxed_ms']:.2f} ms (isolation adds {cost['sandboxed_ms'] - cost['in_process_ms']:.2f} ms)\n",
           flush=True)
+    studio = check.measure(3 if QUICK else 9)
+    print(f"Studio check of the default bundle (POST /api/v1/processes/check): median {studio['check_s']:.2f} s "
+          f"({studio['routes']} routes, the same each time); without the dry run {studio['without_dry_run_s']:.2f} s; "
+          f"deploying identical files refused in {studio['identical_deploy_s']:.3f} s\n", flush=True)
     with tempfile.TemporaryDirectory() as folder:
         _line("database", "layer", "clients", "completions/s", "submit median ms", "submit p95 ms", "vs floor")
         _line(*["---"] * 7)

@@ -244,13 +244,14 @@ _CODE_TAGS = ("conditionExpression", "script", "preScript", "postScript", "instr
 _VARIABLE_PROPERTIES = ("dataKey", "formStartsFrom", "publishes", "warningSigns", "assignee")
 
 
-def renamed(files: dict, prefix: str = "local_") -> dict:
-    """Every element id and every ``dataKey`` renamed, with the conditions, scripts, instructions and
-    decision inputs that use the data keys updated, as a designer renaming them would."""
+def renamed(files: dict, prefix: str = "local_", element_ids: bool = True) -> dict:
+    """Every element id (unless ``element_ids`` is false) and every ``dataKey`` renamed, with the
+    conditions, scripts, instructions and decision inputs that use the data keys updated, as a
+    designer renaming them would."""
     root = tree(files)
     # The process keeps its id: it is the name new policies start on (POLICYFLOW_PROCESS_ID), not an element.
     # Data items' ids are the variables' names to SpiffWorkflow: a designer renames elements, not variables.
-    ids = {node.get("id") for node in root.iter() if isinstance(node.tag, str) and node.get("id")
+    ids = {node.get("id") for node in root.iter() if isinstance(node.tag, str) and node.get("id") and element_ids
            and etree.QName(node).localname not in ("process", "inputDataItem", "outputDataItem", "property")}
     keys = {prop(t, "dataKey") for t in root.iter(f"{{{BPMN}}}userTask") if prop(t, "dataKey")}
     word = re.compile(r"\b(" + "|".join(sorted(map(re.escape, keys), key=len, reverse=True)) + r")\b")

@@ -24,14 +24,16 @@ def free_port() -> int:
 
 
 class ServedApp:
-    def __init__(self, url: str, folder: str | Path, workers: int = 2, port: int | None = None):
+    def __init__(self, url: str, folder: str | Path, workers: int = 2, port: int | None = None,
+                 environment: dict | None = None):
         self.url, self.folder, self.workers = url, str(folder), workers
+        self.environment = environment or {}
         self.port = port or free_port()
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "ServedApp":
         environment = {**os.environ, "POLICYFLOW_DATABASE_URL": self.url, "POLICYFLOW_SECRET_KEY": "served-app",
-                       "PYTHONPATH": str(ROOT)}
+                       "PYTHONPATH": str(ROOT), **self.environment}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "webapp.cli", "serve", "--port", str(self.port), "--workers", str(self.workers)],
             cwd=self.folder, env=environment, start_new_session=True,

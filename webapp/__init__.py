@@ -1,4 +1,11 @@
-"""The policyflow web app: HTML pages and the JSON API over the same services."""
+"""The policyflow web app: HTML pages and the JSON API over the same services.
+
+Pages are grouped by who uses them: ``public`` (no sign-in), ``work`` (people at
+work), ``admin``, ``studio`` (process designers), and ``api`` for other tools;
+none of them imports another. ``signin``, ``plumbing`` and ``context`` are what
+they share. ``create_app`` wires them; ``cli`` and ``server`` are the
+``policyflow`` command.
+"""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -9,10 +16,11 @@ from flask.json.provider import DefaultJSONProvider
 
 from webapp import admin, api, config, studio
 from webapp.context import csrf
+from webapp.operations import database_errors, favicon, health, idempotency, metrics, request_log
 from webapp.plumbing import errors, headers, submissions, templating, vendor
 from webapp.plumbing.converters import CONVERTERS
 from webapp.public import pages as public
-from webapp.signin import auth
+from webapp.signin import auth, invitations, oidc, oidc_config, own_password
 from webapp.work import dashboard, inbox, incidents, policies, policy_actions, settings, tasks
 from workflows.wiring import Services, build_services
 
@@ -32,6 +40,7 @@ def create_app(test_config: dict | None = None, services: Services | None = None
     app = Flask(__name__, instance_path=str(Path.cwd() / "instance"), instance_relative_config=True)
     app.json = IsoJSONProvider(app)
     app.config.from_mapping(config.settings(Path(app.instance_path)))
+    app.config.from_mapping(oidc_config.settings())
     if test_config:
         app.config.update(test_config)
     app.extensions["policyflow"] = services or build_services(app.config["DATABASE_URL"],
@@ -42,14 +51,26 @@ def create_app(test_config: dict | None = None, services: Services | None = None
     csrf.init_app(app)
 
     for module in (auth, inbox, policies, policy_actions, incidents, tasks, public, vendor, settings, dashboard,
-                   studio):
+                   studio, own_password, invitations, oidc):
         app.register_blueprint(module.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
     auth.init_app(app)
+    oidc.init_app(app)
     errors.init_app(app)
     submissions.init_app(app)
     templating.init_app(app)
     headers.init_app(app)
+    _operations(app)
     return app
+
+
+def _operations(app) -> None:
+    """What operators rely on: probes, metrics, the request log, the site icon."""
+    for module in (health, metrics, favicon):
+        app.register_blueprint(module.bp)
+    request_log.init_app(app)
+    metrics.init_app(app)
+    idempotency.init_app(app)
+    database_errors.init_app(app)  # last: it wraps every view registered before it

@@ -12,6 +12,7 @@ import click
 from webapp import create_app
 from webapp.config import ConfigurationError
 from webapp.demo.data import add_demo_data
+from webapp.server import metrics_folder
 from webapp.server import serve as run_server
 from workflows.designer.deploy import checked_bundle
 from workflows.engine.specs import read_bundle_files
@@ -56,6 +57,7 @@ def init(demo: bool) -> None:
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
               help="Threads per worker process (for slow clients).")
 def serve(host: str, port: int, workers: int, threads: int) -> None:
+    metrics_folder()  # before the app loads prometheus-client: the workers' counts are added up
     if "POLICYFLOW_SECURE_COOKIES" not in os.environ and not _is_loopback(host):
         os.environ["POLICYFLOW_SECURE_COOKIES"] = "1"  # off loopback, cookies only travel over HTTPS
     app = _app()  # check the settings and create the secret key once, before the workers start
@@ -77,7 +79,8 @@ def user() -> None:
     pass
 
 
-@user.command("add", help="Add a person with one or more roles.")
+@user.command("add", help="Add a person with one or more roles and a password (for scripts and demo data; "
+                          "invite people with `user invite`, so they choose their own).")
 @click.argument("name")
 @click.option("--role", "roles", multiple=True, required=True)
 @click.option("--department", default=None)
@@ -87,6 +90,20 @@ def user_add(name, roles, department, password, email) -> None:
     # Through administration, so a member of staff is asked to acknowledge the department's published policies.
     _run(lambda: _services().administration.add_person("cli", name, password, list(roles), department, email))
     click.echo(f"Added {name} ({', '.join(roles)}).")
+
+
+@user.command("invite", help="Invite a person: they get mail with a one-time link, valid for 48 hours, to choose "
+                             "their own password. Mail goes out from `serve` or `mail send`.")
+@click.argument("name")
+@click.option("--email", required=True, help="Where the link goes.")
+@click.option("--role", "roles", multiple=True, required=True, help="A role; repeat for several.")
+@click.option("--department", default=None)
+def user_invite(name, email, roles, department) -> None:
+    services = _services()
+    _run(lambda: services.invitations.invite("cli", name, email, list(roles), department))
+    click.echo(f"Invited {name} ({', '.join(roles)}): a link to choose a password is in the outbox for {email}.")
+    if not services.mail_settings.smtp_url:
+        click.echo("POLICYFLOW_SMTP_URL is not set: the mail waits in the outbox until it is.", err=True)
 
 
 @user.command("password", help="Give NAME a new password; every session NAME had signed in ends.")
@@ -200,6 +217,41 @@ def mail_send() -> None:
     click.echo(f"Mail: {report}.")
     if report.failed or report.retrying:
         sys.exit(1)
+
+
+@main.command(help="Copy the database to FILE while the app serves: SQLite's online backup, or pg_dump "
+                   "(custom format) on PostgreSQL.")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup(file: Path) -> None:
+    from workflows.operations import backup as backups
+
+    database = _database()
+    try:
+        click.echo(_run(lambda: backups.backup(database, file)))
+    finally:
+        database.dispose()
+
+
+@main.command(help="Restore a backup made by `policyflow backup` into the database; a database that already "
+                   "has tables is refused unless --force is given.")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace what the database holds.")
+def restore(file: Path, force: bool) -> None:
+    from workflows.operations import backup as backups
+
+    database = _database()
+    try:
+        click.echo(_run(lambda: backups.restore(database, file, force)))
+    finally:
+        database.dispose()
+
+
+def _database():
+    """The configured database alone: a restore target may be empty, so no services are built on it."""
+    from webapp.config import settings
+    from workflows.storage.database import Database
+
+    return Database(settings(Path.cwd() / "instance")["DATABASE_URL"])
 
 
 def _run(action):

@@ -97,6 +97,11 @@ def mail_interval() -> float:
     return _number("POLICYFLOW_MAIL_INTERVAL_SECONDS", 30.0, float)
 
 
+def timer_interval() -> float:
+    """Seconds between the background timer rounds of ``serve`` (POLICYFLOW_TIMER_INTERVAL_SECONDS)."""
+    return _number("POLICYFLOW_TIMER_INTERVAL_SECONDS", 60.0, float)
+
+
 def _rate(name: str, default: str) -> str:
     value = os.environ.get(name, default).strip()
     try:
@@ -133,4 +138,6 @@ def settings(instance: Path) -> dict:
         # How many reverse proxies stand in front of the app and append to X-Forwarded-For;
         # 0 trusts no such header, so a client cannot pick the address it is counted under.
         "TRUSTED_PROXIES": _count("POLICYFLOW_TRUSTED_PROXIES", 0),
+        # Who may read /metrics: bearer this token, or (unset) only this machine.
+        "METRICS_TOKEN": os.environ.get("POLICYFLOW_METRICS_TOKEN") or None,
     }

@@ -8,10 +8,14 @@ app (and its own pool of diagram-code sandboxes) after gunicorn forks it.
 """
 from __future__ import annotations
 
+import os
+import tempfile
+
 from gunicorn.app.base import BaseApplication
 
 from webapp import create_app
 from webapp.config import mail_interval
+from webapp.operations.background import start_timers
 from workflows.notifications.background import BackgroundSender
 
 
@@ -28,7 +32,29 @@ class PolicyflowServer(BaseApplication):
         app = create_app()
         app.extensions["policyflow"].sandbox.warm()  # the first steps need not wait for sandbox workers
         start_mail_sender(app)  # in each worker: senders claim each message, so none is sent twice
+        start_timers(app)  # in each worker too: policies are claimed before their timers fire
         return app
+
+
+def metrics_folder() -> str:
+    """Where the workers write their metrics for /metrics to add up (PROMETHEUS_MULTIPROC_DIR):
+    the operator's folder, emptied, or a new one. Set before the app (and prometheus-client) loads."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        for name in os.listdir(folder):  # a previous run's counts would be added to this one's
+            if name.endswith(".db"):
+                os.unlink(os.path.join(folder, name))
+    else:
+        folder = tempfile.mkdtemp(prefix="policyflow-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    return folder
+
+
+def _worker_exited(_server, worker) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def serve(host: str, port: int, workers: int, threads: int) -> None:
@@ -44,6 +70,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
         "errorlog": "-",
         "proc_name": "policyflow",
         "control_socket_disable": True,  # no runtime control interface: nothing listens but the site
+        "child_exit": _worker_exited,  # a replaced worker's live gauges stop counting
     }).run()
 
 

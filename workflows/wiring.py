@@ -1,7 +1,7 @@
 """All wiring in one place: database, engine, registry and services, built from settings."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -17,13 +17,17 @@ from workflows.notifications.notifier import Notifier
 from workflows.notifications.reminders import Reminders
 from workflows.notifications.sender import MailSender
 from workflows.people.accounts import Accounts
+from workflows.people.credentials import OwnPasswords
 from workflows.policies.administration import Administration
 from workflows.policies.assignments import Assignments
 from workflows.policies.commands import PolicyCommands
 from workflows.policies.dashboard import Dashboard
+from workflows.policies.identities import ProviderSignIn
 from workflows.policies.incidents import Incidents
+from workflows.policies.invitations import Invitations
 from workflows.policies.lifecycle_events import LifecycleEvents
 from workflows.policies.queries import PolicyQueries
+from workflows.policies.translations import Translations
 from workflows.sandbox import Sandbox, StepLimits, shared_sandbox
 from workflows.storage.database import Database
 
@@ -54,6 +58,10 @@ class Services:
     dashboard: Dashboard
     sandbox: Sandbox
     studio: Studio
+    translations: Translations
+    own_passwords: OwnPasswords = field(default=None)
+    invitations: Invitations = field(default=None)
+    provider_signin: ProviderSignIn = field(default=None)
 
     def deploy_directory(self, directory: Path = BPMN_DIR, actor: str = "system"):
         """Validate, guard and deploy every diagram in ``directory`` as one bundle."""
@@ -87,4 +95,8 @@ def build_services(database_url: str, clock: Callable[[], datetime] = utc_now,
                     dry_run_sandbox, clock, process_id)
     return Services(database, accounts, registry, commands, queries, clock, lifecycle,
                     Incidents(database, commands, clock), assignments, administration, reminders,
-                    MailSender(database, mail, clock), mail, Dashboard(database, clock), sandbox, studio)
+                    MailSender(database, mail, clock), mail, Dashboard(database, clock), sandbox, studio,
+                    Translations(database, clock),
+                    own_passwords=OwnPasswords(database, clock, password_method),
+                    invitations=Invitations(database, administration, mail, clock, password_method),
+                    provider_signin=ProviderSignIn(database, accounts, lifecycle, clock, password_method))

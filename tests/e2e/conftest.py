@@ -63,17 +63,18 @@ class LiveServer:
 
 
 @contextmanager
-def serve(directory: Path, clock):
+def serve(directory: Path, clock, config: dict | None = None, port: int = 0):
     """Build services on a fresh SQLite file in ``directory`` with one person per role, and
-    serve ``webapp.create_app`` with waitress on 127.0.0.1 (a free port) until the block ends."""
+    serve ``webapp.create_app`` (with ``config`` added) with waitress on 127.0.0.1 (``port``,
+    or a free one) until the block ends."""
     from webapp import create_app
 
     services = make_services(f"sqlite:///{directory / 'policyflow.db'}", clock)
     people = add_people(services)
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(directory)  # the instance folder (secret key) lands in ``directory``
-        app = create_app({"TESTING": False}, services=services)
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=8)
+        app = create_app({"TESTING": False, **(config or {})}, services=services)
+    server = waitress.create_server(app, host="127.0.0.1", port=port, threads=8)
     thread = threading.Thread(target=server.run, name="waitress-e2e", daemon=True)
     thread.start()
     try:

@@ -42,15 +42,20 @@ def test_only_admins_reach_the_admin_pages(app, people, admin):
     assert admin.get("/admin/").status_code == 200
 
 
-def test_an_admin_adds_a_person_who_can_then_sign_in(app, services, admin):
-    added = submit(admin, "/admin/users/new", {"username": "nina", "password": "first password", "roles": ["staff"],
+def test_an_admin_invites_a_person_without_typing_a_password(app, services, admin):
+    page = admin.get("/admin/users/new").get_data(as_text=True)
+    assert 'type="password"' not in page, "an admin never types another person's password"
+    added = submit(admin, "/admin/users/new", {"username": "nina", "roles": ["staff"],
                                                "department": "Ultrasound", "email": "nina@hospital.example",
                                                "mail": "digest"}, follow_redirects=True)
-    assert "nina can now sign in." in text(added)
+    assert "nina is invited: an e-mail with a link to choose a password is on its way to nina@hospital.example" \
+        in text(added)
     person = services.accounts.person("nina")
     assert (person.roles, person.department, person.email, person.mail_digest) == (
         ("staff",), "Ultrasound", "nina@hospital.example", True)
-    login(app.test_client(), "nina", "first password")
+    with services.database.reading() as session:
+        [mail] = session.query(OutboxMessage).filter_by(recipient="nina").all()
+    assert (mail.kind, mail.status, mail.digest) == ("invitation", "pending", False), "the link goes at once"
 
 
 @pytest.mark.parametrize(("fields", "message"), [
@@ -58,9 +63,11 @@ def test_an_admin_adds_a_person_who_can_then_sign_in(app, services, admin):
     ({"roles": []}, "Give at least one role."),
     ({"email": "not an address"}, "is not an e-mail address"),
     ({"username": "two words"}, "no spaces"),
+    ({"email": ""}, "An invitation needs the person's e-mail address"),
 ])
 def test_adding_a_person_explains_what_is_wrong(admin, fields, message):
-    form = {"username": "nina", "password": "pw", "roles": ["staff"], "department": "Ultrasound", **fields}
+    form = {"username": "nina", "roles": ["staff"], "department": "Ultrasound", "email": "nina@hospital.example",
+            **fields}
     refused = submit(admin, "/admin/users/new", form)
     assert refused.status_code == 422 and message in text(refused)
 
@@ -69,10 +76,10 @@ def test_the_admin_pages_offer_the_governance_roles(services, admin):
     form = text(admin.get("/admin/users/new"))
     for label in ("Equality lead", "Information governance", "Ratifying committee"):
         assert label in form, label
-    added = submit(admin, "/admin/users/new", {"username": "chair", "password": "first password",
+    added = submit(admin, "/admin/users/new", {"username": "chair", "email": "chair@hospital.example",
                                                "roles": ["committee", "information_governance"], "mail": "now"},
                    follow_redirects=True)
-    assert "chair can now sign in." in text(added)
+    assert "chair is invited" in text(added)
     assert services.accounts.person("chair").roles == ("committee", "information_governance")
     assert "Ratifying committee" in text(admin.get("/admin/users"))
 

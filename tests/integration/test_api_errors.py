@@ -218,6 +218,40 @@ def test_a_query_parameter_a_call_does_not_take_is_refused_by_name(client, token
     assert client.get(f"{API}/tasks?limit=10&offset=0", headers=auth(tokens["mary"])).status_code == 200
 
 
+@pytest.mark.parametrize("path", ["/policies?limit=1&limit=2", "/tasks?offset=0&offset=0&limit=3"])
+def test_a_query_parameter_given_twice_is_refused_by_name(client, tokens, path):
+    name = "limit" if "limit=1&" in path else "offset"
+    assert errors_of(client.get(f"{API}{path}", headers=auth(tokens["mary"])), 422) == [
+        {"field": name, "message": f"'{name}' is given 2 times; give it once."}]
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/policies", {"title": "Recording", "department": "Ultrasound", "owner": "mary"}),
+    ("/tasks/{task}/complete", {"data": {}, "comment": "x"}),
+    ("/tasks/{task}/draft", {"data": {}, "comment": "x"}),
+    ("/policies/{policy}/incidents", {"occurred_on": "2026-01-01", "description": "x", "action_taken": "y",
+                                      "patient_name": "someone"}),
+])
+def test_a_body_field_a_call_does_not_take_is_refused_by_name(client, services, people, tokens, path, body):
+    policy_id = services.commands.start(people["mary"], "Recording during ultrasound", "Ultrasound")
+    task = task_of(services, people["mary"], "draft_policy")
+    extra = sorted(set(body) - {"title", "department", "data", "occurred_on", "description", "action_taken"})
+    response = client.post(API + path.format(task=task["id"], policy=policy_id), json=body,
+                           headers=auth(tokens["mary"]))
+    assert fields(response) == extra
+    assert services.queries.policy(people["mary"], policy_id)["ready_tasks"][0]["id"] == task["id"]  # nothing ran
+
+
+def test_the_openapi_document_says_request_bodies_take_no_other_fields(client, tokens):
+    document = client.get(f"{API}/openapi.json", headers=auth(tokens["mary"])).get_json()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            body = operation.get("requestBody")
+            if body:
+                name = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+                assert document["components"]["schemas"][name]["additionalProperties"] is False, (method, path)
+
+
 @pytest.mark.parametrize("query, field", [("limit=0", "limit"), ("limit=501", "limit"), ("limit=ten", "limit"),
                                           ("offset=-1", "offset")])
 def test_a_page_outside_the_documented_range_is_refused_by_name(client, tokens, query, field):

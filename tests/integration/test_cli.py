@@ -99,6 +99,31 @@ def test_user_add_knows_the_governance_roles(initialised, stored):
         assert stored.accounts.authenticate(name, "s3cret pass").roles == {role}
 
 
+def test_user_invite_mails_a_link_to_choose_a_password(initialised, stored, monkeypatch):
+    from tests.mail_server import MailServer
+
+    server = MailServer().start()
+    try:
+        result = run("user", "invite", "nina", "--email", "nina@hospital.example", "--role", "manager",
+                     "--department", "Cardiology")
+        assert "Invited nina (manager)" in result.stdout and "POLICYFLOW_SMTP_URL is not set" in result.stderr
+        person = stored.accounts.person("nina")
+        assert (person.roles, person.department, person.email) == (("manager",), "Cardiology", "nina@hospital.example")
+        monkeypatch.setenv("POLICYFLOW_SMTP_URL", server.url)
+        run("mail", "send")
+        [mail] = server.messages_to("nina@hospital.example")
+        link = re.search(r"http://127\.0\.0\.1:5000(/invitations/\S+)", mail.get_content()).group(1)
+        assert stored.invitations.invited(link.rsplit("/", 1)[1]).username == "nina"
+    finally:
+        server.stop()
+
+
+def test_user_invite_needs_an_address_and_known_roles(initialised):
+    assert "--email" in run("user", "invite", "nina", "--role", "staff", code=2).output
+    assert "Unknown role wizard" in run("user", "invite", "nina", "--email", "n@x.example", "--role", "wizard",
+                                        code=1).stderr
+
+
 def test_user_add_with_an_unknown_role_fails_and_says_why(initialised, stored):
     result = run("user", "add", "nina", "--role", "wizard", "--password", "pw", code=1)
     assert "wizard" in result.stderr and "Traceback" not in result.output

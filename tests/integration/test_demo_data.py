@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
+
 from tests.answers import answers_for
 from tests.html import visible_text
 from tests.web import login
 from webapp.demo.data import DEMO_DEPARTMENT, DEMO_PASSWORD, DEMO_PEOPLE, add_demo_data
 from webapp.demo.policies import IN_PROGRESS_TITLE, PUBLISHED_TITLE
 from workflows.engine.specs import load_bundle, read_bundle_directory
+from workflows.notifications import outbox
+from workflows.storage.schema import User
 from workflows.wiring import BPMN_DIR
 
 
@@ -87,3 +91,18 @@ def test_a_diagram_the_demo_does_not_fit_is_reported_not_crashed_on(services):
     assert f"Demo policy “{PUBLISHED_TITLE}”: published (version 2, after a review)" in lines
     assert any(line.startswith(f"Demo policy “{IN_PROGRESS_TITLE}” stopped part-way: the demo expected manager to have a "
                                "“justify_warning_signs.schema.json” task") for line in lines), lines
+
+
+def test_demo_mail_waits_for_a_mail_server_and_needs_no_attention(services, client):
+    """Demo accounts have example.org addresses: with no mail server configured their mail waits,
+    said so, and the admin's "needing attention" list stays for real failures."""
+    add_demo_data(services)
+    with services.database.reading() as session:
+        addresses = dict(session.execute(select(User.username, User.email)).all())
+        counts = outbox.counts(session)
+    assert addresses == {username: f"{username}@example.org" for username, _roles, _dept in DEMO_PEOPLE}
+    assert counts.get("pending", 0) > 0 and "failed" not in counts
+    login(client, "admin", DEMO_PASSWORD)
+    page = visible_text(client.get("/admin/outbox").get_data(as_text=True))
+    assert "Needing attention (0)" in page
+    assert "No mail server configured" in page

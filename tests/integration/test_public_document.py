@@ -37,9 +37,11 @@ def test_sections_come_in_the_order_the_public_reads_them(app, services, people)
     text = visible_text(html)
     draft = answers_for("revise_policy.schema.json")
     for field in ("summary", "purpose", "how_to_ask", "covert_recording", "social_media", "others_privacy",
-                  "contact", "settings", "staff_opt_out", "response_procedure"):
+                  "settings", "staff_opt_out", "response_procedure"):
         assert text.count(draft[field]) == 1, f"{field} is said exactly once"
-    assert text.index(draft["summary"]) < text.index(draft["purpose"]) < text.index(draft["contact"])
+    # The contact: in its section, and quoted in the "other formats and languages" line near the top.
+    assert text.count(draft["contact"]) == 2 and "Other formats and languages:" in text
+    assert text.index(draft["summary"]) < text.index(draft["purpose"]) < text.rindex(draft["contact"])
 
 
 def test_no_internal_field_risk_score_or_staff_count_below_five_is_published(app, services, people):
@@ -116,5 +118,5 @@ def test_the_pdf_is_the_same_document_with_version_date_and_uncontrolled_footer(
     complete(services, people["mary"], "review_policy")
     complete(services, people["mary"], "publish_policy")
     old = " ".join(pdf_text(app, f"/published/{policy_id}/v1.pdf").split())
-    assert "Superseded: version 2 is the current version." in old and "version 1 ·" in old
+    assert "This version is superseded. Version 2 is the current version." in old and "version 1 ·" in old
     assert app.test_client().get(f"/published/{policy_id}/v7.pdf").status_code == 404

@@ -16,6 +16,7 @@ import pytest
 
 from tests.diagrams import looping_process, note_bundle_files, note_process
 from workflows.engine.specs import load_bundle
+from workflows.errors import WorkflowFailure
 from workflows.sandbox import Sandbox, StepLimitExceeded, StepLimits
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
@@ -72,6 +73,27 @@ def test_code_over_its_cpu_time_is_stopped_and_named(quick, script, condition, c
     assert stopped.value.message.startswith(f"{culprit} ran longer than 1 s; nothing was saved.")
     # The worker was replaced: a harmless step runs.
     assert Note(quick).complete(Note(quick).start()).completed
+
+
+#: The two scripts that once ran past every limit of the first wall: hashing them was not charged.
+HASHING_BOMBS = {
+    "a dict keyed by a 64-level nested tuple": "t = (1,)\nfor i in range(64):\n    t = (t, t)\nd = {t: 1}",
+    "a dict comprehension over a 100,000-item tuple key": "k = tuple(range(100000))\nd = {k: i for i in range(100000)}",
+}
+
+
+@pytest.mark.parametrize("script", list(HASHING_BOMBS.values()), ids=list(HASHING_BOMBS))
+def test_hashing_bombs_are_refused_by_the_first_wall_within_the_cpu_limit(script):
+    """Refused with the restricted environment's own message (what to change), not stopped by the kernel."""
+    sandbox = sandbox_with(cpu_seconds=StepLimits().cpu_seconds)
+    try:
+        with pytest.raises(WorkflowFailure) as refused:
+            Note(sandbox, script=script).start()
+        assert not isinstance(refused.value, StepLimitExceeded), refused.value.message
+        assert refused.value.message.startswith("The process could not continue at run_script: ")
+        assert "dict keys and set members" in refused.value.message
+    finally:
+        sandbox.close()
 
 
 def test_code_over_its_memory_is_stopped_and_named():

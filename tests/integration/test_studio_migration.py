@@ -7,6 +7,8 @@ import pytest
 from tests import diagram_variants as variants
 from tests.lifecycle import audit_events, complete, policy_row
 from tests.studio import add_designer, complete_step, consult_by_step, deploy
+from tests.web import login
+from workflows.errors import Conflict
 
 API = "/api/v1"
 
@@ -121,3 +123,91 @@ def test_a_published_policy_keeps_its_review_date_when_it_moves(services, people
     services.studio.migrations.migrate(designer, policy_id, 1)
     assert policy_row(services, policy_id).next_timer_at == due
     assert services.queries.policy(people["mary"], policy_id)["status"] == "published"
+
+
+def at_employer_signoff(services, people) -> int:
+    policy_id = services.commands.start(people["mary"], "Recording during ultrasound", "Ultrasound")
+    for step in ("risk_assessment", "risk_assessment"):
+        complete_step(services, people["mary"], step)
+    consult_by_step(services, people)
+    complete_step(services, people["mary"], "revision")
+    return policy_id
+
+
+@pytest.fixture
+def renamed_keys(services, designer):
+    """Version 2 keeps every task's id but stores its answers under renamed data keys."""
+    return deploy(services, designer, variants.renamed(variants.shipped_files(), "local_", element_ids=False),
+                  "Our own data keys")
+
+
+def test_a_move_the_code_ahead_could_not_read_is_refused_naming_what_is_missing(client, services, people, designer,
+                                                                               renamed_keys):
+    """The issue's case: the policy would have failed at publication with a NameError."""
+    policy_id = at_employer_signoff(services, people)
+    before = policy_row(services, policy_id)
+    token = services.accounts.create_token("dora")
+    response = client.post(f"{API}/policies/{policy_id}/migrate", json={"version": 1},
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 409, response.get_json()
+    message = response.get_json()["errors"][0]["message"]
+    assert "publish_policy's post-script reads policy_draft; this policy keeps it in local_policy_draft" in message
+    assert "revise_policy's pre-script reads risk_assessment; this policy keeps it in local_risk_assessment" in message
+    after = policy_row(services, policy_id)
+    assert (after.process_version_id, after.version) == (before.process_version_id, before.version)
+    assert audit_events(services, action="policy_migrated") == []
+
+
+def test_renaming_data_keys_as_part_of_the_move_lets_the_policy_publish(client, services, people, designer,
+                                                                        renamed_keys):
+    policy_id = at_employer_signoff(services, people)
+    proposals = services.studio.migrations.proposals("policy_lifecycle", 1)[2]
+    assert proposals["local_policy_draft"] == "policy_draft"
+    assert proposals["local_employer_signoff"] == "employer_signoff"
+    token = services.accounts.create_token("dora")
+    response = client.post(f"{API}/policies/{policy_id}/migrate", json={"version": 1, "rename": proposals},
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["process"]["version"] == 1
+    [event] = audit_events(services, action="policy_migrated")
+    assert event.data["rename"]["local_policy_draft"] == "policy_draft"
+    complete_step(services, people["emma"], "employer_signoff")
+    complete_step(services, people["ian"], "insurer_signoff")
+    complete_step(services, people["mary"], "publication")
+    assert services.queries.policy(people["mary"], policy_id)["status"] == "published"
+
+
+def test_a_task_matched_only_by_position_is_not_the_same_task(client, services, people, designer):
+    """With every id renamed too, SpecDiff would pair the sign-offs by position: the move is refused."""
+    deploy(services, designer, variants.renamed(variants.shipped_files(), "local_"), "Our own names")
+    policy_id = at_employer_signoff(services, people)
+    with pytest.raises(Conflict, match="waiting at local_employer_signoff, which the new version does not have"):
+        services.studio.migrations.migrate(designer, policy_id, 1,
+                                           services.studio.migrations.proposals("policy_lifecycle", 1)[2])
+
+
+def test_bad_renames_are_refused_before_anything_moves(client, services, people, designer, renamed_keys):
+    policy_id = at_employer_signoff(services, people)
+    token = services.accounts.create_token("dora")
+    response = client.post(f"{API}/policies/{policy_id}/migrate", json={"version": 1, "rename": {"a b": "c"}},
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 422 and response.get_json()["errors"][0]["field"] == "rename"
+
+
+def test_the_page_proposes_renames_and_move_all_gives_each_policy_its_result(services, people, designer,
+                                                                            renamed_keys, client):
+    waiting = at_employer_signoff(services, people)
+    fresh = services.commands.start(people["mary"], "Just started", "Ultrasound")
+    login(client, "dora")
+    page = client.get("/designer/processes/policy_lifecycle/policies").get_data(as_text=True)
+    assert "local_policy_draft = policy_draft" not in page  # version 2 is the latest: nothing to propose yet
+    deploy(services, designer, variants.shipped_files(), "Back to the shipped names")  # version 3
+    page = client.get("/designer/processes/policy_lifecycle/policies").get_data(as_text=True)
+    assert "local_policy_draft = policy_draft" in page
+    results = {r.policy_id: r for r in services.studio.migrations.migrate_all(designer, "policy_lifecycle", 3)}
+    assert not results[waiting].migrated and "keeps it in local_policy_draft" in results[waiting].message
+    assert results[fresh].migrated
+    renames = services.studio.migrations.proposals("policy_lifecycle", 3)[2]
+    results = {r.policy_id: r for r in services.studio.migrations.migrate_all(designer, "policy_lifecycle", 3,
+                                                                              renames)}
+    assert results[waiting].migrated, results[waiting].message

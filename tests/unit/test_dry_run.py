@@ -16,7 +16,7 @@ DATA = {"policy": {"title": "Dry run", "department": "Dry run"}, "staff_members"
 
 
 def dry_run(files: dict, **bounds):
-    return WorkflowEngine().dry_run(load_bundle(*split_files(files)), DATA, NOW, {"seconds": 20, **bounds})
+    return WorkflowEngine().dry_run(load_bundle(*split_files(files)), DATA, NOW, bounds)
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +98,43 @@ def test_a_route_that_ends_without_publishing_is_stuck():
 def test_the_search_stops_at_its_bound_and_says_so():
     report = dry_run(variants.shipped_files(), max_paths=2)
     assert not report.complete and len(report.paths) == 2 and report.unreachable == []
+
+
+def test_the_same_files_give_the_same_routes_in_the_same_order(shipped_report):
+    """Bounded by counts, never the clock: a loaded machine finds the same routes as an idle one."""
+    again = dry_run(variants.shipped_files())
+    assert [(p.steps, p.outcome, p.choices) for p in again.paths] == \
+        [(p.steps, p.outcome, p.choices) for p in shipped_report.paths]
+    assert again.explored == shipped_report.explored
+
+
+def test_routes_name_their_steps_and_explain_their_loops(shipped_report):
+    root = variants.tree(variants.shipped_files())
+    base = shipped_report.paths[0]
+    assert len(base.names) == len(base.steps)
+    assert base.names[-1] == variants.tasks_of_step(root, "publication")[0].get("name")
+    assert base.explanation.startswith("published at ")
+    revision = variants.tasks_of_step(root, "revision")[0]
+    loops = [p for p in shipped_report.paths if p.outcome == "loop" and p.element == revision.get("id")]
+    assert loops, "a sign-off requesting changes twice comes back to the revision"
+    employer = variants.tasks_of_step(root, "employer_signoff")[0]
+    assert any(p.explanation.startswith(f"back to {revision.get('name')} after {employer.get('name')}: decision = "
+                                        "changes_requested") and "the guidance expects this loop" in p.explanation
+               for p in loops), [p.explanation for p in loops]
+
+
+def test_a_timer_on_each_instance_of_a_task_is_one_step_not_a_loop(shipped_report):
+    """Each staff member's consultation has its deadline; when time passes they fire together."""
+    assert not any(p.outcome == "loop" and p.element == "consultation_deadline" for p in shipped_report.paths)
+    deadline = [p for p in shipped_report.paths if any(c.startswith("consultation_deadline") for c in p.choices)]
+    assert deadline and deadline[0].outcome == "published"
+    assert deadline[0].steps.count("consultation_deadline (timer)") == 1
+
+
+def test_a_step_over_a_policy_steps_cpu_time_is_an_error_at_its_element():
+    """The dry run holds each step to the CPU time a policy's step may use (here none at all)."""
+    report = dry_run(variants.shipped_files(), step_seconds=0)
+    root = variants.tree(variants.shipped_files())
+    first = variants.tasks_of_step(root, "risk_assessment")[0].get("id")
+    assert [p.outcome for p in report.paths] == ["error"]
+    assert report.paths[0].element == first and "the limit of one step" in report.paths[0].message

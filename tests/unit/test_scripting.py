@@ -352,6 +352,25 @@ INTEGERS = [
            "colliding-item-assignment"),
     attack("e", "len(set(range(0, 10**23, 2305843009213693951)))", "they all hash alike", "colliding-range"),
 ]
+NESTED_KEY = "t = (1,)\nfor i in range({levels}):\n    t = (t, t)\n"  # 2**levels items when written out
+LONG_KEY = "k = tuple(range(100000))\n"
+HASHING = [
+    attack("s", NESTED_KEY.format(levels=64) + "d = {t: 1}", "nested at most 32 levels deep", "64-level-key"),
+    attack("s", NESTED_KEY.format(levels=30) + "d = {t: 1}", "hashing dict keys and set members", "nested-key-display"),
+    attack("s", NESTED_KEY.format(levels=30) + "d = {}\nd[t] = 1", "hashing dict keys", "nested-key-assignment"),
+    attack("s", NESTED_KEY.format(levels=30) + "s = {t}", "hashing dict keys", "nested-set-member"),
+    attack("s", NESTED_KEY.format(levels=30) + "v = {1: 2}.get(t)", "hashing dict keys", "nested-key-get"),
+    attack("s", NESTED_KEY.format(levels=30) + "s = {1}\ns.discard(t)", "hashing dict keys", "nested-key-discard"),
+    attack("s", NESTED_KEY.format(levels=40) + "n = t in {1: 2}", "at most 10,000,000", "nested-key-membership"),
+    attack("s", NESTED_KEY.format(levels=40) + "u = (1,)\nfor i in range(40):\n    u = (u, u)\nsame = t == u",
+           "at most 10,000,000", "comparing-shared-nested-tuples"),
+    attack("s", LONG_KEY + "d = {k: i for i in range(100000)}", "hashing dict keys", "long-key-comprehension"),
+    attack("s", LONG_KEY + "d = {(k, i): i for i in range(100000)}", "hashing dict keys", "long-key-in-pairs"),
+    attack("s", LONG_KEY + "s = {(k, i) for i in range(100000)}", "hashing dict keys", "long-key-set-comprehension"),
+    attack("s", LONG_KEY + "d = {}\nfor i in range(100000):\n    d[k] = i", "hashing dict keys", "long-key-assignment"),
+    attack("s", LONG_KEY + "d = {}\nfor i in range(100000):\n    v = d.get(k)", "hashing dict keys", "long-key-lookup"),
+    attack("s", LONG_KEY + "d = {k: 1}\nfor i in range(100000):\n    v = d[k]", "hashing dict keys", "long-key-item"),
+]
 TEXT_OF_SHARED_VALUES = [
     attack("e", "str([('a' * 100000)] * 100000)", "str() would be larger than", "str-of-shared-string"),
     attack("e", "str(object=[('a' * 100000)] * 100000)", "str() would be larger than", "str-by-keyword"),
@@ -385,6 +404,20 @@ def test_containers_cannot_grow_past_the_bound(kind, source, message):
 @pytest.mark.parametrize(("kind", "source", "message"), INTEGERS)
 def test_integers_are_bounded_before_they_are_computed(kind, source, message):
     assert message in refusal(kind, source)
+
+
+@pytest.mark.parametrize(("kind", "source", "message"), HASHING)
+def test_hashing_keys_is_charged(kind, source, message):
+    """A tuple is hashed again, all the way down, each time it is a key: small in memory, endless to hash."""
+    assert message in refusal(kind, source)
+
+
+def test_ordinary_tuple_keys_and_lookups_still_work():
+    result = run("d = {}\nfor i in range(1000):\n    d[(i, str(i))] = i\ni = None\npairs = {((1, 2), (3, 4)): 'x'}\n"
+                 "found = [(3, '3') in d, d.get((5, '5')), d[(7, '7')], pairs[((1, 2), (3, 4))]]\n"
+                 "grid = {(r, c): r * c for r in range(300) for c in range(300)}\nsize = len(grid)\nd = None\n"
+                 "pairs = None\ngrid = None")
+    assert result == {"found": [True, 5, 7, "x"], "size": 90000, "i": None, "d": None, "pairs": None, "grid": None}
 
 
 @pytest.mark.parametrize(("kind", "source", "message"), TEXT_OF_SHARED_VALUES)
@@ -497,6 +530,14 @@ def test_a_timer_of_a_billion_years_is_refused_before_the_library_counts_it_out(
     """SpiffWorkflow adds a duration month by month: "P999999999Y" would never finish."""
     message = _started({"timer.bpmn": _timer('"P999999999Y"')}, {})
     assert "timer durations longer than 1,000 years are not allowed" in message
+
+
+@pytest.mark.parametrize("duration", ["P999999999D", "PT99999999999H", "P60000W", "P500Y200000D"])
+def test_a_timer_past_the_limit_in_any_unit_is_refused_naming_the_limit(duration):
+    """Not Python's "OverflowError: date value out of range" at the first step."""
+    message = _started({"timer.bpmn": _timer(f'"{duration}"')}, {})
+    assert "timer durations longer than 1,000 years are not allowed" in message
+    assert "OverflowError" not in message
 
 
 def test_a_reasonable_timer_still_waits():

@@ -450,3 +450,20 @@ def test_a_user_task_name_longer_than_the_task_index_holds_is_refused():
     diagram = TINY.replace('name="Write a note"', f'name="{"Write a very long note " * 10}"')
     problem = the_problem(diagram)
     assert (problem.element, problem.message) == ("write_note", "the user task's name is longer than 200 characters")
+
+
+@pytest.mark.parametrize("due, message", [
+    ("P999999999D", "dueIn 'P999999999D': timer durations longer than 1,000 years are not allowed"),
+    ("PT99999999999H", "dueIn 'PT99999999999H': timer durations longer than 1,000 years are not allowed"),
+    ("14 days", "dueIn '14 days' is not an ISO 8601 duration such as P14D"),
+])
+def test_a_due_in_beyond_the_limit_or_malformed_is_refused_at_deploy(due, message):
+    diagram = TINY.replace(FORM_PROPERTY_LINE, FORM_PROPERTY_LINE +
+                           f'\n          <spiffworkflow:property name="dueIn" value="{due}" />')
+    problem = the_problem(diagram)
+    assert (problem.element, problem.message) == ("write_note", message)
+
+
+def test_a_due_in_within_the_limit_deploys():
+    load(TINY.replace(FORM_PROPERTY_LINE, FORM_PROPERTY_LINE +
+                      '\n          <spiffworkflow:property name="dueIn" value="P999Y" />'))

@@ -20,7 +20,7 @@ ROLE_LABELS = {"manager": "Manager", "staff": "Staff", "patient_liaison": "Patie
 def _form_values(form) -> dict:
     return {"username": form.get("username", "").strip(), "email": form.get("email", "").strip(),
             "roles": form.getlist("roles"), "department": form.get("department") or None,
-            "mail_digest": form.get("mail") == "digest", "password": form.get("password", "")}
+            "mail_digest": form.get("mail") == "digest"}
 
 
 def _errors(error: InvalidInput) -> dict:
@@ -43,13 +43,13 @@ def new_user():
     if request.method == "POST":
         values = _form_values(request.form)
         try:
-            services().administration.add_person(actor().username, values["username"], values["password"],
-                                                 values["roles"], values["department"], values["email"],
-                                                 values["mail_digest"])
+            services().invitations.invite(actor().username, values["username"], values["email"], values["roles"],
+                                          values["department"], values["mail_digest"])
         except InvalidInput as error:
             errors = _errors(error)
         else:
-            flash(f"{values['username']} can now sign in.", "success")
+            flash(f"{values['username']} is invited: an e-mail with a link to choose a password is on its way to "
+                  f"{values['email']}.", "success")
             return redirect(url_for("admin.user", username=values["username"]))
     return _user_form("admin/user_new.html", values, errors)
 

@@ -81,6 +81,6 @@ def process_diff(process_id: str):
 @bp.post("/policies/<id:policy_id>/migrate")
 @require_token
 def migrate_policy(policy_id: int):
-    number = json_body("Migration")["version"]
-    services().studio.migrations.migrate(g.actor, policy_id, number)
+    body = json_body("Migration")
+    services().studio.migrations.migrate(g.actor, policy_id, body["version"], body.get("rename"))
     return jsonify(services().queries.policy(g.actor, policy_id))

@@ -57,5 +57,5 @@ def incidents(policy_id: int):
 @bp.post("/policies/<id:policy_id>/incidents")
 @require_token
 def report_incident(policy_id: int):
-    incident = services().incidents.report(g.actor, policy_id, json_body("AnyObject"))  # the service checks each field, naming it
+    incident = services().incidents.report(g.actor, policy_id, json_body("IncidentFields"))  # the service checks each field, naming it
     return jsonify(incident.as_dict()), 201, {"Location": url_for("api.incidents", policy_id=policy_id)}

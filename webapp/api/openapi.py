@@ -206,13 +206,18 @@ SCHEMAS = {
         "title": {"type": ["string", "null"]}, "lane": {"type": ["string", "null"]},
         "due_at": {"type": ["string", "null"], "format": "date-time"},
         "claimed_by": {"type": ["string", "null"]}, "assignee": {"type": ["string", "null"]}}},
-    "Assign": {"type": "object", "required": ["username"], "properties": {"username": {"type": "string"}}},
+    "Assign": {"type": "object", "required": ["username"], "additionalProperties": False,
+               "properties": {"username": {"type": "string"}}},
     "Reminded": {"type": "object", "required": ["reminded"], "properties": {
         "reminded": {"type": "array", "items": {"type": "string"}, "description": "Usernames reminded by mail"}}},
-    # The body of a call whose service checks its fields itself (after it has checked permission).
-    "AnyObject": {"type": "object"},
-    "Reason": {"type": "object", "properties": {"reason": {"type": "string", "maxLength": 2000}}},
-    "RequiredReason": {"type": "object", "required": ["reason"], "properties": {
+    # The body of an incident report: only its fields are checked here, the service checks each value
+    # (after it has checked permission).
+    "IncidentFields": {"type": "object", "additionalProperties": False,
+                       "properties": {"occurred_on": {}, "description": {}, "action_taken": {},
+                                      **{name: {} for name in _INCIDENT_GOVERNANCE}}},
+    "Reason": {"type": "object", "additionalProperties": False,
+               "properties": {"reason": {"type": "string", "maxLength": 2000}}},
+    "RequiredReason": {"type": "object", "required": ["reason"], "additionalProperties": False, "properties": {
         "reason": {"type": "string", "minLength": 1, "maxLength": 2000,
                    "description": "Shown on the public page with the date"}}},
     "Acknowledgement": {"type": "object", "required": ["username", "acknowledged_at"], "properties": {
@@ -222,6 +227,7 @@ SCHEMAS = {
         "briefing_requested_at": {"type": ["string", "null"], "format": "date-time",
                                   "description": "When they last asked for a briefing instead, while not acknowledged"}}},
     "NewIncident": {"type": "object", "required": ["occurred_on", "description", "action_taken"],
+                    "additionalProperties": False,
                     "description": "No patient-identifying details (name, date of birth, hospital number). The "
                                    "governance fields are optional here (the report page asks for all of them).",
                     "properties": {"occurred_on": {"type": "string", "format": "date"},
@@ -235,6 +241,17 @@ SCHEMAS = {
         "reported_at": {"type": "string", "format": "date-time"},
         **{name: (_nullable(prop) if name != "escalated_to" else prop) for name, prop in _INCIDENT_GOVERNANCE.items()}},
         "description": "The governance fields are null (escalated_to empty) where the report left them out"},
+    "NewTranslation": {"type": "object", "required": ["language", "sections"], "properties": {
+        "language": {"type": "string", "pattern": "^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$",
+                     "description": "A BCP 47 language tag other than English, e.g. cy (Welsh)"},
+        "sections": {"type": "object", "minProperties": 1, "additionalProperties": {
+            "type": "string", "minLength": 1, "maxLength": 20000},
+            "description": "The translated text of sections of the published document, by section id "
+                           "(summary, purpose, applies_to, may_and_may_not, how_to_ask, staff_preferences, "
+                           "without_permission, why, where, contact)"}}},
+    "Translation": {"type": "object", "required": ["language", "version", "current"], "properties": {
+        "language": {"type": "string"}, "version": {"type": "integer", "description": "The published version translated"},
+        "current": {"type": "boolean", "description": "false once a newer version is published"}}},
     "TaskWithForm": {"allOf": [_ref("Task"), {"type": "object", "required": ["form"], "properties": {
         "form": {"type": "object", "description": "The task's JSON Schema form"},
         "values": {"type": "object", "description": "The answers the form starts with (defaults included)"},
@@ -247,10 +264,11 @@ SCHEMAS = {
         "data": {"type": ["object", "null"], "description": "The answers given (decision fields included)"},
         "process_version": {"type": ["integer", "null"]},
         "summary": {"type": "string", "description": "What happened, as the policy's timeline says it"}}},
-    "NewPolicy": {"type": "object", "required": ["title", "department"], "properties": {
+    "NewPolicy": {"type": "object", "required": ["title", "department"], "additionalProperties": False,
+                  "properties": {
         "title": {"type": "string", "maxLength": 200, "title": "Title"},
         "department": {"type": "string", "title": "Department"}}},
-    "Completion": {"type": "object", "required": ["data"], "properties": {
+    "Completion": {"type": "object", "required": ["data"], "additionalProperties": False, "properties": {
         "data": {"type": "object", "title": "The form's answers",
                  "description": "Field names and values, as the task's form (its JSON Schema) describes"}}},
     **EVIDENCE_SCHEMAS,
@@ -322,6 +340,11 @@ def document() -> dict:
                        {"type": "array", "items": _ref("Incident")}, 403, 404, params=[policy_id]),
                 **_post("Report a recording made or continued without permission (the department's staff)",
                         policy_id, _ref("Incident"), 403, 404, 409, 422, body="NewIncident", status="201")},
+            "/policies/{policy_id}/translations": {
+                **_get("Translations of the published policy, by language (read at /published/{policy_id}/{language})",
+                       {"type": "array", "items": _ref("Translation")}, 404, params=[policy_id]),
+                **_post("Add or replace a translation of the current published version (the department's managers)",
+                        policy_id, _ref("Translation"), 403, 404, 422, body="NewTranslation", status="201")},
             "/tasks/{task_id}/claim": _post("Claim a shared task: only you may complete it until released",
                                             task_id, _ref("TaskAssignment"), 403, 404, 409),
             "/tasks/{task_id}/release": _post("Release a claimed task (the claimer or a manager)",

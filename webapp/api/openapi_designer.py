@@ -23,12 +23,13 @@ SCHEMAS = {
         "errors": {"type": "array", "items": _ref("DiagramProblem")}},
         "description": "Every problem of the files, each located at its file, line and element"},
     "DiagramProblem": _PROBLEM,
-    "ProcessFiles": {"type": "object", "required": ["files"], "properties": {
+    "ProcessFiles": {"type": "object", "required": ["files"], "additionalProperties": False, "properties": {
         "files": {"type": "object", "minProperties": 1, "additionalProperties": {"type": "string"},
                   "description": "BPMN (.bpmn), DMN (.dmn) and form (NAME.schema.json, with or without forms/) "
                                  "files by name, as text"},
         "note": {"type": "string", "maxLength": 2000, "description": "Why this version is deployed"}}},
-    "NewProcessVersion": {"type": "object", "required": ["files", "note"], "properties": {
+    "NewProcessVersion": {"type": "object", "required": ["files", "note"], "additionalProperties": False,
+                          "properties": {
         "files": {"type": "object", "minProperties": 1, "additionalProperties": {"type": "string"}},
         "note": {"type": "string", "minLength": 1, "maxLength": 2000,
                  "description": "Why this version is deployed (required)"}}},
@@ -38,7 +39,11 @@ SCHEMAS = {
         "steps": {"type": "array", "items": _STRING, "description": "Tasks completed and timers fired, in order"},
         "outcome": {"type": "string", "enum": ["published", "stuck", "loop", "error"]},
         "element": _NULL_STRING, "message": _STRING,
-        "choices": {"type": "array", "items": _STRING, "description": "The answers that differed from the usual"}}},
+        "choices": {"type": "array", "items": _STRING, "description": "The answers that differed from the usual"},
+        "names": {"type": "array", "items": _STRING, "description": "The steps as the diagram names them"},
+        "explanation": {"type": "string", "description": "How the route ended, in words; a loop says where it "
+                                                        "goes back, after which answer, and whether the guidance "
+                                                        "expects it"}}},
     "CheckResult": {"type": "object", "required": ["ok", "errors", "paths"], "properties": {
         "ok": {"type": "boolean"}, "errors": {"type": "array", "items": _ref("DiagramProblem")},
         "paths": {"type": "array", "items": _ref("DryRunPath")},
@@ -56,8 +61,12 @@ SCHEMAS = {
         "changed": {"type": "array", "items": {"allOf": [_ELEMENT, {"type": "object", "required": ["what"],
                                                                      "properties": {"what": {"type": "array",
                                                                                              "items": _STRING}}}]}}}},
-    "Migration": {"type": "object", "required": ["version"], "properties": {
-        "version": {"type": "integer", "minimum": 1, "maximum": LARGEST_ID, "title": "The version to move to"}}},
+    "Migration": {"type": "object", "required": ["version"], "additionalProperties": False, "properties": {
+        "version": {"type": "integer", "minimum": 1, "maximum": LARGEST_ID, "title": "The version to move to"},
+        "rename": {"type": "object", "maxProperties": 100,
+                   "additionalProperties": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]{0,199}$"},
+                   "description": "Data keys to rename as part of the move, {old key: new key}; the checks "
+                                  "apply to the renamed data"}}},
 }
 
 
@@ -93,7 +102,9 @@ def paths(errors, page_params: list, policy_id: dict) -> dict:
             "summary": "What changed between two versions", "parameters": [process_id, *version_query],
             "responses": {"200": _json(_ref("VersionDiff"), "OK"), **errors(401, 404, 422)}}},
         "/policies/{policy_id}/migrate": {"post": {
-            "summary": "Move a running policy to another version (process designers and admins)",
+            "summary": "Move a running policy to another version (process designers and admins); refused (409, "
+                       "nothing changed) unless it can go on there: the tasks it waits at exist by id, the code "
+                       "ahead finds the variables it reads, and a dry run from where it is meets no error",
             "parameters": [policy_id],
             "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Migration")}}},
             "responses": {"200": _json(_ref("Policy"), "Moved; the policy as it is now"),

@@ -1,7 +1,8 @@
 """Query parameters: an API call may carry only those its operation documents.
 
 A misspelt parameter (``?limt=10``) silently ignored gives a client the wrong
-answer without a word; refusing it names the mistake. The allowed names come
+answer without a word; refusing it names the mistake. So does a parameter given
+twice (``?limit=1&limit=2``), which would otherwise be read as one of its values. The allowed names come
 from the OpenAPI document, so the document and the check cannot drift apart.
 """
 from __future__ import annotations
@@ -37,7 +38,10 @@ def refuse_undocumented_parameters() -> None:
     if allowed is None:
         return
     unknown = sorted(set(request.args) - allowed)
-    if unknown:
-        takes = f"; it takes {', '.join(sorted(allowed))}" if allowed else "; it takes none"
-        raise InvalidInput([FieldError(name, f"'{name}' is not a query parameter of this call{takes}.")
-                            for name in unknown])
+    takes = f"; it takes {', '.join(sorted(allowed))}" if allowed else "; it takes none"
+    errors = [FieldError(name, f"'{name}' is not a query parameter of this call{takes}.") for name in unknown]
+    # ?limit=1&limit=2 would be read as its first value: say so instead of picking one.
+    errors += [FieldError(name, f"'{name}' is given {len(request.args.getlist(name))} times; give it once.")
+               for name in sorted(set(request.args) & allowed) if len(request.args.getlist(name)) > 1]
+    if errors:
+        raise InvalidInput(errors)

@@ -10,6 +10,7 @@ from webapp.api.blueprint import bp
 from webapp.api.body import json_body
 from webapp.api.openapi import document
 from webapp.context import services
+from webapp.operations.database_errors import read_back
 from webapp.plumbing.paging import requested_page
 
 
@@ -47,7 +48,7 @@ def policies():
 def start_policy():
     body = json_body("NewPolicy")
     policy_id = services().commands.start(g.actor, body["title"], body["department"])
-    return jsonify(services().queries.policy(g.actor, policy_id)), 201, {"Location": url_for("api.policy", policy_id=policy_id)}
+    return jsonify(read_back(lambda: services().queries.policy(g.actor, policy_id))), 201, {"Location": url_for("api.policy", policy_id=policy_id)}
 
 
 @bp.get("/policies/<id:policy_id>")
@@ -82,7 +83,7 @@ def task(task_id: str):
 @require_token
 def complete(task_id: str):
     policy_id = services().commands.complete(g.actor, task_id, json_body("Completion")["data"])
-    return jsonify(services().queries.policy(g.actor, policy_id))
+    return jsonify(read_back(lambda: services().queries.policy(g.actor, policy_id)))
 
 
 @bp.post("/tasks/<task_id:task_id>/draft")

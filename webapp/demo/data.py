@@ -8,6 +8,8 @@ from workflows.errors import InvalidInput
 
 DEMO_PASSWORD = "policyflow-demo"  # demo only; override with POLICYFLOW_DEMO_PASSWORD
 DEMO_DEPARTMENT = "Imaging – Ultrasound"
+# Reserved for examples (RFC 2606): the demo's mail waits in the outbox like real mail, and never reaches anyone.
+DEMO_MAIL_DOMAIN = "example.org"
 DEMO_PEOPLE = [
     ("manager", ["manager"], DEMO_DEPARTMENT),
     ("sonographer1", ["staff"], DEMO_DEPARTMENT),
@@ -27,7 +29,8 @@ def add_demo_data(services, password: str | None = None) -> list[str]:
     lines = [f"Demo department: {DEMO_DEPARTMENT}", "Demo accounts (username / password / roles):"]
     for username, roles, department in DEMO_PEOPLE:
         try:
-            services.accounts.add_user(username, password, roles, department=department)
+            services.accounts.add_user(username, password, roles, department=department,
+                                       email=f"{username}@{DEMO_MAIL_DOMAIN}")
             lines.append(f"  {username:<14} {password}  {', '.join(roles)}")
         except InvalidInput:
             lines.append(f"  {username:<14} (already exists; password unchanged)  {', '.join(roles)}")

@@ -13,7 +13,7 @@ from workflows.errors import InvalidInput, PolicyflowError
 
 TITLES = {400: "The request could not be understood", 401: "Please sign in", 403: "Not allowed",
           404: "Not found", 405: "Not allowed here", 409: "Already changed", 413: "Too large",
-          422: "Please check what you entered", 500: "Something went wrong"}
+          422: "Please check what you entered", 500: "Something went wrong", 503: "Try again in a moment"}
 
 
 def wants_json() -> bool:

@@ -14,10 +14,11 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 
 from webapp.context import services
+from webapp.signin import devices as signin_devices
 from webapp.signin import throttle as signin_throttle
 from workflows.people.accounts import Actor
 
@@ -66,7 +67,7 @@ def role_required(role: str):
     return decorate
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only redirect back within this site."""
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
@@ -76,6 +77,8 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     error = None
+    if request.method == "POST" and not current_app.config["LOCAL_SIGNIN"]:
+        abort(403, "Sign in with your organisation's account: this site does not take passwords.")
     if request.method == "POST":
         found = services().accounts.authenticate(request.form.get("username", "").strip(),
                                                  request.form.get("password", ""))
@@ -87,7 +90,7 @@ def login():
             login_user(SignedIn(found))
             session.permanent = True
             flash(f"Signed in as {found.username}.", "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return signin_devices.remember(redirect(safe_next(request.args.get("next"))), found.username)
     return render_template("login.html", error=error), (401 if error else 200)
 
 

@@ -1,13 +1,24 @@
-"""Sign-in throttling: failed sign-ins are counted per account and per client address.
+"""Sign-in throttling: failed sign-ins are counted per account *and* client, and per address.
 
-Flask-Limiter does the counting, with two limits on ``POST /login``: one keyed by
-the username typed (guessing one person's password), one by the client's address
-(trying many accounts from one place). Only refusals (401) count, so a successful
-sign-in uses up nothing, and one person's failures block another only through
-the shared address limit. A success clears its account's count (the owner is
-back), but not its address's: one's own account must not reset a guessing run.
-Past a limit the login page answers 429 with how long to wait, and no password
-is checked, so a throttled guess costs the server no hash.
+Flask-Limiter does the counting, with two limits on ``POST /login``:
+
+- per account and client (guessing one person's password): keyed by the username typed
+  and, for a browser holding a device cookie of that account (``signin_devices``: it
+  signed in to it before), that device; for any other client, its network address. So
+  failures from one address pause that account only from that address: the owner signing
+  in from elsewhere, or from their own browser behind the same shared address, is not
+  held up. Locking the real person out is no longer a weapon.
+- per address (trying many accounts from one place): every failure from the address,
+  except those of a known device for the account it signs in to.
+
+The same per-account limit applies to wrong *current* passwords on the page that changes
+one's own password (keyed by the signed-in person), so a session left open is no way to
+guess the password.
+
+Only refusals (401) count, so a successful sign-in uses up nothing. A success clears
+its account-and-client count (the owner is back), but not its address's: one's own
+account must not reset a guessing run. Past a limit the login page answers 429 with how
+long to wait, and no password is checked, so a throttled guess costs the server no hash.
 
 The counts live in the app's database (``workflows.people.rate_limits``), which every
 worker process and machine shares; see there for why not ``memory://``.
@@ -18,15 +29,17 @@ the overshoot is at most the number of requests served at once.
 """
 from __future__ import annotations
 
-import hashlib
 import math
 
-from flask import current_app, render_template, request
+from flask import current_app, g, render_template, request
 from flask_limiter import Limiter, RateLimitExceeded
+from flask_login import current_user
 
+from webapp.signin import devices as signin_devices
 from workflows.people.rate_limits import STORAGE_URI
 
 EXTENSION = "policyflow.signin_limiter"
+WRONG_CURRENT_PASSWORD = "wrong_current_password"
 _ACCOUNT = "account-"
 
 
@@ -41,15 +54,37 @@ def client_address() -> str:
     return f"address-{request.remote_addr or 'unknown'}"
 
 
+def _username() -> str:
+    return request.form.get("username", "").strip()
+
+
 def account_key() -> str:
-    """The username typed, hashed: any length or character fits the key, and the
-    same counting applies whether or not such an account exists."""
-    username = request.form.get("username", "").strip()
-    return _ACCOUNT + hashlib.sha256(username.encode()).hexdigest()[:32]
+    """The username typed, hashed (any length or character fits the key, and the same
+    counting applies whether or not such an account exists), with the client: this
+    browser's device cookie for the account if it has one, else its address."""
+    username = _username()
+    device = signin_devices.device_of(username)
+    client = f"device-{device}" if device else client_address()
+    return f"{_ACCOUNT}{signin_devices.account_hash(username)}-{client}"
+
+
+def known_device() -> bool:
+    """Whether this browser signed in to the account typed before (its failures are then
+    counted under the device alone, not under the shared address)."""
+    return signin_devices.device_of(_username()) is not None
 
 
 def _refused(response) -> bool:
     return response.status_code == 401
+
+
+def _signed_in_key() -> str:
+    return f"password-change-{current_user.actor.id}" if current_user.is_authenticated else "password-change-"
+
+
+def _wrong_current_password(response) -> bool:
+    """Set by the password page: a session left open must not become a way to guess the password."""
+    return bool(g.get(WRONG_CURRENT_PASSWORD))
 
 
 def init_app(app) -> None:
@@ -58,18 +93,25 @@ def init_app(app) -> None:
     limiter = Limiter(client_address, app=app, strategy="fixed-window", key_prefix="signin",
                       storage_uri=STORAGE_URI, storage_options={"database": services.database, "clock": services.clock})
     login = app.view_functions["auth.login"]
-    for limit, key, message in (
-        (app.config["SIGNIN_LIMIT_PER_ACCOUNT"], account_key, "Too many failed sign-ins for this username."),
-        (app.config["SIGNIN_LIMIT_PER_ADDRESS"], client_address, "Too many failed sign-ins from your network address."),
+    for limit, key, exempt, message in (
+        (app.config["SIGNIN_LIMIT_PER_ACCOUNT"], account_key, None,
+         "Too many failed sign-ins for this username from here."),
+        (app.config["SIGNIN_LIMIT_PER_ADDRESS"], client_address, known_device,
+         "Too many failed sign-ins from your network address."),
     ):
-        login = limiter.limit(limit, key_func=key, methods=["POST"], deduct_when=_refused, error_message=message)(login)
+        login = limiter.limit(limit, key_func=key, methods=["POST"], deduct_when=_refused, error_message=message,
+                              exempt_when=exempt)(login)
     app.view_functions["auth.login"] = login
+    change = app.view_functions["own_password.change"]
+    app.view_functions["own_password.change"] = limiter.limit(
+        app.config["SIGNIN_LIMIT_PER_ACCOUNT"], key_func=_signed_in_key, methods=["POST"],
+        deduct_when=_wrong_current_password, error_message="Too many wrong current passwords.")(change)
     app.extensions[EXTENSION] = limiter
     app.register_error_handler(RateLimitExceeded, _throttled)
 
 
 def forget_account_failures() -> None:
-    """After a successful sign-in: the account's failures no longer count against it."""
+    """After a successful sign-in: the account's failures from this client no longer count against it."""
     limiter: Limiter = current_app.extensions[EXTENSION]
     for evaluated in limiter.current_limits:
         if f"/{_ACCOUNT}" in evaluated.key:
@@ -83,7 +125,8 @@ def _throttled(error: RateLimitExceeded):
     now = current_app.extensions["policyflow"].clock().timestamp()
     seconds = max(1, math.ceil(breached.window.reset_time - now)) if breached else None
     wait = f" Please wait {_duration(seconds)} before trying again." if seconds else " Please wait before trying again."
-    response = current_app.make_response((render_template("login.html", error=error.description + wait), 429))
+    template = "own_password.html" if request.endpoint == "own_password.change" else "login.html"
+    response = current_app.make_response((render_template(template, error=error.description + wait, errors={}), 429))
     if seconds:
         response.headers["Retry-After"] = str(seconds)
     return response

@@ -17,7 +17,6 @@ from workflows.engine.specs import ProcessBundle, load_bundle, parse_xml
 from workflows.errors import DiagramError, DiagramProblem, PolicyflowError
 
 DRY_RUN_STAFF = ["staff-member-1", "staff-member-2", "staff-member-3"]
-DRY_RUN_SECONDS = 8.0
 
 
 def checked_bundle(diagrams: dict[str, bytes], forms: dict[str, bytes]) -> ProcessBundle:
@@ -61,12 +60,14 @@ def check(files: dict, sandbox, now: datetime) -> CheckReport:
     data = {"policy": {"title": "Dry run", "department": "Dry run"}, "staff_members": list(DRY_RUN_STAFF)}
     try:
         report: DryRunReport = sandbox.run("dry_run", bundle.content_hash, lambda: bundle.files, data=data, now=now,
-                                           bounds={"seconds": DRY_RUN_SECONDS})
+                                           bounds={})
     except PolicyflowError as failure:  # the run broke a limit or could not start: say where, as a problem
         element = _element_of(failure.message)
         file, line = _locate(bundle.files, element)
         return CheckReport(errors=[DiagramProblem(file, line, element, f"dry run: {failure.message}")], bundle=bundle)
     result = CheckReport(paths=report.paths, bundle=bundle)
+    if not report.paths:  # a check never passes with nothing explored
+        result.errors.append(DiagramProblem(*_locate(bundle.files, None), None, "the dry run found no route to follow"))
     for path in report.paths:
         if path.outcome == "error":
             file, line = _locate(bundle.files, path.element)

@@ -4,8 +4,12 @@ Like a completion: read the policy, run the move in the sandbox (it loads the st
 state against the old version's spec and points it at the new one), then write the
 new state, the policy's version and its task index in one transaction guarded by the
 policy's save counter, starting again if someone saved in between. Refused (409,
-nothing changed) when the policy waits at elements the target version lacks; the
-message names them. Every move is audited with both version numbers.
+nothing changed) when the policy could not go on there: it waits at elements the
+target version lacks (by id), the code ahead reads variables its data does not have,
+or the usual answers from where it is would stop at an error; the message names what
+is missing (``state_migration.py``). Data keys may be renamed as part of the move
+(``rename``); ``proposals`` offers the renames two versions suggest. Every move is
+audited with both version numbers and the renames.
 """
 from __future__ import annotations
 
@@ -13,13 +17,32 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
-from workflows.errors import Conflict, Forbidden, NotFound
+from workflows.engine.reads_ahead import proposed_renames
+from workflows.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from workflows.people.accounts import Actor
 from workflows.policies.commands import StaleSave, index_ready_tasks, retried
 from workflows.storage import audit
 from workflows.storage.schema import HumanTask, Policy, ProcessVersion, WorkflowState
 
 MIGRATING_ROLES = ("process_designer", "admin")
+MAX_RENAMES = 100
+
+
+def checked_renames(rename) -> dict[str, str]:
+    """``rename`` as {old key: new key}, or InvalidInput saying what is wrong with it."""
+    if rename is None:
+        return {}
+    if not isinstance(rename, dict) or len(rename) > MAX_RENAMES:
+        raise InvalidInput([FieldError("rename", f"Give at most {MAX_RENAMES} data keys to rename, as "
+                                                 "{old key: new key}.")])
+    for old, new in rename.items():
+        if not (isinstance(old, str) and isinstance(new, str) and old.isidentifier() and new.isidentifier()) \
+                or old == new:
+            raise InvalidInput([FieldError("rename", f"'{str(old)[:80]}' → '{str(new)[:80]}' is not a rename of one "
+                                                     "variable name to another.")])
+    if len(set(rename.values())) < len(rename):
+        raise InvalidInput([FieldError("rename", "Two data keys cannot be renamed to the same name.")])
+    return dict(rename)
 
 
 @dataclass(frozen=True)
@@ -39,9 +62,11 @@ class PolicyMigrations:
     def __init__(self, database, sandbox, registry, clock):
         self._db, self._sandbox, self._registry, self._clock = database, sandbox, registry, clock
 
-    def migrate(self, actor: Actor, policy_id: int, number: int) -> int:
-        """Move one policy to version ``number`` of its process; its id."""
+    def migrate(self, actor: Actor, policy_id: int, number: int, rename: dict | None = None) -> int:
+        """Move one policy to version ``number`` of its process, renaming data keys by ``rename``; its id."""
         may_migrate(actor)
+        rename = checked_renames(rename)
+
         def attempt() -> int:
             with self._db.reading() as session:
                 policy = session.get(Policy, policy_id)
@@ -60,7 +85,7 @@ class PolicyMigrations:
             now = self._clock()
             old, new = self._registry.bundle(current.id), self._registry.bundle(target.id)
             result = self._sandbox.run("migrate", new.content_hash, lambda files=new.files: files, state=state,
-                                       from_files=old.files, now=now)
+                                       from_files=old.files, now=now, rename=rename)
             with self._db.transaction() as session:
                 saved = session.execute(
                     update(Policy).where(Policy.id == policy_id, Policy.version == policy.version)
@@ -74,7 +99,7 @@ class PolicyMigrations:
                 _reindex(session, policy, before, result, now)
                 audit.record(session, at=now, actor=actor.username, action="policy_migrated", policy_id=policy_id,
                              data={"from_version": current.version, "to_version": target.version,
-                                   "process_id": current.process_id}, process_version_id=target.id)
+                                   "process_id": current.process_id, "rename": rename}, process_version_id=target.id)
             return policy_id
 
         return retried(attempt, "This policy is being changed by several people at once; it was not moved. Try again.")
@@ -87,9 +112,20 @@ class PolicyMigrations:
                                    .where(ProcessVersion.process_id == process_id).order_by(Policy.id)).all()
         return [{"id": r.id, "title": r.title, "status": str(r.status), "version": r.version} for r in rows]
 
-    def migrate_all(self, actor: Actor, process_id: str, number: int) -> list[MigrationResult]:
+    def proposals(self, process_id: str, to_number: int) -> dict[int, dict[str, str]]:
+        """{version: the data key renames moving from it to version ``to_number`` most likely needs}."""
+        versions = {v.version: v for v in self._registry.versions(process_id)}
+        if to_number not in versions:
+            return {}
+        target = self._registry.version(process_id, to_number).files
+        return {number: proposed_renames(self._registry.version(process_id, number).files, target)
+                for number in versions if number != to_number}
+
+    def migrate_all(self, actor: Actor, process_id: str, number: int,
+                    rename: dict | None = None) -> list[MigrationResult]:
         """Move every policy on another version of the process to ``number``: a result per policy."""
         may_migrate(actor)
+        rename = checked_renames(rename)
         with self._db.reading() as session:
             target = session.scalar(select(ProcessVersion.id).where(ProcessVersion.process_id == process_id,
                                                                     ProcessVersion.version == number))
@@ -102,7 +138,7 @@ class PolicyMigrations:
         results = []
         for policy_id, title in rows:
             try:
-                self.migrate(actor, policy_id, number)
+                self.migrate(actor, policy_id, number, rename)
                 results.append(MigrationResult(policy_id, title, True, f"moved to version {number}"))
             except (Conflict, NotFound) as refused:
                 results.append(MigrationResult(policy_id, title, False, refused.message))

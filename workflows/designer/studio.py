@@ -8,16 +8,23 @@ loader's checks, the conformance guard and the dry run), through the same
 from __future__ import annotations
 
 from workflows.designer import deploy
+from workflows.designer.bundle_files import split_files
 from workflows.designer.drafts import Drafts
 from workflows.designer.migration import PolicyMigrations
 from workflows.designer.version_diff import VersionDiff, version_diff
 from workflows.engine.processes import ProcessRegistry, VersionSummary
+from workflows.engine.specs import content_hash
 from workflows.errors import DiagramError, FieldError, Forbidden, InvalidInput
 from workflows.people.accounts import Actor
 from workflows.storage.schema import ProcessVersion
 
 DESIGNER_ROLE = "process_designer"
 MAX_NOTE = 2000
+
+
+def _unchanged(version: ProcessVersion) -> DiagramError:
+    return DiagramError.single("(bundle)", f"these files are the same as version {version.version}, the latest; "
+                                           "nothing was deployed")
 
 
 def may_design(actor: Actor) -> None:
@@ -42,14 +49,26 @@ class Studio:
         if not note or len(note) > MAX_NOTE:
             raise InvalidInput([FieldError("note", f"Say why you deploy this version (a note of 1 to {MAX_NOTE} "
                                                    "characters); it is kept with the version.")])
+        same = self._latest_with_same_files(files)
+        if same is not None:  # found by hash, before anything is parsed or run
+            raise _unchanged(same)
         report = deploy.check(files, self._sandbox, self._clock())
         if not report.ok:
             raise DiagramError(report.errors)
         version, new = self._registry.deploy(report.bundle, actor.username, note)
         if not new:
-            raise DiagramError.single("(bundle)", f"these files are the same as version {version.version}, the latest; "
-                                                  "nothing was deployed")
+            raise _unchanged(version)
         return version
+
+    def _latest_with_same_files(self, files: dict) -> ProcessVersion | None:
+        """The latest version of a process whose files are exactly ``files`` (by content hash)."""
+        try:
+            diagrams, forms = split_files(files)
+            texts = {name: data.decode("utf-8") for name, data in {**diagrams, **forms}.items()}
+        except (DiagramError, UnicodeDecodeError):
+            return None  # the check says what is wrong with them
+        digest = content_hash(texts)
+        return next((version for version in self._registry.latest_versions() if version.content_hash == digest), None)
 
     def versions(self, process_id: str) -> list[VersionSummary]:
         return self._registry.versions(process_id)

@@ -13,7 +13,7 @@ from pathlib import PureWindowsPath
 from lxml import etree
 
 from workflows.errors import DiagramProblem
-from workflows.scripting import UnsafeCode, compile_expression, compile_script
+from workflows.scripting import UnsafeCode, compile_expression, compile_script, timer_limits
 
 LANE_ROLES = ("manager", "staff", "patient_liaison", "employer", "insurer", "equality_lead", "information_governance",
               "committee")
@@ -29,6 +29,8 @@ CONTEXT_PARTS = ("draft", "changes", "risk_assessment", "consultation", "warning
 _VARIABLE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 DUE_IN_PROPERTY = "dueIn"
 _ISO_DURATION = re.compile(r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?")
+_DURATION_GROUPS = (("years", 1), ("months", 2), ("weeks", 3), ("days", 4), ("hours", 6), ("minutes", 7),
+                    ("seconds", 8))
 
 _EXPRESSIONS = ("conditionExpression", "timeDuration", "timeDate", "timeCycle", "completionCondition",
                 "loopCardinality", "inputExpression", "outputEntry", "messagePayload")
@@ -168,8 +170,12 @@ def _check_user_task(file, task, lanes, forms) -> list[DiagramProblem]:
         problems.append(DiagramProblem(*where, "a publication task needs a 'publishes' property naming the variable "
                                                "that holds the policy it publishes"))
     due = props.get(DUE_IN_PROPERTY)
-    if due is not None and not _ISO_DURATION.fullmatch(due.strip()):
+    parts = _ISO_DURATION.fullmatch(due.strip()) if due is not None else None
+    if due is not None and not parts:
         problems.append(DiagramProblem(*where, f"{DUE_IN_PROPERTY} '{due}' is not an ISO 8601 duration such as P14D"))
+    elif parts and timer_limits.too_long({unit: int(parts.group(group)[:-1]) for unit, group in _DURATION_GROUPS
+                                          if parts.group(group)}):
+        problems.append(DiagramProblem(*where, f"{DUE_IN_PROPERTY} '{due}': {timer_limits.REFUSAL}"))
     return problems
 
 

@@ -4,14 +4,25 @@ Nothing is stored. Answers come from the forms (``sample_answers``): a base answ
 for every task, and variants that change one choice code can read. The search is
 breadth-first by how many answers differ from the base: each route is first followed
 with base answers to its end; each choice met on the way (a variant, or letting the
-waiting timers fire instead of answering) starts a new route, unless it leads to a
-state already seen (the same waits and the same data as far as code can read it).
+waiting timers fire instead of answering) starts a new route from that point, unless
+it leads to a state already seen (the same waits and the same data as far as code can
+read it). Routes share their common prefix: the state at a choice is saved once, and
+each other choice there starts from a copy of it, not from the start event. The
+workflow is compacted after every step, as a stored policy's is, so later steps do
+not slow down as the route grows.
+
 Every instance of a multi-instance task gets the same answer. A route ends when a
 publication task completes ("published"), when nothing can move ("stuck", or the
 process ended without publishing), when a step comes round more than the loop bound
-("loop"), or at an error, located at its element ("error": a gateway whose conditions
-all fail, a script that raises). The search stops at its bounds (routes, time) and
-says so; elements never reached are reported only when it did not stop early.
+("loop", with where it went back and after which answer), or at an error, located at
+its element ("error": a gateway whose conditions all fail, a script that raises). The
+search is bounded by counts only (routes, steps, and at most ``MAX_CHOICES`` unusual
+answers on one route; never the clock), so the same files give the same routes in the
+same order on an idle or a loaded machine; it says when it stopped at a bound, and
+elements never reached are reported only when it did not. A step that uses more CPU
+time than a policy's step may is an error at that element, as it would be for a
+policy. In the review cycle after a publication, only answers not tried before are
+tried: the rest would repeat the first cycle's routes.
 """
 from __future__ import annotations
 
@@ -23,15 +34,22 @@ from datetime import datetime
 from SpiffWorkflow.util.task import TaskState
 
 from workflows.engine.code_reads import code_reads
-from workflows.engine.flow_graph import flow_graph
+from workflows.engine.codec import WorkflowCodec
+from workflows.engine.compaction import compact
+from workflows.engine.route_text import RouteText, unreachable_elements
 from workflows.engine.sample_answers import variants
-from workflows.engine.specs import parse_xml
 from workflows.engine.tasks import describe
 from workflows.engine.timers import waiting_timers
 from workflows.errors import InvalidInput, PolicyflowError
 
 _ERROR_AT = " at "
 _SEEN = TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.STARTED
+MAX_PATHS = 40
+MAX_STEPS = 1500  # steps over all routes together
+MAX_VISITS = 2
+MAX_DECISIONS = 80  # steps on one route
+MAX_CHOICES = 2  # answers other than the usual ones on one route
+STEP_SECONDS = 2.0  # CPU time one step of a policy may use (the sandbox's default limit)
 
 
 @dataclass(frozen=True)
@@ -41,6 +59,8 @@ class DryRunPath:
     element: str | None
     message: str
     choices: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)  # the steps as the diagram names them
+    explanation: str = ""  # how the route ended, in words (a loop: where it goes back, and why)
 
 
 @dataclass(frozen=True)
@@ -57,14 +77,31 @@ class _Route:
     steps: list[str]
     choices: list[str]
     visits: dict[str, int]
+    # element -> (the step done just before the route came back to it, the answer given there)
+    loop_reasons: dict[str, tuple[str, str]] = field(default_factory=dict)
+    published: bool = False  # whether the route has published once (it goes on into the review)
+
+
+@dataclass
+class _Fork:
+    """A route's state at a choice, saved once for all the choices taken from there."""
+
+    state: str
+    steps: list[str]
+    choices: list[str]
+    visits: dict[str, int]
+    loop_reasons: dict[str, tuple[str, str]]
+    published: bool
 
 
 class _Explorer:
-    def __init__(self, engine, bundle, now: datetime, max_paths: int, max_visits: int, seconds: float,
-                 max_decisions: int):
-        self.engine, self.bundle, self.now = engine, bundle, now
-        self.max_paths, self.max_visits, self.max_decisions = max_paths, max_visits, max_decisions
-        self.deadline = time.process_time() + seconds
+    def __init__(self, engine, bundle, now: datetime, max_paths: int, max_visits: int, max_steps: int,
+                 max_decisions: int, max_choices: int, step_seconds: float):
+        self.engine, self.bundle, self.now, self.step_seconds = engine, bundle, now, step_seconds
+        self.max_paths, self.max_visits, self.max_choices = max_paths, max_visits, max_choices
+        self.max_steps, self.max_decisions = max_steps, max_decisions
+        self.codec = WorkflowCodec()
+        self.text = RouteText(bundle.files, bundle.process_id)
         self.reads = code_reads(bundle.files)
         self.paths: dict[tuple, DryRunPath] = {}
         self.seen_states: set = set()
@@ -72,9 +109,10 @@ class _Explorer:
         self.stopped = False
         self.explored = 0
         self._answers: dict[str, list] = {}
+        self.tried: set[tuple] = set()  # (element, answer) choices queued so far
 
     def out_of_bounds(self) -> bool:
-        if len(self.paths) >= self.max_paths or time.process_time() > self.deadline:
+        if len(self.paths) >= self.max_paths or self.explored >= self.max_steps:
             self.stopped = True
         return self.stopped
 
@@ -94,18 +132,21 @@ class _Explorer:
         return self._answers[form_name]
 
     def signature(self, workflow, visits: dict) -> tuple:
-        ready = sorted((t.task_spec.name, t.state) for t in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING))
+        waiting = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
+        ready = sorted((t.task_spec.name, t.state) for t in waiting)
         data = {}
-        for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+        for task in waiting:
             data.update(task.data)
         return tuple(ready), tuple(sorted(visits.items())), self.reads.project(data)
 
-    def finish(self, route: _Route, outcome: str, element: str | None, message: str) -> bool:
+    def finish(self, route: _Route, outcome: str, element: str | None, message: str, explanation: str = "") -> bool:
         """Record how ``route`` ended; whether it was a route not seen before."""
         key = (tuple(route.steps), outcome, element)
         if key in self.paths:
             return False
-        self.paths[key] = DryRunPath(list(route.steps), outcome, element, message, list(route.choices))
+        self.paths[key] = DryRunPath(list(route.steps), outcome, element, message, list(route.choices),
+                                     [self.text.name(step) for step in route.steps],
+                                     explanation or self.text.ending(outcome, element, message))
         return True
 
     def follow(self, route: _Route, queue: deque) -> None:
@@ -121,8 +162,7 @@ class _Explorer:
 
     def step(self, route: _Route, children: list) -> bool | None:
         workflow = route.workflow
-        self.note_reached(workflow)
-        ready = [t for t in workflow.get_tasks(state=TaskState.READY, manual=True)]
+        ready = workflow.get_tasks(state=TaskState.READY, manual=True)
         timers = waiting_timers(workflow)
         last = route.steps[-1] if route.steps else None
         if workflow.is_completed():
@@ -132,22 +172,37 @@ class _Explorer:
         if len(route.steps) >= self.max_decisions:
             return self.finish(route, "loop", last, f"the route passed {self.max_decisions} steps")
         options = self.options(ready, timers)
-        for label, apply in options[1:]:
-            children.append((self.snapshot(route), label, apply))
+        if len(route.choices) >= self.max_choices:  # as many unusual answers as a route may have
+            options = options[:1]
+        elif route.published:  # in the review cycle, only answers not tried anywhere yet
+            options = options[:1] + [option for option in options[1:] if self.choice_key(option) not in self.tried]
+        self.tried.update(self.choice_key(option) for option in options[1:])
+        if len(options) > 1:
+            fork = self.fork(route)
+            children.extend((fork, label, apply) for label, apply in options[1:])
         label, apply = options[0]
         return self.advance(route, label, apply, children)
 
-    def snapshot(self, route: _Route) -> _Route:
-        return _Route(self.engine.copy_workflow(self.bundle, route.workflow), list(route.steps), list(route.choices),
-                      dict(route.visits))
+    @staticmethod
+    def choice_key(option) -> tuple:
+        label, apply = option
+        return (apply[1] if apply[0] == "answer" else apply[0]), label
+
+    def fork(self, route: _Route) -> _Fork:
+        return _Fork(self.codec.dump(route.workflow), list(route.steps), list(route.choices), dict(route.visits),
+                     dict(route.loop_reasons), route.published)
+
+    def resume(self, fork: _Fork) -> _Route:
+        return _Route(self.engine.load(self.bundle, fork.state), list(fork.steps), list(fork.choices),
+                      dict(fork.visits), dict(fork.loop_reasons), fork.published)
 
     def options(self, ready: list, timers: list) -> list[tuple[str, object]]:
         found = []
         if ready:
             first = ready[0]
-            group = [t for t in ready if t.task_spec is first.task_spec]
+            group = [t.id for t in ready if t.task_spec is first.task_spec]
             for label, answers in self.choices_for(first):
-                found.append((label, ("answer", group, answers)))
+                found.append((label, ("answer", first.task_spec.bpmn_id, group, answers)))
         if timers:
             found.append(("time passes", ("timers",)))
         return found
@@ -156,44 +211,69 @@ class _Explorer:
         """Apply one choice to the route's workflow: None while it goes on, else whether it ended a new way."""
         self.explored += 1
         workflow = route.workflow
+        began = time.process_time()
         try:
             if apply[0] == "answer":
-                _kind, group, answers = apply
-                ids = {t.id for t in group}
-                for task in [t for t in workflow.get_tasks(state=TaskState.READY, manual=True) if t.id in ids]:
+                _kind, element, ids, answers = apply
+                tasks = [t for t in workflow.get_tasks(state=TaskState.READY, manual=True) if t.id in ids]
+                step = describe(tasks[0]).lifecycle_step
+                for task in tasks:
                     self.engine.run_task(self.bundle, workflow, task, answers, self.now)
-                steps, step = [describe(group[0]).element_id], describe(group[0]).lifecycle_step
+                steps = [element]
             elif apply[0] == "timers":
                 fired = self.engine.fire_timers(self.bundle, workflow, self.now, due_only=False)
-                steps = [f"{element} (timer)" for element in fired]
+                steps = [f"{element} (timer)" for element in dict.fromkeys(fired)]  # one per element, not instance
                 step = None
             else:  # carry on after a publication
                 return None
         except PolicyflowError as error:
             self.note_reached(workflow)
-            route.steps.append(describe(apply[1][0]).element_id if apply[0] == "answer" else "time passes")
+            route.steps.append(apply[1] if apply[0] == "answer" else "time passes")
             return self.finish(route, "error", _element_of(error.message), error.message)
+        self.note_reached(workflow)
+        if time.process_time() - began > self.step_seconds:  # what the sandbox stops a policy's step at
+            route.steps.append(apply[1] if apply[0] == "answer" else "time passes")
+            element = apply[1] if apply[0] == "answer" else None
+            return self.finish(route, "error", element, f"The step after {element or 'the timers'} ran longer than "
+                                                        f"{self.step_seconds:g} s of CPU time, the limit of one step")
+        compact(workflow)
         route.steps.extend(steps)
         if label:
             route.choices.append(f"{steps[0] if steps else ''}: {label}")
         for name in steps:
             route.visits[name] = route.visits.get(name, 0) + 1
             if route.visits[name] > self.max_visits:
-                return self.finish(route, "loop", name.split(" ")[0],
-                                   f"{name} came round more than {self.max_visits} times")
+                element = name.split(" ")[0]
+                return self.finish(route, "loop", element, f"{name} came round more than {self.max_visits} times",
+                                   self.text.loop(element, route.loop_reasons.get(element)))
+        if steps:
+            self.note_loop_reasons(route, steps[0], label)
         if step == "publication":
-            self.note_reached(workflow)
             if not route.choices and route.steps.count(steps[0]) == 1:  # the base route goes on, into the review
-                children.append((self.snapshot(route), "", ("after publication",)))
+                route.published = True
+                children.append((self.fork(route), "", ("after publication",)))
             return self.finish(route, "published", steps[0], "the policy was published")
         return None
 
+    @staticmethod
+    def note_loop_reasons(route: _Route, done: str, label: str) -> None:
+        """What would send the route back to each step it has passed: the step just done, with its answer."""
+        for element in route.visits:
+            if element != done:
+                route.loop_reasons[element.split(" ")[0]] = (done.split(" ")[0], label)
+
     def run(self, data: dict) -> DryRunReport:
-        start = _Route(self.engine.new_workflow(self.bundle, data, self.now), [], [], {})
+        return self.run_from(self.engine.new_workflow(self.bundle, data, self.now))
+
+    def run_from(self, workflow) -> DryRunReport:
+        start = _Route(workflow, [], [], {})
+        self.note_reached(start.workflow)
+        compact(start.workflow)
         queue: deque = deque()
         self.follow(start, queue)
         while queue and not self.out_of_bounds():
-            route, label, apply = queue.popleft()
+            fork, label, apply = queue.popleft()
+            route = self.resume(fork)
             children: list = []
             ended = self.advance(route, label, apply, children)
             if ended is None:
@@ -204,51 +284,9 @@ class _Explorer:
                 self.follow(route, queue)
             elif ended:
                 queue.extend(children)
-        return DryRunReport(list(self.paths.values()), self.unreachable(), not self.stopped, self.explored)
-
-    def unreachable(self) -> list[str]:
-        if self.stopped:
-            return []
-        missing = []
-        for name, text in self.bundle.files.items():
-            if not name.endswith(".bpmn"):
-                continue
-            for process in parse_xml(name, text.encode()).iter("{*}process"):
-                if process.get("id") != self.bundle.process_id:
-                    continue
-                graph = flow_graph(process)
-                after_events = graph.reachable(graph.entries) - _without_events(graph)
-                missing += [n for n in graph.nodes if n not in self.reached and n not in after_events
-                            and graph.kind(n) != "boundaryEvent" and graph.nodes[n].get("triggeredByEvent") != "true"
-                            and not _in_event_subprocess(graph, n)]
-        return missing
-
-
-def _without_events(graph) -> set[str]:
-    """What the process reaches without an event: not through a boundary event (a deadline, a
-    reminder) nor a wait for a message or signal from outside; what only those reach is not
-    "unreachable", it waits for something the routes do not send."""
-    seen, queue = set(graph.entries), deque(graph.entries)
-    while queue:
-        for following, _flow in graph.successors(queue.popleft()):
-            node = graph.nodes[following]
-            waits = graph.kind(following) == "boundaryEvent" or (
-                graph.kind(following) == "intermediateCatchEvent"
-                and any(next(node.iter(f"{{*}}{kind}"), None) is not None
-                        for kind in ("messageEventDefinition", "signalEventDefinition")))
-            if following not in seen and not waits:
-                seen.add(following)
-                queue.append(following)
-    return seen
-
-
-def _in_event_subprocess(graph, node_id: str) -> bool:
-    holder = graph.holder(node_id)
-    while holder is not None:
-        if graph.nodes[holder].get("triggeredByEvent") == "true":
-            return True
-        holder = graph.holder(holder)
-    return False
+        unreachable = [] if self.stopped else unreachable_elements(self.bundle.files, self.bundle.process_id,
+                                                                   self.reached)
+        return DryRunReport(list(self.paths.values()), unreachable, not self.stopped, self.explored)
 
 
 def _element_of(message: str) -> str | None:
@@ -258,8 +296,16 @@ def _element_of(message: str) -> str | None:
     return message.split(_ERROR_AT, 1)[1].split(":", 1)[0].split(" ")[0].strip() or None
 
 
-def explore(engine, bundle, data: dict, now: datetime, max_paths: int = 40, max_visits: int = 2,
-            seconds: float = 5.0, max_decisions: int = 80) -> DryRunReport:
+def route_ahead(engine, bundle, workflow, now: datetime) -> DryRunPath:
+    """The route a running workflow (left unchanged) takes from where it is, with the usual answers."""
+    explorer = _Explorer(engine, bundle, now, 1, MAX_VISITS, MAX_DECISIONS, MAX_DECISIONS, 0, STEP_SECONDS)
+    return explorer.run_from(engine.copy_workflow(bundle, workflow)).paths[0]
+
+
+def explore(engine, bundle, data: dict, now: datetime, max_paths: int = MAX_PATHS, max_visits: int = MAX_VISITS,
+            max_steps: int = MAX_STEPS, max_decisions: int = MAX_DECISIONS, max_choices: int = MAX_CHOICES,
+            step_seconds: float = STEP_SECONDS) -> DryRunReport:
     """Explore the draft's routes from ``data`` (see the module docstring)."""
-    explorer = _Explorer(engine, bundle, now, max_paths, max_visits, seconds, max_decisions)
+    explorer = _Explorer(engine, bundle, now, max_paths, max_visits, max_steps, max_decisions, max_choices,
+                         step_seconds)
     return explorer.run(data)

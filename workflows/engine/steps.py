@@ -35,7 +35,7 @@ from workflows.engine.compaction import compact
 from workflows.engine.dry_run import explore
 from workflows.engine.instructions import render_instructions
 from workflows.engine.specs import ProcessBundle, bundle_from_files
-from workflows.engine.state_migration import migrated
+from workflows.engine.state_migration import check_reads, check_route_ahead, migrated, renamed_data
 from workflows.engine.storable import UnstorableData, json_size, largest_variable, size_text, to_json
 from workflows.engine.tasks import (
     DUE_IN_PROPERTY,
@@ -152,16 +152,21 @@ class WorkflowEngine:
         with self._step(bundle, now):
             return explore(self, bundle, data, now, **bounds)
 
-    def migrate(self, bundle: ProcessBundle, state: str, from_files: dict, now: datetime) -> StepResult:
-        """Move a stored workflow of the version ``from_files`` onto ``bundle``'s version."""
+    def migrate(self, bundle: ProcessBundle, state: str, from_files: dict, now: datetime,
+                rename: dict | None = None) -> StepResult:
+        """Move a stored workflow of the version ``from_files`` onto ``bundle``'s version, its data keys
+        renamed by ``rename``; Conflict when it could not go on there (engine/state_migration.py)."""
         old = bundle_from_files(from_files)
         with self._step(bundle, now), self._step(old, now):
             workflow = self.load(old, state)
             before = {t.id for t in ready_human_tasks(workflow)}
+            renamed_data(workflow, rename or {})
             migrated(workflow, bundle)
+            check_reads(workflow, bundle, old.files)
             workflow.script_engine = self._script_engine(bundle)
             self._advance(bundle, workflow, now, timers.timer_task_ids(workflow), self._interrupted(bundle, workflow),
                           "the steps after moving to the new version")
+            check_route_ahead(self, bundle, workflow, now)
             return self._result(workflow, before, now, introduce_all=True)
 
     @contextmanager
@@ -374,6 +379,6 @@ def _due_at(task, now: datetime) -> datetime | None:
     if duration:
         try:
             return timers.due_in(duration, now)
-        except (ValueError, TypeError):
-            return None  # deploy refuses a malformed dueIn; a stored old version just has no due date
+        except (ValueError, TypeError, OverflowError):
+            return None  # deploy refuses a malformed or too long dueIn; a stored old version just has no due date
     return timers.boundary_deadline(task)

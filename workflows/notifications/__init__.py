@@ -6,6 +6,8 @@ transaction), ``reminders`` adds reminders before and after due dates,
 over SMTP (``smtp``) with retries, and ``background`` runs the sender in a thread
 of the web server. Mail never carries what anyone answered: it says what to do
 and links to the task.
+
+May use: ``workflows.storage`` and ``workflows.errors``; the policy domain calls it.
 """
 from workflows.notifications.settings import MailSettings
 

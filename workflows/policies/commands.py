@@ -34,7 +34,7 @@ from workflows.forms import validation as forms
 from workflows.forms.saved_answers import SavedAnswers
 from workflows.notifications.notifier import Notifier
 from workflows.people.accounts import Accounts, Actor
-from workflows.policies import draft_changes, publication
+from workflows.policies import draft_changes, publication, timer_claims
 from workflows.policies.status import PolicyStatus, policy_status
 from workflows.sandbox import Sandbox
 from workflows.storage import audit
@@ -295,14 +295,20 @@ class PolicyCommands:
             due = list(session.scalars(select(Policy.id).where(Policy.next_timer_at <= now).order_by(Policy.id)))
         fired = []
         for policy_id in due:
+            claimed = timer_claims.claim(self._db, policy_id, now, self._clock())
+            if claimed is None:
+                continue  # another process is firing it, or it fired since the list was read
+            elements = []
             try:
                 elements = self._fire(policy_id, now)
             except Conflict:
-                continue  # someone saved the policy meanwhile; the next run sees the timer again
+                pass  # someone saved the policy meanwhile; the next run sees the timer again
             except WorkflowFailure as failure:
                 # One broken policy must not stop the others' reviews; it stays due and is retried.
                 log.warning("Policy %s: its due timer could not fire: %s", policy_id, failure.message)
-                continue
+            finally:
+                if not elements:
+                    timer_claims.release(self._db, policy_id, claimed)
             if elements:
                 fired.append((policy_id, elements))
         return fired
@@ -310,6 +316,8 @@ class PolicyCommands:
     def _fire(self, policy_id: int, now: datetime) -> list[str]:
         with self._db.reading() as session:
             policy = session.get(Policy, policy_id)
+            if policy.next_timer_at is None or policy.next_timer_at > now:
+                return []  # fired by another process between the list and the claim
             state = session.scalar(select(WorkflowState.state).where(WorkflowState.policy_id == policy_id))
             before = _ready_ids(session, policy_id)
         result = self._step("fire_due_timers", policy.process_version_id, state=state, now=now)
@@ -318,7 +326,7 @@ class PolicyCommands:
                 audit.record(session, at=now, actor=audit.SYSTEM_ACTOR, action="timer_fired",
                              policy_id=policy.id, data={"timers": result.fired},
                              process_version_id=policy.process_version_id)
-                self._save(session, policy, result, before=before, now=now)
+                self._save(session, policy, result, before=before, now=now, changes={"timer_claimed_until": None})
         return result.fired
 
     def _step(self, operation: str, version_id: int, **arguments) -> StepResult:

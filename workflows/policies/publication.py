@@ -106,3 +106,8 @@ def public_states(session: Session, policy_ids) -> dict[int, dict]:
                                   Policy.withdrawal_reason).where(Policy.id.in_(list(policy_ids)))).all()
     return {row.id: {"suspended_at": row.suspended_at, "suspension_reason": row.suspension_reason,
                      "withdrawn_at": row.withdrawn_at, "withdrawal_reason": row.withdrawal_reason} for row in rows}
+
+
+def latest_number(session: Session, policy_id: int) -> int | None:
+    """The number of a policy's latest published version (``None`` before the first)."""
+    return session.scalar(select(func.max(PublishedVersion.number)).where(PublishedVersion.policy_id == policy_id))

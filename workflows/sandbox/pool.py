@@ -23,6 +23,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import asdict
 from multiprocessing.connection import Connection
 from typing import Callable
@@ -86,15 +87,38 @@ class Sandbox:
         self._started = 0
         self._available = threading.Condition()
         self._pid = os.getpid()
+        #: Told of each step (operation, seconds, whether its worker was replaced): the app's metrics.
+        self.observer = None
 
     def run(self, operation: str, version_key: str, files: Callable[[], dict], **arguments):
         """Run one engine step in a worker; ``files()`` gives the version's files if it needs them."""
         worker = self._acquire()
         healthy = False
+        started = time.perf_counter()
         try:
             reply = self._call(worker, operation, version_key, files, arguments)
             healthy = reply[0] != "memory"
             return self._answer(reply, worker)
+        finally:
+            self._release(worker, healthy)
+            if self.observer is not None:
+                self.observer.step(operation, time.perf_counter() - started, replaced=not healthy)
+
+    def ping(self, timeout: float = 2.0) -> bool:
+        """Whether a worker answers within ``timeout`` (one is started if none runs yet). When
+        every worker is busy with a step, they are answering steps: that counts as yes."""
+        with self._available:
+            self._forget_parents_workers()
+            if not self._idle and self._started >= self.limits.processes:
+                return True
+        worker = self._acquire()
+        healthy = False
+        try:
+            worker.connection.send(("ping", None, None, None))
+            healthy = worker.connection.poll(timeout) and worker.connection.recv() == ("ok", "pong")
+            return healthy
+        except (EOFError, OSError):
+            return False
         finally:
             self._release(worker, healthy)
 

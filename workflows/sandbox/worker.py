@@ -79,6 +79,9 @@ def serve(connection, label: mmap.mmap, limits) -> None:
             operation, key, files, arguments = connection.recv()
         except (EOFError, OSError):
             return
+        if operation == "ping":  # the app asks whether this worker still answers (readiness)
+            connection.send(("ok", "pong"))
+            continue
         write_label("")
         _arm_cpu_limit(limits.cpu_seconds)
         try:

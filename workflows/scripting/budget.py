@@ -30,7 +30,7 @@ class UnsafeCode(ValueError):
 class Budget:
     """The allowance of one run; guards draw on it and record the first refusal."""
 
-    __slots__ = ("iterations", "units", "refusal", "mutated", "measured")
+    __slots__ = ("iterations", "units", "refusal", "mutated", "measured", "hashed")
 
     def __init__(self):
         self.iterations = MAX_ITERATIONS
@@ -38,6 +38,7 @@ class Budget:
         self.refusal: str | None = None
         self.mutated = False  # whether the code changed a container in place
         self.measured: dict = {}  # id -> (container, cost to compare it), until a change
+        self.hashed: dict = {}  # id -> (long tuple, cost to hash it); tuples do not change
 
 
 _current: ContextVar[Budget | None] = ContextVar("diagram_code_budget", default=None)

@@ -23,7 +23,7 @@ from workflows.scripting.budget import (
     units_left,
 )
 from workflows.scripting.formats import formatted_cost
-from workflows.scripting.hashing import check_key, check_keys
+from workflows.scripting.hashing import check_key, check_keys, tuple_compare_cost
 from workflows.scripting.sizes import compare_cost
 
 _SEQUENCES = (str, bytes, bytearray, list, tuple)
@@ -83,7 +83,7 @@ def dict_display(unpacked: tuple, *pieces):
                 check_keys(list(piece.keys()))
             result.update(piece)
         else:
-            result[check_key(piece[0])] = piece[1]
+            result[piece[0]] = piece[1]  # the key was charged where it is written (policy.py)
     return result
 
 
@@ -108,6 +108,10 @@ _CHEAP = {int, float, bool, type(None)}
 def comparison_cost(value) -> int:
     """:func:`sizes.compare_cost`, remembered for a container until anything changes in
     place (a loop testing membership in one list measures it once)."""
+    if type(value) is tuple:  # a tuple shared at many places in itself is measured once
+        cost = tuple_compare_cost(value, units_left())
+        if cost is not None:
+            return cost
     if not isinstance(value, (list, tuple, dict, set, frozenset)) or len(value) <= 8:
         return compare_cost(value, units_left())
     measured = current().measured
@@ -131,7 +135,7 @@ def getitem(obj, key):
     if type(key) is slice and isinstance(obj, _SEQUENCES):
         charge(len(range(*key.indices(len(obj)))))
     elif type(key) is tuple:  # a tuple is hashed afresh at each lookup
-        charge(comparison_cost(key))
+        check_key(key)
     return obj[key]
 
 

@@ -19,7 +19,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
-from workflows.scripting import budget, constructs, operators
+from workflows.scripting import budget, constructs, operators, timer_limits
 from workflows.scripting.builtin_functions import ALLOWED, real_type
 from workflows.scripting.hashing import check_key
 from workflows.scripting.methods import bounded_method
@@ -163,8 +163,8 @@ class RestrictedEnvironment(TaskDataEnvironment):
 
 
 # SpiffWorkflow counts a timer's duration out month by month: it runs unbounded on a large
-# enough value. (Multi-instance counts are bounded by the engine's parser, workflows/engine/multi_instance.py.)
-MAX_TIMER_MONTHS = 12_000
+# enough value, and dates end in 9999 (see timer_limits). (Multi-instance counts are bounded by
+# the engine's parser, workflows/engine/multi_instance.py.)
 
 
 def _value_refusal(task, expression: str, value) -> str | None:
@@ -178,8 +178,8 @@ def _value_refusal(task, expression: str, value) -> str | None:
                     duration = TimerEventDefinition.parse_iso_duration(part.strip())
                 except (ValueError, TypeError, ArithmeticError):
                     continue  # SpiffWorkflow reports a malformed duration itself
-                if duration.get("years", 0) * 12 + duration.get("months", 0) > MAX_TIMER_MONTHS:
-                    return f"timer durations longer than {MAX_TIMER_MONTHS // 12:,} years are not allowed"
+                if timer_limits.too_long(duration):
+                    return timer_limits.REFUSAL
     return None
 
 

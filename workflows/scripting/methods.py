@@ -152,14 +152,25 @@ def _one_key(target, name):
     return bounded
 
 
+def _looked_up(target, name):
+    """dict.get(key), set.discard(key)...: the key is hashed, so charged."""
+    method = getattr(target, name)
+
+    def bounded(key, *args):
+        return method(check_key(key), *args)
+
+    return bounded
+
+
 def _strftime(moment, name):
     return lambda fmt: bounded_strftime(moment.strftime, fmt)
 
 
 _LIST_METHODS = {"append": _one, "insert": _one, "extend": _with_sized_arguments, "index": _index,
                  **dict.fromkeys(("count", "copy", "sort", "reverse", "remove", "pop"), _scanning)}
-_DICT_METHODS = {"update": _with_sized_arguments, "setdefault": _one_key, "copy": _scanning, "fromkeys": _fromkeys}
-_SET_METHODS = {"add": _one_key, "copy": _scanning, **dict.fromkeys(
+_DICT_METHODS = {"update": _with_sized_arguments, "setdefault": _one_key, "copy": _scanning, "fromkeys": _fromkeys,
+                 "get": _looked_up, "pop": _looked_up}
+_SET_METHODS = {"add": _one_key, "copy": _scanning, "remove": _looked_up, "discard": _looked_up, **dict.fromkeys(
     ("update", "union", "intersection", "difference", "symmetric_difference", "intersection_update",
      "difference_update", "symmetric_difference_update"), _with_sized_arguments),
     **dict.fromkeys(("issubset", "issuperset", "isdisjoint"), _scanning)}

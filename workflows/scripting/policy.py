@@ -29,6 +29,11 @@ def _call(guard: str, args: list, like: ast.AST) -> ast.Call:
     return ast.fix_missing_locations(ast.copy_location(call, like))
 
 
+def _keyed(node: ast.AST) -> ast.AST:
+    """A dict key or set member written in a display: hashed, so charged, unless written out."""
+    return node if isinstance(node, ast.Constant) else _call("_key_", [node], node)
+
+
 class BoundedPolicy(RestrictingNodeTransformer):
     """RestrictedPython's policy, minus unbounded constructs, with guarded operators."""
 
@@ -136,9 +141,6 @@ class BoundedPolicy(RestrictingNodeTransformer):
     def visit_Tuple(self, node):
         return self._display(node, "tuple")
 
-    def visit_Set(self, node):
-        return self._display(node, "set")
-
     def visit_DictComp(self, node):
         node = self.node_contents_visit(node)
         node.key = _call("_key_", [node.key], node.key)
@@ -149,8 +151,16 @@ class BoundedPolicy(RestrictingNodeTransformer):
         node.elt = _call("_key_", [node.elt], node.elt)
         return node
 
+    def visit_Set(self, node):
+        """``{a, b}``: each member is hashed, and charged (``hashing.py``)."""
+        node = self._display(node, "set")
+        if isinstance(node, ast.Set):
+            node.elts = [_keyed(element) for element in node.elts]
+        return node
+
     def visit_Dict(self, node):
         node = self.node_contents_visit(node)
+        node.keys = [None if key is None else _keyed(key) for key in node.keys]
         unpacked = tuple(index for index, key in enumerate(node.keys) if key is None)
         if not unpacked:
             return node

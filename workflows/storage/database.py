@@ -11,6 +11,7 @@ import os
 import threading
 import time
 from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Iterator
 
@@ -22,6 +23,14 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 #: A pooled server connection left unused this long is checked before it is used again.
 PING_AFTER_IDLE_SECONDS = 10.0
+
+#: Transactions committed in this context (a request's thread): the web layer runs a request
+#: again after a dropped connection only when the count shows it committed nothing.
+_COMMITS: ContextVar[int] = ContextVar("commits", default=0)
+
+
+def commits() -> int:
+    return _COMMITS.get()
 
 
 
@@ -160,6 +169,7 @@ class Database:
             try:
                 yield session
                 session.commit()
+                _COMMITS.set(_COMMITS.get() + 1)
             except BaseException:
                 session.rollback()
                 raise

@@ -155,6 +155,8 @@ class Policy(Base):
     draft: Mapped[dict] = mapped_column(JSON, default=dict)
     risk_rating: Mapped[str | None] = mapped_column(String(20))
     next_timer_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    # A process firing the due timers holds the policy until then (workflows/operations/timer_claims.py).
+    timer_claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # A published policy a manager suspended (until resumed or replaced) or withdrew.
     suspended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     suspension_reason: Mapped[str | None] = mapped_column(Text)
@@ -284,6 +286,21 @@ class PublishedVersion(Base):
     published_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class PolicyTranslation(Base):
+    """A translation of a policy's public document into one language, made from one published version
+    (``version_number``); it stays readable after a newer version, marked as translating an earlier one."""
+
+    __tablename__ = "policy_translations"
+    __table_args__ = (UniqueConstraint("policy_id", "language"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
+    language: Mapped[str] = mapped_column(String(35))
+    version_number: Mapped[int] = mapped_column(Integer)
+    sections: Mapped[dict] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class Incident(Base):
     """A recording made or continued without permission (guidance item vii).
 
@@ -336,3 +353,50 @@ class OutboxMessage(Base):
     handed_over_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Invitation(Base):
+    """A one-time link for a person to choose their own password (see workflows/policies/invitations.py).
+
+    Only the hash of the link's secret is kept; ``used_at`` is set by a guarded update, so
+    of two uses at once one wins, and a newer invitation ends the older ones."""
+
+    __tablename__ = "invitations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class SignInIdentity(Base):
+    """A person as the trust's OpenID Connect provider names them: its issuer and their subject
+    (``iss`` and ``sub``, which the provider never reuses), linked to one of our users."""
+
+    __tablename__ = "signin_identities"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    first_signed_in_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_signed_in_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class IdempotencyKey(Base):
+    """The first answer to an API call made with an ``Idempotency-Key``, kept 24 hours so that a
+    repeat returns it without acting again (workflows/operations/idempotency.py). ``client`` is
+    a hash of the credential that made the call; ``status`` is None while it is being answered."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("client", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[str | None] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

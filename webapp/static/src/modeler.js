@@ -185,9 +185,22 @@ export async function startModeler(root) {
     (result.paths || []).forEach((path) => {
       const item = document.createElement('li');
       item.className = `route route-${path.outcome}`;
-      const how = `${path.outcome}${path.element ? ` at ${path.element}` : ''}`;
+      // Each step by its name; its id is a link that selects the element on the diagram.
+      path.steps.forEach((step, index) => {
+        if (index) item.appendChild(document.createTextNode(' → '));
+        const element = step.replace(/ \(timer\)$/, '');
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'link-button route-step';
+        button.dataset.element = element;
+        button.textContent = (path.names && path.names[index]) || step;
+        button.title = element;
+        button.addEventListener('click', () => selectElement(element));
+        item.appendChild(button);
+      });
       const choices = path.choices && path.choices.length ? ` (${path.choices.join('; ')})` : '';
-      item.textContent = `${path.steps.join(' → ')}: ${how}${choices}`;
+      const how = path.explanation || `${path.outcome}${path.element ? ` at ${path.element}` : ''}`;
+      item.appendChild(document.createTextNode(`: ${path.outcome}: ${how}${choices}`));
       routes.appendChild(item);
     });
     panel.querySelector('[data-check-routes-title]').hidden = !(result.paths || []).length;
@@ -212,7 +225,7 @@ export async function startModeler(root) {
       check();
     });
   }
-  document.querySelectorAll('.problem[data-element], .todo[data-element]').forEach((item) => {
+  document.querySelectorAll('.problem[data-element], .todo[data-element], .route-step[data-element]').forEach((item) => {
     if (item.dataset.element) {
       item.addEventListener('click', () => selectElement(item.dataset.element));
     }

@@ -2,13 +2,13 @@
 escalation and other patients captured (all nullable: earlier reports and API clients leave them out)
 
 Revision ID: c28a04b5c7c1
-Revises: c5aa255653d9
+Revises: 9b3f6e2a7c41
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = 'c28a04b5c7c1'
-down_revision = 'c5aa255653d9'
+down_revision = '9b3f6e2a7c41'
 branch_labels = None
 depends_on = None
 
