@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
+from tests.html import visible_text
 from tests.lifecycle import complete, to_published
+from tests.web import login, submit
 from workflows.errors import InvalidInput
+from workflows.storage.schema import OutboxMessage
 
 API = "/api/v1"
 
@@ -24,7 +28,8 @@ def test_the_manager_sees_who_has_and_has_not_acknowledged(client, services, peo
     policy_id = to_published(services, people)
     listed = acknowledgements(client, tokens["mary"], policy_id)
     assert listed.status_code == 200
-    assert listed.get_json() == [{"username": name, "acknowledged_at": None} for name in ("alex", "kim", "sam")]
+    assert listed.get_json() == [{"username": name, "acknowledged_at": None, "briefing_requested_at": None}
+                                 for name in ("alex", "kim", "sam")]
     clock.advance(hours=3)
     complete(services, people["sam"], "acknowledge_policy")
     rows = {row["username"]: row["acknowledged_at"] for row in acknowledgements(client, tokens["mary"], policy_id).get_json()}
@@ -38,12 +43,49 @@ def test_only_the_departments_managers_see_acknowledgements(client, services, pe
     assert acknowledgements(client, tokens["olga"], policy_id).status_code == 404
 
 
-def test_acknowledging_needs_the_confirmation(services, people):
+def test_acknowledging_needs_an_answer(services, people):
     to_published(services, people)
     task = next(t for t in services.queries.inbox(people["sam"]) if t["name"] == "acknowledge_policy")
     with pytest.raises(InvalidInput) as refused:
-        services.commands.complete(people["sam"], task["id"], {"read_and_understood": False})
+        services.commands.complete(people["sam"], task["id"], {})
     assert refused.value.errors[0].field == "read_and_understood"
+
+
+def test_a_briefing_request_tells_the_manager_and_keeps_the_task_open(client, services, people, tokens, clock):
+    policy_id = to_published(services, people)
+    task = next(t for t in services.queries.inbox(people["sam"]) if t["name"] == "acknowledge_policy")
+    asked = client.post(f"{API}/tasks/{task['id']}/complete", json={"data": {"read_and_understood": False}},
+                        headers=auth(tokens["sam"]))
+    assert asked.status_code == 200
+    assert [t["id"] for t in services.queries.inbox(people["sam"]) if t["name"] == "acknowledge_policy"] == [task["id"]]
+    rows = {r["username"]: r for r in acknowledgements(client, tokens["mary"], policy_id).get_json()}
+    assert rows["sam"]["acknowledged_at"] is None and datetime.fromisoformat(rows["sam"]["briefing_requested_at"]) == clock.now
+    with services.database.reading() as session:
+        mail = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "briefing_requested")).all()
+    assert [(m.recipient, m.subject) for m in mail] == [("mary", "sam needs a briefing – Recording during ultrasound")]
+    assert "stays open" in mail[0].body and f"/policies/{policy_id}/acknowledgements" in mail[0].body
+    clock.advance(days=2)
+    complete(services, people["sam"], "acknowledge_policy", read_and_understood=True)
+    rows = {r["username"]: r for r in acknowledgements(client, tokens["mary"], policy_id).get_json()}
+    assert datetime.fromisoformat(rows["sam"]["acknowledged_at"]) == clock.now
+
+
+def test_the_acknowledgement_page_shows_the_published_version_and_two_choices(app, services, people, clock):
+    policy_id = to_published(services, people)
+    task = next(t for t in services.queries.inbox(people["sam"]) if t["name"] == "acknowledge_policy")
+    browser = app.test_client()
+    login(browser, "sam")
+    page = visible_text(browser.get(f"/tasks/{task['id']}").get_data(as_text=True))
+    assert "The published policy (version 1)" in page and "current draft" not in page
+    assert "I have read and understood it" in page and "I need a briefing first" in page
+    asked = submit(browser, f"/tasks/{task['id']}", {"read_and_understood": "false"}, follow_redirects=True)
+    assert "Your manager has been told that you need a briefing" in visible_text(asked.get_data(as_text=True))
+    manager = app.test_client()
+    login(manager, "mary")
+    listing = visible_text(manager.get(f"/policies/{policy_id}/acknowledgements").get_data(as_text=True))
+    assert "Not yet: asked for a briefing" in listing
+    done = submit(browser, f"/tasks/{task['id']}", {"read_and_understood": "true"}, follow_redirects=True)
+    assert "is done" in visible_text(done.get_data(as_text=True))
 
 
 def test_staff_who_join_later_are_asked_and_listed(client, services, people, tokens):

@@ -72,6 +72,18 @@ def test_adding_a_person_explains_what_is_wrong(admin, fields, message):
     assert refused.status_code == 422 and message in text(refused)
 
 
+def test_the_admin_pages_offer_the_governance_roles(services, admin):
+    form = text(admin.get("/admin/users/new"))
+    for label in ("Equality lead", "Information governance", "Ratifying committee"):
+        assert label in form, label
+    added = submit(admin, "/admin/users/new", {"username": "chair", "email": "chair@hospital.example",
+                                               "roles": ["committee", "information_governance"], "mail": "now"},
+                   follow_redirects=True)
+    assert "chair is invited" in text(added)
+    assert services.accounts.person("chair").roles == ("committee", "information_governance")
+    assert "Ratifying committee" in text(admin.get("/admin/users"))
+
+
 def test_an_admin_changes_roles_and_department(services, admin):
     saved = submit(admin, "/admin/users/pat", {"roles": ["patient_liaison", "staff"], "department": "Ultrasound",
                                                "email": "pat@hospital.example", "mail": "now"}, follow_redirects=True)

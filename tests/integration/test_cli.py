@@ -92,6 +92,13 @@ def test_user_add_creates_a_person_who_can_sign_in(initialised, stored):
     assert stored.accounts.authenticate("nina", "wrong") is None
 
 
+def test_user_add_knows_the_governance_roles(initialised, stored):
+    for name, role in (("chair", "committee"), ("eve", "equality_lead"), ("iggy", "information_governance")):
+        added = run("user", "add", name, "--role", role, "--password", "s3cret pass")
+        assert f"Added {name} ({role})" in added.stdout
+        assert stored.accounts.authenticate(name, "s3cret pass").roles == {role}
+
+
 def test_user_invite_mails_a_link_to_choose_a_password(initialised, stored, monkeypatch):
     from tests.mail_server import MailServer
 

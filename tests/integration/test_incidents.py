@@ -11,6 +11,9 @@ from tests.web import login, submit
 API = "/api/v1"
 INCIDENT = {"occurred_on": "2026-11-02", "description": "A relative kept filming the screen after being asked to stop.",
             "action_taken": "Scan paused; the lead sonographer spoke to the family; the clip was deleted."}
+GOVERNANCE = {"local_reference": "INC-2026-0412", "category": "screen_photo", "harm": "low", "support_offered": True,
+              "support_details": "Debrief with the lead the same day.", "escalated_to": ["security", "information_governance"],
+              "other_patients_captured": False}
 
 
 def auth(token: str) -> dict:
@@ -75,6 +78,13 @@ def test_who_may_report(client, tokens, published):
     ({"description": "  "}, "description", "What happened is required."),
     ({"action_taken": "x" * 5001}, "action_taken", "at most 5000 characters"),
     ({"description": 12}, "description", "What happened is required."),
+    ({"category": "selfie"}, "category", "must be one of: screen_photo, filming_staff"),
+    ({"harm": "catastrophic"}, "harm", "must be one of: none, low, moderate, severe"),
+    ({"escalated_to": ["press"]}, "escalated_to", "press is not one of security"),
+    ({"escalated_to": "police"}, "escalated_to", "must be a list"),
+    ({"support_offered": "yes"}, "support_offered", "answer yes or no"),
+    ({"support_offered": True}, "support_details", "What support is required."),
+    ({"local_reference": "x" * 101}, "local_reference", "at most 100 characters"),
 ])
 def test_a_report_with_a_missing_or_wrong_field_is_refused_by_name(client, services, tokens, published, change,
                                                                    field, message):
@@ -85,17 +95,49 @@ def test_a_report_with_a_missing_or_wrong_field_is_refused_by_name(client, servi
     assert client.get(f"{API}/policies/{published}/incidents", headers=auth(tokens["mary"])).get_json() == []
 
 
+def test_the_api_carries_the_governance_fields_and_still_takes_a_report_without_them(client, tokens, published):
+    full = report(client, tokens["sam"], published, {**INCIDENT, **GOVERNANCE})
+    assert full.status_code == 201 and {k: full.get_json()[k] for k in GOVERNANCE} == GOVERNANCE
+    short = report(client, tokens["kim"], published)
+    assert short.status_code == 201
+    assert {k: short.get_json()[k] for k in GOVERNANCE} == {**{k: None for k in GOVERNANCE}, "escalated_to": []}
+    listed = client.get(f"{API}/policies/{published}/incidents", headers=auth(tokens["mary"])).get_json()
+    assert [i["reported_by"] for i in listed] == ["kim", "sam"]
+    assert {k: listed[1][k] for k in GOVERNANCE} == GOVERNANCE and listed[0]["category"] is None
+
+
 def test_the_report_page_asks_for_no_patient_details_and_records_the_report(app, services, people, published):
     browser = app.test_client()
     login(browser, "sam")
     form = visible_text(browser.get(f"/policies/{published}/incidents/new").get_data(as_text=True))
     assert "Do not identify the patient" in form and "hospital or NHS numbers" in form
-    done = submit(browser, f"/policies/{published}/incidents/new", INCIDENT, follow_redirects=True)
-    assert "the incident is recorded" in visible_text(done.get_data(as_text=True))
-    empty = submit(browser, f"/policies/{published}/incidents/new", {**INCIDENT, "description": ""})
+    assert "Local incident reference" in form and "Was the staff member who was recorded offered support?" in form
+    only_todays = submit(browser, f"/policies/{published}/incidents/new", INCIDENT)
+    asked = visible_text(only_todays.get_data(as_text=True))
+    assert only_todays.status_code == 422
+    for message in ("Local incident reference is required.", "What kind of recording was it? is required.",
+                    "Harm is required.", "Was the staff member who was recorded offered support? is required.",
+                    "Escalated to is required", "Could the recording include other patients? is required."):
+        assert message in asked, message
+    answers = {**INCIDENT, "local_reference": "INC-2026-0412", "category": "filming_staff", "harm": "moderate",
+               "support_offered": "true", "support_details": "Occupational health referral offered.",
+               "escalated_to": ["security", "police"], "other_patients_captured": "true"}
+    empty = submit(browser, f"/policies/{published}/incidents/new", {**answers, "description": ""})
     assert empty.status_code == 422 and "What happened is required." in visible_text(empty.get_data(as_text=True))
+    done = submit(browser, f"/policies/{published}/incidents/new", answers, follow_redirects=True)
+    assert "the incident is recorded" in visible_text(done.get_data(as_text=True))
+    not_escalated = {**answers, "escalated_to": [], "not_escalated": "true", "support_offered": "false",
+                     "support_details": "", "other_patients_captured": "false", "category": "audio"}
+    assert submit(browser, f"/policies/{published}/incidents/new", not_escalated).status_code == 302
     manager = app.test_client()
     login(manager, "mary")
     listing = visible_text(manager.get(f"/policies/{published}/incidents/").get_data(as_text=True))
     assert INCIDENT["description"] in listing and "by sam" in listing
+    for shown in ("INC-2026-0412", "Filming or photographing staff", "Moderate: distress needing support",
+                  "Offered: Occupational health referral offered.", "Security, Police",
+                  "Yes: information governance should know", "Audio recording", "Not offered", "Not escalated"):
+        assert shown in listing, shown
+    task = task_of(services, people["mary"], "review_incident")
+    evidence = visible_text(manager.get(f"/tasks/{task['id']}").get_data(as_text=True))
+    assert "Filming or photographing staff" in evidence and "INC-2026-0412" in evidence and "Security, Police" in evidence
     complete(services, people["mary"], "review_incident")

@@ -81,10 +81,49 @@ def test_what_changed_since_the_last_round_is_shown_word_by_word(app, services, 
     html = task_page(app, "emma", services, people, "employer_signoff")
     changes = section(html, "What changed since the last round")
     assert "What staff will do if recording starts without permission (changed)" in changes
+    # phrase by phrase: what was removed, then what replaced it, never interleaved word by word
     assert ("Staff will ask you to [removed: stop, pause the examination][added: stop] and call the lead sonographer "
-            "[removed: if][added: at] [removed: it continues.][added: once.]") in changes
+            "[removed: if it continues.][added: at once.]") in changes
+    assert "Key: removed text is struck through on red; added text is underlined on green." in changes
+    assert ("Before (round 2) Staff will ask you to [removed: stop, pause the examination] and call the lead "
+            "sonographer [removed: if it continues.]") in changes
+    assert ("Now (round 3) Staff will ask you to [added: stop] and call the lead sonographer [added: at once.]"
+            ) in changes
     assert "Decision on recording" not in changes, "only what changed is listed"
     assert "<del>" in html and "<ins>" in html
+
+
+def test_staff_conditions_are_shown_apart_from_comments(app, services, people):
+    services.commands.start(people["mary"], "Recording during ultrasound", "Ultrasound")
+    complete(services, people["mary"], "draft_policy")
+    complete(services, people["mary"], "assess_risks")
+    complete(services, people["sam"], "staff_consultation", willing_to_be_filmed="willing_with_conditions",
+             conditions="Only the screen, never my face.", comments="Notices in every room, please.")
+    complete(services, people["alex"], "staff_consultation", willing_to_be_filmed="not_willing",
+             comments="I do not want to be filmed.")
+    complete(services, people["kim"], "staff_consultation")
+    complete(services, people["pat"], "patient_consultation")
+    complete(services, people["mary"], "revise_policy")
+    html = task_page(app, "emma", services, people, "employer_signoff")
+    consultation = section(html, "Consultation")
+    conditions = consultation.split("Conditions set by staff willing only with conditions")[1].split("Comments on the draft")
+    assert "“Only the screen, never my face.”" in conditions[0] and "Notices in every room" not in conditions[0]
+    assert "“Notices in every room, please.”" in conditions[1] and "never my face" not in conditions[1]
+    assert "1 condition set" in visible_text(re.search(r'<nav class="evidence-summary".*?</nav>', html, re.S).group(0))
+
+
+def test_the_evidence_in_brief_links_to_each_part_and_to_the_form(app, services, people):
+    second_round(services, people)
+    html = task_page(app, "emma", services, people, "employer_signoff")
+    brief = visible_text(re.search(r'<nav class="evidence-summary".*?</nav>', html, re.S).group(0))
+    assert "What changed since the last round: What staff will do if recording starts without permission" in brief
+    assert "Sign-off decisions so far: 1; latest Employer sign-off: Request changes (emma)" in brief
+    assert "Risk assessment: rated Medium, highest score 9 (Medico-legal complications)" in brief
+    assert "Consultation: 3 staff responses; Yes, I am willing: 2" in brief
+    for target in re.findall(r'<nav class="evidence-summary".*?</nav>', html, re.S)[0].split('href="#')[1:]:
+        assert f'id="{target.split(chr(34))[0]}"' in html, target
+    assert html.index('class="evidence-summary"') < html.index('id="decision"') < html.index('id="evidence-risk"'), (
+        "on a narrow screen the summary comes first, then the form, then the evidence")
 
 
 def test_the_second_round_form_starts_empty_and_the_api_agrees(app, client, services, people, tokens):

@@ -69,6 +69,29 @@ def test_inbox_shows_policy_step_and_waiting_since(services, people, client, clo
         ["Assess the risks", "Recording in room 1", "Ultrasound", "No date", when(room_1_since)]]
 
 
+def test_inbox_says_who_returned_a_revision_and_why(services, people, client, tokens):
+    """A revision after a request for changes is marked returned, with who sent it back and their comments;
+    the first revision (after the consultations) is not."""
+    to_signoff(services, people, title="Recording in CT")
+    first = services.commands.start(people["mary"], "Recording in room 1", "Ultrasound")
+    complete(services, people["mary"], "draft_policy")
+    complete(services, people["mary"], "assess_risks")
+    for name in ("sam", "alex", "kim"):
+        complete(services, people[name], "staff_consultation")
+    complete(services, people["pat"], "patient_consultation")
+    complete(services, people["emma"], "employer_signoff", decision="changes_requested",
+             comments="Say who staff call when filming continues.")
+    login(client, "mary")
+    listed = {row[1]: row[0] for row in rows(page(client, "/inbox"))}
+    returned = [title for title, task in listed.items() if task.startswith("Consolidate and revise Returned")]
+    assert len(returned) == 1 and listed[returned[0]] == (
+        "Consolidate and revise Returned by emma (Employer sign-off: Request changes): "
+        "“Say who staff call when filming continues.”")
+    assert listed[({"Recording in CT", "Recording in room 1"} - set(returned)).pop()] == "Consolidate and revise"
+    api = client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {tokens['mary']}"}).get_json()
+    assert {t["returned"]["by"] for t in api if t["returned"]} == {"emma"} and first
+
+
 def test_policy_page_shows_status_current_steps_and_timeline(services, people, client):
     """The page says where the policy is, who may act next and who did what so far."""
     policy_id = services.commands.start(people["mary"], "Recording during scans", "Ultrasound")

@@ -68,6 +68,21 @@ def test_each_warning_sign_is_flagged_justified_and_shown_to_both_sign_offs(app,
         complete(services, people[who], element)
 
 
+def test_the_employer_confirming_the_risk_strategy_resolves_employer_not_aware(app, services, people):
+    changes, text = SIGNS["the employer is not aware"]
+    to_revision(services, people, changes)
+    complete(services, people["mary"], "revise_policy")
+    complete(services, people["mary"], "justify_warning_signs", justification=JUSTIFICATION)
+    employer = f"/tasks/{task_of(services, people['emma'], 'employer_signoff')['id']}"
+    assert "Resolved" not in warnings_on(page_of(app, "emma", employer)), "not before the employer has checked"
+    complete(services, people["emma"], "employer_signoff", decision="approved", risk_strategy_checked=True)
+    shown = warnings_on(page_of(app, "ian", f"/tasks/{task_of(services, people['ian'], 'insurer_signoff')['id']}"))
+    assert f"Resolved {text} How: The employer checked the local arrangements against its risk management strategy" \
+        in shown and "— emma, Employer sign-off" in shown
+    api = services.queries.task_page(people["ian"], task_of(services, people["ian"], "insurer_signoff")["id"]).context
+    assert [(r.sign, r.by) for r in api.resolved_signs] == [("employer_not_aware", "emma")]
+
+
 def test_without_warning_signs_the_policy_goes_straight_to_sign_off(app, services, people):
     to_revision(services, people, {})
     complete(services, people["mary"], "revise_policy")

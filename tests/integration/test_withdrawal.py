@@ -29,6 +29,15 @@ def published(services, people):
     return to_published(services, people)
 
 
+def test_a_withdrawn_policy_keeps_its_last_risk_rating_and_draft(client, services, people, tokens, published):
+    before = client.get(f"{API}/policies/{published}", headers=auth(tokens["mary"])).get_json()
+    assert before["risk_rating"] == "medium"
+    post(client, tokens["mary"], f"/policies/{published}/withdraw", {"reason": "Replaced by the trust-wide policy."})
+    after = client.get(f"{API}/policies/{published}", headers=auth(tokens["mary"])).get_json()
+    assert (after["status"], after["risk_rating"]) == ("withdrawn", "medium")
+    assert after.get("draft", before.get("draft")) == before.get("draft")
+
+
 def test_withdrawal_is_shown_publicly_and_ends_the_lifecycle(client, services, people, tokens, published, clock):
     answer = post(client, tokens["mary"], f"/policies/{published}/withdraw", {"reason": "Replaced by the trust-wide policy."})
     assert answer.status_code == 200

@@ -12,8 +12,9 @@ from workflows.people.accounts import ROLES
 from workflows.people.api_tokens import DEFAULT_DAYS, MAX_DAYS
 
 ROLE_LABELS = {"manager": "Manager", "staff": "Staff", "patient_liaison": "Patient liaison",
-               "employer": "Employer (risk management)", "insurer": "Insurer", "process_designer": "Process designer",
-               "admin": "Admin"}
+               "employer": "Employer (risk management)", "insurer": "Insurer", "equality_lead": "Equality lead",
+               "information_governance": "Information governance", "committee": "Ratifying committee",
+               "process_designer": "Process designer", "admin": "Admin"}
 
 
 def _form_values(form) -> dict:

@@ -40,6 +40,19 @@ def _object(required: list[str], properties: dict, description: str | None = Non
     schema = {"type": "object", "required": required, "properties": properties}
     return {**schema, "description": description} if description else schema
 
+# What a governance lead acts on (workflows/policies/incident_form.py): optional when reporting.
+_INCIDENT_GOVERNANCE = {
+    "local_reference": {"type": "string", "maxLength": 100, "description": "The trust's incident system number"},
+    "category": {"type": "string", "enum": ["screen_photo", "filming_staff", "audio", "covert", "social_media",
+                                            "aggression", "other"]},
+    "harm": {"type": "string", "enum": ["none", "low", "moderate", "severe"]},
+    "support_offered": {"type": "boolean", "description": "Whether the staff member recorded was offered support"},
+    "support_details": {"type": "string", "maxLength": 5000,
+                        "description": "What support was offered; required when support_offered is true"},
+    "escalated_to": {"type": "array", "uniqueItems": True, "items": {
+        "type": "string", "enum": ["security", "police", "communications", "information_governance"]}},
+    "other_patients_captured": {"type": "boolean"},
+}
 
 #: What a task page shows beside its form (``GET /tasks/{id}`` as ``"context"``).
 EVIDENCE_SCHEMAS = {
@@ -75,7 +88,10 @@ EVIDENCE_SCHEMAS = {
             "label": _STRING, "count": {"type": "integer"}})},
         "staff_comments": {"type": "array", "items": _STRING, "description": "Without names, in no particular order"},
         "liaison": {"type": "array", "items": _ref("Detail")},
-        "no_response": {"type": "integer", "description": "Staff who had not answered when the consultation closed"}}),
+        "no_response": {"type": "integer", "description": "Staff who had not answered when the consultation closed"},
+        "staff_conditions": {"type": "array", "items": _STRING,
+                             "description": "What staff willing only with conditions asked for (x-role conditions), "
+                                            "apart from comments; without names, in no particular order"}}),
     "ReviewContext": _object(["parts"], {
         "parts": {"type": "array", "items": _STRING,
                   "description": "What the task's diagram asks to show (its reviewContext property)"},
@@ -84,6 +100,9 @@ EVIDENCE_SCHEMAS = {
         "risk_assessment": _nullable(_ref("RiskAssessment")),
         "consultation": _nullable(_ref("Consultation")),
         "warning_signs": {"type": "array", "items": _STRING},
+        "resolved_signs": {"type": "array", "items": _object(["sign", "text", "how", "by", "at", "step"], {
+            "sign": _STRING, "text": _STRING, "how": _STRING, "by": _STRING, "at": _TIME, "step": _STRING}),
+            "description": "Warning signs a later step resolved (a form field marked x-resolves), with how"},
         "justification": _NULL_STRING, "revision_notes": _NULL_STRING,
         "signoffs": {"type": "array", "items": _ref("Decision")},
         "incidents": {"type": "array", "items": _ref("Incident"),
@@ -93,7 +112,10 @@ EVIDENCE_SCHEMAS = {
                 "username": {"type": ["string", "null"], "description": "The department's managers only"},
                 "changed_at": _STRING, "changes": {"type": "array", "items": _ref("Detail")}})}],
             "description": "Staff recording preferences changed since the last staff consultation "
-                           "(every review step shows them)"}},
+                           "(every review step shows them)"},
+        "published": _nullable(_object(["number", "published_at", "details"], {
+            "number": {"type": "integer"}, "published_at": _TIME, "details": {"type": "array", "items": _ref("Detail")}},
+            "The latest published version as published (what staff acknowledge)"))},
         "The evidence shown beside the task's form, built from stored data"),
     "SavedAnswers": _object(["data", "saved_at", "saved_by"], {
         "data": {"type": "object", "description": "The answers as saved (not validated)"},
@@ -184,7 +206,11 @@ SCHEMAS = {
         "title": {"type": "string"}, "lane": {"type": ["string", "null"]},
         "due_at": {"type": ["string", "null"], "format": "date-time", "description": "When the task is due"},
         "overdue": {"type": "boolean"},
-        "claimed_by": {"type": ["string", "null"], "description": "Who claimed this shared task"}}},
+        "claimed_by": {"type": ["string", "null"], "description": "Who claimed this shared task"},
+        "returned": _nullable(_object(["by", "step", "outcome", "at", "comments"], {
+            "by": _STRING, "step": _STRING, "outcome": _NULL_STRING, "at": _TIME,
+            "comments": {"type": "array", "items": _STRING}},
+            "In lists: for a revision, the sign-off that sent the policy back (who, and why)"))}},
     "TaskAssignment": {"type": "object", "required": ["id", "policy_id"], "properties": {
         "id": {"type": "string"}, "policy_id": {"type": "integer"}, "name": {"type": ["string", "null"]},
         "title": {"type": ["string", "null"]}, "lane": {"type": ["string", "null"]},
@@ -197,7 +223,8 @@ SCHEMAS = {
     # The body of an incident report: only its fields are checked here, the service checks each value
     # (after it has checked permission).
     "IncidentFields": {"type": "object", "additionalProperties": False,
-                       "properties": {"occurred_on": {}, "description": {}, "action_taken": {}}},
+                       "properties": {"occurred_on": {}, "description": {}, "action_taken": {},
+                                      **{name: {} for name in _INCIDENT_GOVERNANCE}}},
     "Reason": {"type": "object", "additionalProperties": False,
                "properties": {"reason": {"type": "string", "maxLength": 2000}}},
     "RequiredReason": {"type": "object", "required": ["reason"], "additionalProperties": False, "properties": {
@@ -206,18 +233,24 @@ SCHEMAS = {
     "Acknowledgement": {"type": "object", "required": ["username", "acknowledged_at"], "properties": {
         "username": {"type": "string"},
         "acknowledged_at": {"type": ["string", "null"], "format": "date-time",
-                            "description": "null while not acknowledged"}}},
+                            "description": "null while not acknowledged"},
+        "briefing_requested_at": {"type": ["string", "null"], "format": "date-time",
+                                  "description": "When they last asked for a briefing instead, while not acknowledged"}}},
     "NewIncident": {"type": "object", "required": ["occurred_on", "description", "action_taken"],
                     "additionalProperties": False,
-                    "description": "No patient-identifying details (name, date of birth, hospital number).",
+                    "description": "No patient-identifying details (name, date of birth, hospital number). The "
+                                   "governance fields are optional here (the report page asks for all of them).",
                     "properties": {"occurred_on": {"type": "string", "format": "date"},
                                    "description": {"type": "string", "maxLength": 5000},
-                                   "action_taken": {"type": "string", "maxLength": 5000}}},
+                                   "action_taken": {"type": "string", "maxLength": 5000},
+                                   **_INCIDENT_GOVERNANCE}},
     "Incident": {"type": "object", "required": ["id", "policy_id", "occurred_on", "description", "action_taken",
-                                                "reported_by", "reported_at"], "properties": {
+                                                "reported_by", "reported_at", *_INCIDENT_GOVERNANCE], "properties": {
         "id": {"type": "integer"}, "policy_id": {"type": "integer"}, "occurred_on": {"type": "string", "format": "date"},
         "description": {"type": "string"}, "action_taken": {"type": "string"}, "reported_by": {"type": "string"},
-        "reported_at": {"type": "string", "format": "date-time"}}},
+        "reported_at": {"type": "string", "format": "date-time"},
+        **{name: (_nullable(prop) if name != "escalated_to" else prop) for name, prop in _INCIDENT_GOVERNANCE.items()}},
+        "description": "The governance fields are null (escalated_to empty) where the report left them out"},
     "NewTranslation": {"type": "object", "required": ["language", "sections"], "properties": {
         "language": {"type": "string", "pattern": "^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$",
                      "description": "A BCP 47 language tag other than English, e.g. cy (Welsh)"},

@@ -67,7 +67,7 @@ def audit(policy_id: int):
 @bp.get("/tasks")
 @require_token
 def tasks():
-    return jsonify([{**_task(task), "overdue": task["overdue"]}
+    return jsonify([{**_task(task), "overdue": task["overdue"], "returned": task["returned"]}
                     for task in services().queries.inbox(g.actor, requested_page())])
 
 

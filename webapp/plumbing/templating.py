@@ -13,7 +13,8 @@ from workflows.policies.document_control import label_of
 from workflows.policies.status import LABELS, PolicyStatus
 
 LANE_LABELS = {"manager": "Manager", "staff": "Staff", "patient_liaison": "Patient liaison",
-               "employer": "Employer (risk management)", "insurer": "Insurer"}
+               "employer": "Employer (risk management)", "insurer": "Insurer", "equality_lead": "Equality lead",
+               "information_governance": "Information governance", "committee": "Ratifying committee"}
 RADIO_LIMIT = 6
 
 
@@ -61,8 +62,9 @@ def widget(prop: dict) -> str:
 
 def options(prop: dict) -> list[tuple[str, str]]:
     """(value, label) pairs for enums, multi-selects, labelled integers and yes/no questions."""
-    if prop.get("type") == "boolean":
-        return [("true", "Yes"), ("false", "No")]
+    if prop.get("type") == "boolean":  # "x-enumLabels" may name the two answers ("true"/"false")
+        labels = prop.get("x-enumLabels") or {}
+        return [("true", str(labels.get("true", "Yes"))), ("false", str(labels.get("false", "No")))]
     source = prop.get("items", prop)
     labels = prop.get("x-enumLabels") or source.get("x-enumLabels") or {}
     values = source.get("enum") or list(labels)

@@ -8,6 +8,7 @@ from flask_login import login_required
 from webapp.context import services
 from webapp.signin.auth import actor
 from workflows.errors import InvalidInput
+from workflows.forms import meaning as form_meaning
 from workflows.forms import validation as forms
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -38,6 +39,10 @@ def show(task_id: str):
         else:
             if saving:
                 flash("Your answers are saved. Come back to this task from your inbox to carry on.", "success")
+                return redirect(url_for("tasks.show", task_id=task_id))
+            if form_meaning.briefing_requested(page.form, forms.coerce_html_form(page.form, request.form)):
+                flash("Your manager has been told that you need a briefing. This task stays in your inbox: "
+                      "come back to it once you have had the briefing.", "success")
                 return redirect(url_for("tasks.show", task_id=task_id))
             flash(f"Thank you: “{page.task['title']}” is done.", "success")
             return redirect(url_for("policies.show", policy_id=policy_id))

@@ -15,7 +15,8 @@ from lxml import etree
 from workflows.errors import DiagramProblem
 from workflows.scripting import UnsafeCode, compile_expression, compile_script, timer_limits
 
-LANE_ROLES = ("manager", "staff", "patient_liaison", "employer", "insurer")
+LANE_ROLES = ("manager", "staff", "patient_liaison", "employer", "insurer", "equality_lead", "information_governance",
+              "committee")
 LIFECYCLE_STEPS = ("risk_assessment", "staff_consultation", "patient_consultation", "revision",
                    "employer_signoff", "insurer_signoff", "publication", "review", "acknowledgement",
                    "incident_review")
@@ -24,7 +25,7 @@ MAX_TASK_TEXT = 200  # what the task index stores of a user task's id, name and 
 MAX_FORM_NAME = 200  # the task index stores it in a column of this size
 #: What a task page may show beside its form, named in the task's ``reviewContext`` property.
 CONTEXT_PARTS = ("draft", "changes", "risk_assessment", "consultation", "warning_signs", "revision_notes",
-                 "signoffs", "incidents", "preference_changes")
+                 "signoffs", "incidents", "preference_changes", "published")
 _VARIABLE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 DUE_IN_PROPERTY = "dueIn"
 _ISO_DURATION = re.compile(r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?")

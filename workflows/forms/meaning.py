@@ -27,6 +27,13 @@ def first_with_role(form: dict, role: str) -> str | None:
     return found[0] if found else None
 
 
+def briefing_requested(form: dict, answers: dict) -> bool:
+    """Whether the answers ask for a briefing instead of acknowledging: a field marked
+    ``"x-briefingWhen"`` holds that value (the task then stays open; its manager is told)."""
+    return any("x-briefingWhen" in prop and name in answers and answers[name] == prop["x-briefingWhen"]
+               and type(answers[name]) is type(prop["x-briefingWhen"]) for name, prop in props(form).items())
+
+
 def label(form: dict, name: str) -> str:
     return props(form).get(name, {}).get("title") or name.replace("_", " ").capitalize()
 
@@ -38,7 +45,7 @@ def display(prop: dict | None, value) -> str | list[str]:
     if isinstance(value, list):
         return [str(labels.get(str(v), v)) for v in value]
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return str(labels.get("true" if value else "false", "Yes" if value else "No"))
     return str(labels.get(str(value), value))
 
 

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 LANE_WORDS = {"manager": "managers", "staff": "members of staff", "patient_liaison": "patient liaison leads",
-              "employer": "employer's risk managers", "insurer": "insurer's representatives"}
+              "employer": "employer's risk managers", "insurer": "insurer's representatives",
+              "equality_lead": "equality leads", "information_governance": "information governance leads",
+              "committee": "members of the ratifying committee"}
 SIGNOFF_WORDS = {"employer_signoff": "employer", "insurer_signoff": "insurer"}
 CONSULTATION_WORDS = {"staff_consultation": "staff consultation", "patient_consultation": "patient liaison consultation"}
 
@@ -79,6 +81,13 @@ def signoff_returned(base: str, name: str, step: str, by: str, policy_id: int, p
     body = (f"Hello {name},\n\nThe {who} sign-off on “{policy_title}” has come back from {by}. "
             f"See the decision and what happens next: {base}/policies/{policy_id}{_footer(base)}")
     return Mail("signoff_returned", f"The {who} sign-off has come back – {policy_title}", body)
+
+
+def briefing_requested(base: str, name: str, who: str, policy_id: int, policy_title: str) -> Mail:
+    body = (f"Hello {name},\n\n{who} has asked for a briefing on the published policy “{policy_title}” before "
+            f"acknowledging it. Their task to acknowledge stays open until they confirm they have read and "
+            f"understood it. See who has acknowledged: {base}/policies/{policy_id}/acknowledgements{_footer(base)}")
+    return Mail("briefing_requested", f"{who} needs a briefing – {policy_title}", body)
 
 
 def digest(base: str, name: str, items: list[tuple[str, str]]) -> Mail:

@@ -100,6 +100,13 @@ class Notifier:
                 outbox.enqueue(session, user, kind=mail.kind, subject=mail.subject, body=mail.body, now=now,
                                policy_id=policy.id)
 
+    def briefing_requested(self, session: Session, policy, username: str, now: datetime) -> None:
+        """Tell the department's managers that ``username`` needs a briefing before acknowledging."""
+        for user in people_with_role(session, "manager", policy.department_id, organisation_wide=False):
+            mail = messages.briefing_requested(self.base, user.username, username, policy.id, policy.title)
+            outbox.enqueue(session, user, kind=mail.kind, subject=mail.subject, body=mail.body, now=now,
+                           policy_id=policy.id)
+
     def people_for(self, session: Session, department_id: int, lane: str | None,
                    assignee: str | None) -> list[Recipient]:
         """Who can act on a task: its assignee, or everyone of its lane's role who may see the policy."""

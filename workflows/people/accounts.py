@@ -14,7 +14,8 @@ from workflows.storage import audit
 from workflows.storage.database import Database
 from workflows.storage.schema import ApiToken, Department, User, UserRole
 
-ROLES = ("manager", "staff", "patient_liaison", "employer", "insurer", "process_designer", "admin")
+ROLES = ("manager", "staff", "patient_liaison", "employer", "insurer", "equality_lead", "information_governance", "committee",
+         "process_designer", "admin")
 MAX_EMAIL = 254
 __all__ = ["Accounts", "Actor", "IssuedToken", "Person", "ROLES", "TokenInfo", "TokenRefused"]
 

@@ -29,6 +29,7 @@ from workflows.engine.processes import ProcessRegistry
 from workflows.engine.steps import StepResult
 from workflows.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, WorkflowFailure
 from workflows.forms import answer_rules, saved_answers
+from workflows.forms import meaning as form_meaning
 from workflows.forms import validation as forms
 from workflows.forms.saved_answers import SavedAnswers
 from workflows.notifications.notifier import Notifier
@@ -175,6 +176,8 @@ class PolicyCommands:
             if answers is None:
                 answers = answer_rules.checked(schema, forms.coerce_html_form(schema, html_form)
                                                if html_form is not None else data, now.date())
+            if form_meaning.briefing_requested(schema, answers):
+                return self._request_briefing(actor, task_id, answers, now)
             result = self._step("complete", policy.process_version_id, state=state, task_id=task_id,
                                 answers=answers, now=now, facts=facts)
             with self._db.transaction() as session:
@@ -188,6 +191,22 @@ class PolicyCommands:
 
         return retried(attempt, "This policy is being changed by several people at once; nothing was changed. "
                                 "Try again in a moment.")
+
+    def _request_briefing(self, actor: Actor, task_id: str, answers: dict, now: datetime) -> int:
+        """Someone asked to acknowledge asks for a briefing first: nothing runs, the task stays
+        open with the answer saved beside it (the acknowledgement list shows it), and the
+        department's managers are told by mail."""
+        with self._db.transaction() as session:
+            task, policy = actors_task(session, actor, task_id)
+            saved = session.execute(update(HumanTask).where(HumanTask.id == task.id, HumanTask.state == "ready")
+                                    .values(saved_answers=answers, saved_at=now, saved_by=actor.username)
+                                    .execution_options(synchronize_session=False))
+            if saved.rowcount != 1:
+                raise Conflict("This task was completed a moment ago; nothing was changed.")
+            audit.record(session, at=now, actor=actor.username, action="briefing_requested", policy_id=policy.id,
+                         task=task, data=answers, process_version_id=policy.process_version_id)
+            self._notifier.briefing_requested(session, policy, actor.username, now)
+            return policy.id
 
     def save_answers(self, actor: Actor, task_id: str, data: dict | None = None, html_form=None) -> SavedAnswers:
         """Keep partial answers beside a ready task to continue later (not validated, not run)."""
@@ -336,6 +355,9 @@ class PolicyCommands:
         dmap = diagram_map(self._registry.bundle(policy.process_version_id))
         draft = result.data.get(dmap.draft_key) if dmap.draft_key else None
         rating = result.data.get(dmap.rating_key) if dmap.rating_key else None
+        if withdrawn:  # the interrupting event that ends the lifecycle carries none of its data: keep the last
+            draft = draft if isinstance(draft, dict) and draft else policy.draft
+            rating = rating if rating is not None else policy.risk_rating
         saved = session.execute(
             update(Policy).where(Policy.id == policy.id, Policy.version == policy.version)
             .values(version=policy.version + 1, status=status, draft=draft if isinstance(draft, dict) else {},

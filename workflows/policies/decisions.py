@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows.engine.diagram_map import DECISION_STEPS
+from workflows.engine.diagram_map import DECISION_STEPS, SIGNOFF_STEPS
 from workflows.engine.specs import ProcessBundle
 from workflows.forms import meaning as form_meaning
 from workflows.storage.schema import AuditEvent, HumanTask
@@ -63,3 +63,10 @@ def decisions(session: Session, bundle: ProcessBundle, policy_id: int, after_eve
         found.append(Decision(row.task_title or row.lifecycle_step, row.lifecycle_step, row.lane, row.actor, row.at,
                               outcome, approved, comments))
     return found
+
+
+def sent_back(session: Session, bundle: ProcessBundle, policy_id: int, ready_since: datetime) -> Decision | None:
+    """The sign-off that sent the policy back to a revision that became ready at ``ready_since``:
+    the latest sign-off decision up to then, when it did not approve (None for a first revision)."""
+    taken = [d for d in decisions(session, bundle, policy_id, steps=SIGNOFF_STEPS) if d.at <= ready_since]
+    return taken[-1] if taken and not taken[-1].approved else None

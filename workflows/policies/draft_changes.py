@@ -91,18 +91,53 @@ def compare(form: dict, before: dict, after: dict) -> list[FieldChange]:
 
 
 def word_diff(before: str, after: str) -> list[TextPiece]:
-    """The words of ``after`` with those removed from ``before`` and those added marked."""
+    """The words of ``after`` with those removed from ``before`` and those added marked, phrase by phrase.
+
+    Word by word, a reworded sentence reads as removed and added words interleaved
+    ("~~ask~~photograph ~~for~~the"); changes that only a space or a short word
+    ("a", "the", "to") keep apart are joined into one phrase, so each change reads as
+    the whole phrase removed, then the whole phrase that replaced it.
+    """
     old, new = _WORDS.findall(before), _WORDS.findall(after)
-    pieces: list[TextPiece] = []
+    runs: list[list[str]] = []  # ["same", text] or ["changed", removed, added]
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
         if op == "equal":
-            pieces.append(TextPiece("same", "".join(old[i1:i2])))
+            runs.append(["same", "".join(old[i1:i2])])
+        else:
+            runs.append(["changed", "".join(old[i1:i2]), "".join(new[j1:j2])])
+    joined: list[list[str]] = []
+    for index, run in enumerate(runs):
+        between = (run[0] == "same" and 0 < index < len(runs) - 1 and joined and joined[-1][0] == "changed"
+                   and _joins(run[1]))
+        if between:  # a short gap inside a change: part of the phrase on both sides
+            joined[-1][1] += run[1]
+            joined[-1][2] += run[1]
+        elif run[0] == "changed" and joined and joined[-1][0] == "changed":
+            joined[-1][1] += run[1]
+            joined[-1][2] += run[2]
+        else:
+            joined.append(list(run))
+    pieces: list[TextPiece] = []
+    for run in joined:
+        if run[0] == "same":
+            pieces.append(TextPiece("same", run[1]))
             continue
-        if op in ("delete", "replace"):
-            pieces.append(TextPiece("removed", "".join(old[i1:i2])))
-        if op in ("insert", "replace"):
-            pieces.append(TextPiece("added", "".join(new[j1:j2])))
+        removed, added = run[1].strip(), run[2].strip()
+        if run[1][:1].isspace() or run[2][:1].isspace():  # spaces around a phrase are not part of the change
+            pieces.append(TextPiece("same", " "))
+        if removed:
+            pieces.append(TextPiece("removed", removed))
+        if added:
+            pieces.append(TextPiece("added", added))
+        if (run[2] or run[1])[-1:].isspace():
+            pieces.append(TextPiece("same", " "))
     return pieces
+
+
+def _joins(text: str) -> bool:
+    """Whether unchanged text between two changes is short enough to read as part of one phrase."""
+    words = text.split()
+    return len(words) <= 1 and len(text.strip()) <= 4
 
 
 def _blank(value) -> bool:

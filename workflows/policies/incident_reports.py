@@ -5,11 +5,12 @@ that the evidence beside a decision can list them without reaching the commands.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
 
+from workflows.policies.incident_form import CATEGORIES, ESCALATIONS, HARMS
 from workflows.storage.schema import Incident, PublishedVersion
 
 
@@ -22,11 +23,32 @@ class IncidentView:
     action_taken: str
     reported_by: str
     reported_at: datetime
+    # the governance fields: None (an empty list) in reports made before they were asked, or through the API
+    local_reference: str | None = None
+    category: str | None = None
+    harm: str | None = None
+    support_offered: bool | None = None
+    support_details: str | None = None
+    escalated_to: list[str] = field(default_factory=list)
+    other_patients_captured: bool | None = None
 
     @classmethod
     def of(cls, row: Incident) -> "IncidentView":
         return cls(row.id, row.policy_id, row.occurred_on, row.description, row.action_taken, row.reported_by,
-                   row.reported_at)
+                   row.reported_at, row.local_reference, row.category, row.harm, row.support_offered,
+                   row.support_details, list(row.escalated_to or []), row.other_patients_captured)
+
+    @property
+    def category_label(self) -> str | None:
+        return CATEGORIES.get(self.category) if self.category else None
+
+    @property
+    def harm_label(self) -> str | None:
+        return HARMS.get(self.harm) if self.harm else None
+
+    @property
+    def escalated_labels(self) -> list[str]:
+        return [ESCALATIONS.get(team, team) for team in self.escalated_to]
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -9,20 +9,19 @@ the employer's risk management (role ``employer``) may read the incidents.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 
-from workflows.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from workflows.errors import Conflict, Forbidden, NotFound
 from workflows.people.accounts import Actor
 from workflows.policies.commands import PolicyCommands, manages, may_see
+from workflows.policies.incident_form import checked
 from workflows.policies.incident_reports import IncidentView
 from workflows.storage.database import Database
 from workflows.storage.schema import Incident, Policy
 
 INCIDENT_REPORTED = "incident_reported"
-MAX_TEXT = 5000
-FIELDS = {"occurred_on": "When it happened", "description": "What happened", "action_taken": "What was done"}
 
 
 def may_report(actor: Actor, policy: Policy) -> bool:
@@ -33,39 +32,15 @@ def may_read(actor: Actor, policy: Policy) -> bool:
     return manages(actor, policy) or ("employer" in actor.roles and may_see(actor, policy))
 
 
-def checked(values: dict, today: date) -> dict:
-    """The report's fields, or InvalidInput naming each that is missing or wrong."""
-    errors, clean = [], {}
-    for name, label in FIELDS.items():
-        value = values.get(name)
-        if not isinstance(value, str) or not value.strip():
-            errors.append(FieldError(name, f"{label} is required."))
-            continue
-        value = value.strip()
-        if name == "occurred_on":
-            try:
-                value = date.fromisoformat(value)
-            except ValueError:
-                errors.append(FieldError(name, f"{label} must be a date (YYYY-MM-DD)."))
-                continue
-            if value > today:
-                errors.append(FieldError(name, f"{label} cannot be in the future."))
-                continue
-        elif len(value) > MAX_TEXT:
-            errors.append(FieldError(name, f"{label} must be at most {MAX_TEXT} characters long."))
-            continue
-        clean[name] = value
-    if errors:
-        raise InvalidInput(errors)
-    return clean
-
-
 class Incidents:
     def __init__(self, database: Database, commands: PolicyCommands, clock):
         self._db, self._commands, self._clock = database, commands, clock
 
-    def report(self, actor: Actor, policy_id: int, values: dict) -> IncidentView:
-        """Record an incident and tell the policy's workflow; returns the stored incident."""
+    def report(self, actor: Actor, policy_id: int, values: dict, complete: bool = False) -> IncidentView:
+        """Record an incident and tell the policy's workflow; returns the stored incident.
+
+        ``complete``: every field of the report is required (the page asks for all of
+        them); otherwise the governance fields are optional (the API)."""
         stored: list[Incident] = []
 
         def check(policy: Policy) -> None:
@@ -82,7 +57,7 @@ class Incidents:
             if policy is None:
                 raise NotFound(f"Policy {policy_id} does not exist.")
             check(policy)
-        values = checked(values if isinstance(values, dict) else {}, self._clock().date())
+        values = checked(values if isinstance(values, dict) else {}, self._clock().date(), complete)
 
         def record(session, policy: Policy, now: datetime) -> None:
             row = Incident(policy_id=policy.id, department_id=policy.department_id, reported_by=actor.username,
@@ -91,6 +66,7 @@ class Incidents:
             session.flush()
             stored.append(row)
 
+        # the whole report goes to the diagram, so its gateways may route on category, harm or escalation
         payload = {**values, "occurred_on": values["occurred_on"].isoformat()}
         self._commands.advance(actor.username, policy_id, "send_event", action="incident_reported",
                                data={"occurred_on": payload["occurred_on"]}, check=check, also=record,

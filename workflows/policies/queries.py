@@ -17,7 +17,7 @@ from workflows.errors import FieldError, Forbidden, InvalidInput, NotFound
 from workflows.forms.meaning import preference_fields, starting_answers
 from workflows.forms.saved_answers import SavedAnswers
 from workflows.people.accounts import Actor
-from workflows.policies import preference_answers, review_context, timeline
+from workflows.policies import decisions, preference_answers, review_context, timeline
 from workflows.policies.commands import actors_task, manages, may_see
 from workflows.policies.incidents import may_read as may_read_incidents
 from workflows.policies.review_context import ReviewContext
@@ -132,8 +132,21 @@ class PolicyQueries:
             query = query.where(HumanTask.department_id == actor.department_id)
         now = self._clock()
         with self._db.reading() as session:
-            return [{**row._mapping, "overdue": row.due_at is not None and row.due_at <= now}
-                    for row in session.execute(query)]
+            tasks = [{**row._mapping, "overdue": row.due_at is not None and row.due_at <= now, "returned": None}
+                     for row in session.execute(query)]
+            for task in tasks:
+                if task["lifecycle_step"] == "revision":
+                    task["returned"] = self._returned(session, task["policy_id"], task["ready_since"])
+        return tasks
+
+    def _returned(self, session, policy_id: int, ready_since) -> dict | None:
+        """Who sent a revision back, and why (the sign-off's comments), for the inbox."""
+        version_id = session.scalar(select(Policy.process_version_id).where(Policy.id == policy_id))
+        decision = decisions.sent_back(session, self._registry.bundle(version_id), policy_id, ready_since)
+        if decision is None:
+            return None
+        return {"by": decision.by, "step": decision.title, "outcome": decision.outcome, "at": decision.at,
+                "comments": decision.comments}
 
     def my_task_ids(self, actor: Actor, policy_id: int) -> set[str]:
         """The ready tasks of one policy that ``actor`` may complete now."""
@@ -265,14 +278,20 @@ class PolicyQueries:
             if published_at is None:
                 return []
             tasks = session.execute(
-                select(HumanTask.assignee, HumanTask.state, HumanTask.completed_at)
+                select(HumanTask.id, HumanTask.assignee, HumanTask.state, HumanTask.completed_at)
                 .join(User, User.username == HumanTask.assignee)
                 .where(HumanTask.policy_id == policy_id, HumanTask.lifecycle_step == "acknowledgement",
                        HumanTask.ready_since >= published_at, HumanTask.state.in_(("ready", "completed")),
                        User.active.is_(True))
                 .order_by(HumanTask.assignee, HumanTask.ready_since)).all()
-        latest = {t.assignee: t.completed_at if t.state == "completed" else None for t in tasks}
-        return [{"username": name, "acknowledged_at": at} for name, at in sorted(latest.items())]
+            open_ids = [t.id for t in tasks if t.state == "ready"]
+            briefings = dict(session.execute(
+                select(AuditEvent.task_id, func.max(AuditEvent.at))
+                .where(AuditEvent.policy_id == policy_id, AuditEvent.action == "briefing_requested",
+                       AuditEvent.task_id.in_(open_ids)).group_by(AuditEvent.task_id)).all()) if open_ids else {}
+        latest = {t.assignee: (t.completed_at if t.state == "completed" else None, briefings.get(t.id)) for t in tasks}
+        return [{"username": name, "acknowledged_at": at, "briefing_requested_at": asked}
+                for name, (at, asked) in sorted(latest.items())]
 
     def may_read_incidents(self, actor: Actor, policy_id: int) -> bool:
         with self._db.reading() as session:

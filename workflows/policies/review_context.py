@@ -2,7 +2,7 @@
 
 The task's ``reviewContext`` property names the parts it needs (the draft, what
 changed since the last round, the risk assessment, the consultation, warning
-signs, revision notes, earlier sign-offs). Each part is built from stored data
+signs, revision notes, earlier sign-offs, the published version to acknowledge). Each part is built from stored data
 only — the policy's current workflow data, the draft rounds and the audit trail —
 found through the diagram's properties and the forms' ``x-role``/``x-risk`` marks,
 so a renamed field or variable in a diagram changes nothing here. Staff answers
@@ -11,6 +11,7 @@ are counted and their comments shown without names or order.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,7 +24,8 @@ from workflows.policies import draft_changes
 from workflows.policies.decisions import Decision, decisions
 from workflows.policies.draft_changes import DraftChanges
 from workflows.policies.incident_reports import since_last_publication
-from workflows.storage.schema import HumanTask, Policy, User, UserRole
+from workflows.policies.resolved_signs import ResolvedSign, resolved
+from workflows.storage.schema import DraftRound, HumanTask, Policy, PublishedVersion, User, UserRole
 
 #: The part that lists the recording preferences changed since the last staff consultation;
 #: every task of step ``review`` shows it too, for a "no changes" review must weigh them.
@@ -82,6 +84,17 @@ class Consultation:
     staff_comments: list[str]
     liaison: list[Detail]
     no_response: int = 0  # staff who had not answered when the consultation closed
+    #: What staff willing only with conditions asked for (``"x-role": "conditions"``), apart from comments.
+    staff_conditions: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PublishedText:
+    """The latest published version: its number and the policy as it was published."""
+
+    number: int
+    published_at: datetime
+    details: list[Detail]
 
 
 @dataclass(frozen=True)
@@ -107,6 +120,9 @@ class ReviewContext:
     signoffs: list[Decision] = field(default_factory=list)
     incidents: list = field(default_factory=list)  # incident_reports.IncidentView, since the last publication
     preference_changes: list[PreferenceChange] | None = None
+    published: PublishedText | None = None
+    #: Warning signs a later step resolved (``"x-resolves"``), with how; they stay in ``warning_signs``.
+    resolved_signs: list[ResolvedSign] = field(default_factory=list)
 
 
 def build(session: Session, bundle: ProcessBundle, dmap: DiagramMap, policy_id: int, data: dict,
@@ -124,12 +140,14 @@ def build(session: Session, bundle: ProcessBundle, dmap: DiagramMap, policy_id: 
         risk_assessment=risk_assessment(bundle, dmap, data) if "risk_assessment" in wanted else None,
         consultation=consultation(bundle, dmap, data) if "consultation" in wanted else None,
         warning_signs=warning_signs(dmap, data) if "warning_signs" in wanted else [],
+        resolved_signs=resolved(session, bundle, policy_id, _signs(dmap, data)) if "warning_signs" in wanted else [],
         justification=justification if "warning_signs" in wanted else None,
         revision_notes=notes if "revision_notes" in wanted else None,
         signoffs=decisions(session, bundle, policy_id) if "signoffs" in wanted else [],
         incidents=since_last_publication(session, policy_id) if "incidents" in wanted else [],
         preference_changes=(preference_changes(session, policy_id, names_shown)
                             if PREFERENCE_CHANGES in wanted else None),
+        published=published_text(session, policy_id, draft_form) if "published" in wanted else None,
     )
 
 
@@ -157,6 +175,20 @@ def _field_label(name: str) -> str:
 
 def _choice(value) -> str:
     return register.CHOICE_LABELS.get(value, value) if value else "not given"
+
+
+def published_text(session: Session, policy_id: int, draft_form: dict) -> PublishedText | None:
+    """The latest published version as it was published: the draft round saved last before it
+    (a review opened since may have changed the current draft; people acknowledge what was published)."""
+    latest = session.execute(select(PublishedVersion.number, PublishedVersion.published_at)
+                             .where(PublishedVersion.policy_id == policy_id)
+                             .order_by(PublishedVersion.number.desc()).limit(1)).first()
+    if latest is None:
+        return None
+    draft = session.scalar(select(DraftRound.draft).where(DraftRound.policy_id == policy_id,
+                                                          DraftRound.saved_at <= latest.published_at)
+                           .order_by(DraftRound.number.desc()).limit(1))
+    return PublishedText(latest.number, latest.published_at, draft_details(draft_form, draft or {}))
 
 
 def draft_details(form: dict, draft: dict) -> list[Detail]:
@@ -211,7 +243,7 @@ def _assessment(form: dict, answers: dict, dmap: DiagramMap, rating) -> RiskAsse
 
 def consultation(bundle: ProcessBundle, dmap: DiagramMap, data: dict) -> Consultation | None:
     """Staff views counted by answer with their comments (no names, no order), and the liaison group's view."""
-    responses, silent, views, comments = 0, 0, {}, []
+    responses, silent, views, comments, conditions = 0, 0, {}, [], []
     for task in dmap.of_step("staff_consultation"):
         form = bundle.forms.get(task.form or "", {})
         answers = data.get(task.collection or task.data_key)
@@ -230,6 +262,8 @@ def consultation(bundle: ProcessBundle, dmap: DiagramMap, data: dict) -> Consult
                 views[label] = views.get(label, 0) + 1
             comments += [answer[n].strip() for n in form_meaning.with_role(form, "comments")
                          if isinstance(answer.get(n), str) and answer[n].strip()]
+            conditions += [answer[n].strip() for n in form_meaning.with_role(form, "conditions")
+                           if isinstance(answer.get(n), str) and answer[n].strip()]
     liaison = []
     for task in dmap.of_step("patient_consultation"):
         form, answers = bundle.forms.get(task.form or "", {}), data.get(task.data_key)
@@ -239,7 +273,7 @@ def consultation(bundle: ProcessBundle, dmap: DiagramMap, data: dict) -> Consult
     if not responses and not silent and not liaison:
         return None
     return Consultation(responses, [Count(label, count) for label, count in views.items()], sorted(comments), liaison,
-                        silent)
+                        silent, sorted(conditions))
 
 
 def warning_signs(dmap: DiagramMap, data: dict) -> list[str]:
@@ -251,6 +285,11 @@ def warning_signs(dmap: DiagramMap, data: dict) -> list[str]:
         if text:
             signs.append(str(text))
     return signs
+
+
+def _signs(dmap: DiagramMap, data: dict) -> list[dict]:
+    found = data.get(dmap.warning_key) if dmap.warning_key else None
+    return [sign for sign in found if isinstance(sign, dict)] if isinstance(found, list) else []
 
 
 def _written(bundle: ProcessBundle, dmap: DiagramMap, data: dict, role: str) -> str | None:

@@ -315,6 +315,14 @@ class Incident(Base):
     occurred_on: Mapped[date] = mapped_column(Date)
     description: Mapped[str] = mapped_column(Text)
     action_taken: Mapped[str] = mapped_column(Text)
+    # what a governance lead acts on; null in reports made before they were asked (and optional in the API)
+    local_reference: Mapped[str | None] = mapped_column(String(100))  # the trust's incident system number
+    category: Mapped[str | None] = mapped_column(String(30))
+    harm: Mapped[str | None] = mapped_column(String(20))
+    support_offered: Mapped[bool | None] = mapped_column(Boolean)
+    support_details: Mapped[str | None] = mapped_column(Text)
+    escalated_to: Mapped[list | None] = mapped_column(JSON)  # security, police, communications, information_governance
+    other_patients_captured: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class OutboxMessage(Base):

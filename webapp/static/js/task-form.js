@@ -81,4 +81,12 @@
   form.addEventListener("change", update);
   form.addEventListener("input", update);
   update();
+
+  // A jump link from the evidence in brief to a closed part of the evidence opens it.
+  document.querySelectorAll(".evidence-summary a[href^='#']").forEach(function (link) {
+    link.addEventListener("click", function () {
+      var target = document.getElementById(link.getAttribute("href").slice(1));
+      if (target && target.tagName === "DETAILS") { target.open = true; }
+    });
+  });
 })();
