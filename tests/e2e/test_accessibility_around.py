@@ -145,7 +145,7 @@ def settings(page, ui, site):
 
 def published_list_marked(page, ui, site):
     page.goto("/published")
-    expect(page.get_by_text(re.compile(r"^Suspended \d"))).to_be_visible()
+    expect(page.get_by_role("cell", name="suspended", exact=True)).to_be_visible()
 
 
 def published_suspended(page, ui, site):
@@ -170,7 +170,7 @@ PAGES = {
     "inbox-due-dates": inbox_with_due_dates, "dashboard": dashboard, "settings": settings,
     "published-list-marked": published_list_marked, "published-suspended": published_suspended,
     "admin": admin_page("/admin/", "Administration"), "admin-people": admin_page("/admin/users", "People"),
-    "admin-person": admin_page("/admin/users/sam", "sam"), "admin-new-person": admin_page("/admin/users/new", "Add a person"),
+    "admin-person": admin_page("/admin/users/sam", "sam"), "admin-new-person": admin_page("/admin/users/new", "Invite a person"),
     "admin-deactivate": admin_page("/admin/users/alex/deactivate", "Deactivate alex"),
     "admin-departments": admin_page("/admin/departments", "Departments"),
     "admin-rename-department": admin_page("/admin/departments/rename?department=Ultrasound", "Rename “Ultrasound”"),
