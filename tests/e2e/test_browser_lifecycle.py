@@ -254,7 +254,7 @@ def test_policy_goes_from_start_to_public_page(live_server, browser_page, new_co
     visitor.goto("/published")
     review = when(a_year_after(effective))  # counted from the date the policy takes effect
     row = visitor.get_by_role("row").filter(has=visitor.get_by_role("link", name=TITLE, exact=True))
-    expect(row.get_by_role("cell")).to_have_text([TITLE, "Ultrasound", "1", when(effective), review, "Yes"])
+    expect(row.get_by_role("cell")).to_have_text([TITLE, "Ultrasound", "1", when(effective), review, "comes into force"])  # it takes effect in a week
     row.get_by_role("link", name=TITLE, exact=True).click()
     visitor.wait_for_url(re.compile(r"/published/\d+$"))
     article = visitor.locator("article")

@@ -251,7 +251,7 @@ SCHEMAS = {
         "reported_at": {"type": "string", "format": "date-time"},
         **{name: (_nullable(prop) if name != "escalated_to" else prop) for name, prop in _INCIDENT_GOVERNANCE.items()}},
         "description": "The governance fields are null (escalated_to empty) where the report left them out"},
-    "NewTranslation": {"type": "object", "required": ["language", "sections"], "properties": {
+    "NewTranslation": {"type": "object", "required": ["language", "sections"], "additionalProperties": False, "properties": {
         "language": {"type": "string", "pattern": "^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$",
                      "description": "A BCP 47 language tag other than English, e.g. cy (Welsh)"},
         "sections": {"type": "object", "minProperties": 1, "additionalProperties": {
