@@ -14,13 +14,10 @@ from pathlib import Path
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
-from webapp import admin, api, config, public, studio
+from webapp import config
 from webapp.context import csrf
-from webapp.operations import database_errors, favicon, health, idempotency, metrics, request_log
-from webapp.plumbing import errors, headers, submissions, templating, vendor
 from webapp.plumbing.converters import CONVERTERS
-from webapp.signin import auth, invitations, oidc, oidc_config, own_password
-from webapp.work import dashboard, inbox, incidents, policies, policy_actions, settings, tasks
+from webapp.signin import oidc_config
 from workflows.wiring import Services, build_services
 
 
@@ -48,12 +45,23 @@ def create_app(test_config: dict | None = None, services: Services | None = None
                                                              mail=config.mail_settings())
     app.url_map.converters.update(CONVERTERS)  # before any route is added: they are compiled then
     csrf.init_app(app)
+    _pages(app)
+    _operations(app)
+    return app
+
+
+def _pages(app) -> None:
+    """Every page and the API, with what they share. Imported here, when an app is built, and not
+    when the package is: ``policyflow serve`` sets up the metrics folder first, and prometheus-client
+    reads it once, when the metrics module loads it (see ``server.metrics_folder``)."""
+    from webapp import admin, api, public, studio
+    from webapp.plumbing import errors, headers, submissions, templating, vendor
+    from webapp.signin import auth, invitations, oidc, own_password
+    from webapp.work import dashboard, inbox, incidents, policies, policy_actions, settings, tasks
 
     for module in (auth, inbox, policies, policy_actions, incidents, tasks, public, vendor, settings, dashboard,
-                   studio, own_password, invitations, oidc):
+                   studio, own_password, invitations, oidc, admin, api):
         app.register_blueprint(module.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
     auth.init_app(app)
     oidc.init_app(app)
@@ -61,12 +69,13 @@ def create_app(test_config: dict | None = None, services: Services | None = None
     submissions.init_app(app)
     templating.init_app(app)
     headers.init_app(app)
-    _operations(app)
-    return app
 
 
 def _operations(app) -> None:
-    """What operators rely on: probes, metrics, the request log, the site icon."""
+    """What operators rely on: probes, metrics, the request log, the site icon (imported as the
+    pages are, for the same reason)."""
+    from webapp.operations import database_errors, favicon, health, idempotency, metrics, request_log
+
     for module in (health, metrics, favicon):
         app.register_blueprint(module.bp)
     request_log.init_app(app)
