@@ -145,14 +145,15 @@ def test_an_imported_diagram_becomes_a_draft_with_a_to_do_list_and_fixes(studio,
     assert response.status_code == 302
     draft = response.headers["Location"].split("#")[0]
     text = visible_text(studio.get(draft).get_data(as_text=True))
-    assert "Mark the process 'Approval' executable" in text
+    assert "Choose the one process that runs (0 of 1 are marked executable): 'Approval' (approval, approval.bpmn " \
+           "line 3)" in text
     assert "Map the lane 'Approver' to a role" in text
-    assert "Give the task 'Approve it' a form." in text
-    assert "'Merge' is a complexGateway, which cannot run here: replace it." in text
-    assert "settings of another engine (assignee)" in text
-    for fix in ({"kind": "executable", "element": "approval"}, {"kind": "lane", "element": "lane_approver",
-                                                                 "role": "manager"},
-                {"kind": "form", "element": "approve", "form": "approve.schema.json"}):
+    assert "'Approve it' needs a form." in text
+    assert "'Merge' is a complexGateway, which cannot run here" in text
+    assert "settings of another engine" not in text  # camunda:assignee is read (who does the task), not ignored
+    for fix in ({"fix": "executable", "element": "approval"}, {"fix": "lane", "element": "lane_approver",
+                                                               "choice": "manager"},
+                {"fix": "form", "element": "approve", "choice": "approve.schema.json"}):
         assert post(studio, f"{draft}/fix", fix).status_code == 302
     text = visible_text(studio.get(draft).get_data(as_text=True))
     assert "executable" not in text.split("To do before it can run")[1].split("Check and dry run")[0]
