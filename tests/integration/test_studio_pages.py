@@ -199,3 +199,29 @@ def test_an_admin_reaches_the_policy_versions_page_but_not_the_studio(client, se
     assert 'href="/designer/processes/policy_lifecycle/policies"' in inbox
     assert client.get("/designer/processes/policy_lifecycle/policies").status_code == 200
     assert client.get("/designer/").status_code == 403
+
+
+def test_a_deployed_draft_leaves_the_drafts_in_progress_titled_by_its_note(studio, services):
+    draft = new_draft(studio)
+    draft_id = int(draft.rstrip("/").rsplit("/", 1)[-1])
+    files = variants.with_task_after(variants.shipped_files(), "revision", "rps_review", "RPS review",
+                                     "rps_review.schema.json", variants.NOTE_FORM)
+    services.studio.drafts.save(draft_id, "dora", files, services.studio.drafts.get(draft_id).revision)
+    assert post(studio, f"{draft}/deploy", {"note": "Add the RPS review"}).status_code == 302
+    text = visible_text(studio.get("/designer/").get_data(as_text=True))
+    assert "Add the RPS review" not in text.split("Drafts in progress")[1].split("Deployed drafts")[0]
+    assert "Add the RPS review: deployed as version 2" in text
+
+
+def test_a_plain_task_is_a_check_warning_as_its_to_do_says(studio, services):
+    draft = new_draft(studio)
+    draft_id = int(draft.rstrip("/").rsplit("/", 1)[-1])
+    found = services.studio.drafts.get(draft_id)
+    files = dict(found.files)
+    files["policy_lifecycle.bpmn"] = files["policy_lifecycle.bpmn"].replace("<bpmn:scriptTask ", "<bpmn:task ", 1) \
+        .replace("</bpmn:scriptTask>", "</bpmn:task>", 1) \
+        .replace('<bpmn:script>staff_response = {"responded": False}</bpmn:script>', "")
+    services.studio.drafts.save(draft_id, "dora", files, found.revision)
+    checked = visible_text(post(studio, f"{draft}/check").get_data(as_text=True))
+    assert "is a plain task, which does nothing when run" in checked.split("Worth a look")[1]
+    assert "as a plain task it does nothing" in checked.split("To do before it can run")[1]

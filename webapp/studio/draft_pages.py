@@ -73,9 +73,8 @@ def check(draft_id: int):
 @designer_required
 def deploy(draft_id: int):
     note = request.form.get("note", "")
-    files = services().studio.drafts.get(draft_id).files
     try:
-        version = services().studio.deploy(actor(), files, note)
+        version = services().studio.deploy_draft(actor(), draft_id, note)
     except DiagramError as error:
         return _page(draft_id, deploy_errors=error.problems, note=note, status=422)
     except InvalidInput as error:

@@ -60,6 +60,12 @@ class Studio:
             raise _unchanged(version)
         return version
 
+    def deploy_draft(self, actor: Actor, draft_id: int, note: str) -> ProcessVersion:
+        """Deploy a draft's files; the draft then leaves the drafts in progress, "deployed as version N"."""
+        version = self.deploy(actor, self.drafts.get(draft_id).files, note)
+        self.drafts.deployed(draft_id, version.version, note)
+        return version
+
     def _latest_with_same_files(self, files: dict) -> ProcessVersion | None:
         """The latest version of a process whose files are exactly ``files`` (by content hash)."""
         try:
