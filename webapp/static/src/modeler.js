@@ -10,6 +10,7 @@ import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js
 import minimapModule from 'diagram-js-minimap';
 
 import spiffworkflow from './spiffworkflow-moddle.json';
+import ClearPlacement from './placement.js';
 import PolicyflowPropertiesProvider from './properties-provider.js';
 import { moveTodos, startResizers, startShortcuts } from './workspace.js';
 
@@ -19,8 +20,9 @@ const SAVE_DELAY_MS = 700;
 const READABLE_ZOOM = 0.75;
 const MARGIN = 40;
 const PolicyflowPropertiesModule = {
-  __init__: ['policyflowPropertiesProvider'],
+  __init__: ['policyflowPropertiesProvider', 'clearPlacement'],
   policyflowPropertiesProvider: ['type', PolicyflowPropertiesProvider],
+  clearPlacement: ['type', ClearPlacement],
 };
 
 function csrfToken() {

@@ -55,7 +55,10 @@ export async function startDiff(root) {
     .filter((attr) => !['flowNodeRef', 'flowNodeRefs', 'childLaneSet', 'lanes', 'flowElements', 'laneSets',
       'processRef', 'participants', 'messageFlows', 'artifacts'].includes(attr));
   const container = (id) => registry.get(id) && containers.includes(registry.get(id).type);
-  const changed = Object.keys(changes._changed).filter((id) => !container(id) || ownAttrs(id).length);
+  // The server's list also names elements whose form changed (the diagram itself may not have).
+  const listed = JSON.parse(root.dataset.listedChanges || '[]');
+  const changed = [...new Set(Object.keys(changes._changed).filter((id) => !container(id) || ownAttrs(id).length)
+    .concat(listed))];
   const moved = Object.keys(changes._layoutChanged).filter((id) => !container(id));
   mark(Object.keys(changes._added), 'pf-added');
   mark([...new Set(changed.concat(moved))], 'pf-changed');
