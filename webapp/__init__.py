@@ -14,12 +14,11 @@ from pathlib import Path
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
-from webapp import admin, api, config, studio
+from webapp import admin, api, config, public, studio
 from webapp.context import csrf
 from webapp.operations import database_errors, favicon, health, idempotency, metrics, request_log
 from webapp.plumbing import errors, headers, submissions, templating, vendor
 from webapp.plumbing.converters import CONVERTERS
-from webapp.public import pages as public
 from webapp.signin import auth, invitations, oidc, oidc_config, own_password
 from webapp.work import dashboard, inbox, incidents, policies, policy_actions, settings, tasks
 from workflows.wiring import Services, build_services

@@ -18,6 +18,7 @@ from workflows.notifications.reminders import Reminders
 from workflows.notifications.sender import MailSender
 from workflows.people.accounts import Accounts
 from workflows.people.credentials import OwnPasswords
+from workflows.people.recording_preferences import RecordingPreferences
 from workflows.policies.administration import Administration
 from workflows.policies.assignments import Assignments
 from workflows.policies.commands import PolicyCommands
@@ -62,6 +63,7 @@ class Services:
     own_passwords: OwnPasswords = field(default=None)
     invitations: Invitations = field(default=None)
     provider_signin: ProviderSignIn = field(default=None)
+    recording_preferences: RecordingPreferences = field(default=None)
 
     def deploy_directory(self, directory: Path = BPMN_DIR, actor: str = "system"):
         """Validate, guard and deploy every diagram in ``directory`` as one bundle."""
@@ -99,4 +101,5 @@ def build_services(database_url: str, clock: Callable[[], datetime] = utc_now,
                     Translations(database, clock),
                     own_passwords=OwnPasswords(database, clock, password_method),
                     invitations=Invitations(database, administration, mail, clock, password_method),
-                    provider_signin=ProviderSignIn(database, accounts, lifecycle, clock, password_method))
+                    provider_signin=ProviderSignIn(database, accounts, lifecycle, clock, password_method),
+                    recording_preferences=RecordingPreferences(database, clock))

@@ -29,6 +29,8 @@ CONTRACT = {"/me": {"get"}, "/processes": {"get", "post"}, "/policies": {"get", 
             "/policies/{policy_id}/resume": {"post"}, "/policies/{policy_id}/withdraw": {"post"},
             "/policies/{policy_id}/acknowledgements": {"get"}, "/policies/{policy_id}/incidents": {"get", "post"},
             "/policies/{policy_id}/translations": {"get", "post"},
+            # Staff preferences that last (issue 13)
+            "/me/recording-preferences": {"get", "put"}, "/departments/{name}/recording-preferences": {"get"},
             "/tasks/{task_id}/claim": {"post"}, "/tasks/{task_id}/release": {"post"},
             "/tasks/{task_id}/assign": {"post"}, "/tasks/{task_id}/remind": {"post"},
             # The studio (issue 6)

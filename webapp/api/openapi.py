@@ -87,7 +87,13 @@ EVIDENCE_SCHEMAS = {
         "justification": _NULL_STRING, "revision_notes": _NULL_STRING,
         "signoffs": {"type": "array", "items": _ref("Decision")},
         "incidents": {"type": "array", "items": _ref("Incident"),
-                      "description": "Recordings without permission reported since the last publication"}},
+                      "description": "Recordings without permission reported since the last publication"},
+        "preference_changes": {"oneOf": [{"type": "null"}, {"type": "array", "items": _object(
+            ["username", "changed_at", "changes"], {
+                "username": {"type": ["string", "null"], "description": "The department's managers only"},
+                "changed_at": _STRING, "changes": {"type": "array", "items": _ref("Detail")}})}],
+            "description": "Staff recording preferences changed since the last staff consultation "
+                           "(every review step shows them)"}},
         "The evidence shown beside the task's form, built from stored data"),
     "SavedAnswers": _object(["data", "saved_at", "saved_by"], {
         "data": {"type": "object", "description": "The answers as saved (not validated)"},
@@ -96,6 +102,10 @@ EVIDENCE_SCHEMAS = {
 
 
 
+
+PREFERENCE_CHOICES = ["willing", "willing_with_conditions", "not_willing"]
+PREFERENCE_KINDS = {"screen_photos": "Photos of the images on the screen", "video": "Filming",
+                    "audio": "Sound recording (conversations)"}
 
 #: Every list is read a page at a time.
 PAGE_PARAMS = [
@@ -231,6 +241,24 @@ SCHEMAS = {
         "data": {"type": ["object", "null"], "description": "The answers given (decision fields included)"},
         "process_version": {"type": ["integer", "null"]},
         "summary": {"type": "string", "description": "What happened, as the policy's timeline says it"}}},
+    "RecordingPreferencesChange": {
+        "type": "object", "additionalProperties": False,
+        "description": "One's whole entry: a field left out (or null) has no answer. Conditions are required "
+                       "when any kind is willing_with_conditions.",
+        "properties": {**{kind: {"type": ["string", "null"], "enum": [*PREFERENCE_CHOICES, None],
+                                 "description": PREFERENCE_KINDS[kind]} for kind in PREFERENCE_KINDS},
+                       "conditions": {"type": ["string", "null"], "maxLength": 10000,
+                                      "description": "What must be in place (e.g. never my face)"}}},
+    "RecordingPreferences": _object(["screen_photos", "video", "audio", "conditions", "updated_at"], {
+        **{kind: {"type": ["string", "null"], "enum": [*PREFERENCE_CHOICES, None], "description": PREFERENCE_KINDS[kind]}
+           for kind in PREFERENCE_KINDS},
+        "conditions": _NULL_STRING,
+        "updated_at": {"type": ["string", "null"], "format": "date-time", "description": "null while never given"}},
+        "A person's standing preference on being recorded at work, per kind of recording"),
+    "StaffRecordingPreferences": {"allOf": [_ref("RecordingPreferences"), _object(["username"], {
+        "username": _STRING})]},
+    # A body whose fields the service checks itself, after permission (a translation's sections).
+    "AnyObject": {"type": "object"},
     "NewPolicy": {"type": "object", "required": ["title", "department"], "additionalProperties": False,
                   "properties": {
         "title": {"type": "string", "maxLength": 200, "title": "Title"},
@@ -312,6 +340,18 @@ def document() -> dict:
                        {"type": "array", "items": _ref("Translation")}, 404, params=[policy_id]),
                 **_post("Add or replace a translation of the current published version (the department's managers)",
                         policy_id, _ref("Translation"), 403, 404, 422, body="NewTranslation", status="201")},
+            "/me/recording-preferences": {
+                **_get("The caller's own recording preferences", _ref("RecordingPreferences")),
+                "put": {"summary": "Replace the caller's own recording preferences (audited)",
+                        "requestBody": {"required": True, "content": {"application/json": {
+                            "schema": _ref("RecordingPreferencesChange")}}},
+                        "responses": {"200": _json(_ref("RecordingPreferences"), "Saved"), **_errors(401, 422)}}},
+            "/departments/{name}/recording-preferences": _get(
+                "The department's active staff with their recording preferences, by username, for rota and room "
+                "planning (the department's managers only: 403 for everyone else)",
+                {"type": "array", "items": _ref("StaffRecordingPreferences")}, 403, 404, 422,
+                params=[{"name": "name", "in": "path", "required": True, "schema": {"type": "string"},
+                         "description": "The department's name"}, *PAGE_PARAMS]),
             "/tasks/{task_id}/claim": _post("Claim a shared task: only you may complete it until released",
                                             task_id, _ref("TaskAssignment"), 403, 404, 409),
             "/tasks/{task_id}/release": _post("Release a claimed task (the claimer or a manager)",

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Blueprint, Response
 
 bp = Blueprint("favicon", __name__)
-ICON = Path(__file__).resolve().parent / "static" / "favicon.ico"
+ICON = Path(__file__).resolve().parent.parent / "static" / "favicon.ico"
 
 
 @lru_cache(maxsize=1)

@@ -24,7 +24,7 @@ MAX_TASK_TEXT = 200  # what the task index stores of a user task's id, name and 
 MAX_FORM_NAME = 200  # the task index stores it in a column of this size
 #: What a task page may show beside its form, named in the task's ``reviewContext`` property.
 CONTEXT_PARTS = ("draft", "changes", "risk_assessment", "consultation", "warning_signs", "revision_notes",
-                 "signoffs", "incidents")
+                 "signoffs", "incidents", "preference_changes")
 _VARIABLE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 DUE_IN_PROPERTY = "dueIn"
 _ISO_DURATION = re.compile(r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?")

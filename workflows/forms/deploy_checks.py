@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 
 from workflows.errors import DiagramProblem
+from workflows.forms.meaning import PREFERENCE_MARKS
 from workflows.forms.validation import UnsafePattern, safe_pattern
 
 REFERENCES = ("$ref", "$dynamicRef", "$recursiveRef")
@@ -42,6 +43,11 @@ def form_problems(name: str, text: str, form: dict) -> list[DiagramProblem]:
     """Every reason this form cannot be deployed (empty if it can)."""
     problems = []
     uses_unevaluated = any("unevaluatedProperties" in schema for schema, _ in subschemas(form))
+    for field, prop in (form.get("properties") or {}).items():
+        mark = prop.get("x-preference") if isinstance(prop, dict) else None
+        if mark is not None and mark not in PREFERENCE_MARKS:
+            problems.append(_problem(name, text, "x-preference", field, f"x-preference {mark!r} is not one of "
+                                     f"{', '.join(PREFERENCE_MARKS)}"))
     for schema, field in subschemas(form):
         for keyword in REFERENCES:
             if keyword in schema:

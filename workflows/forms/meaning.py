@@ -96,3 +96,15 @@ def starting_answers(form: dict, prefill: dict | None) -> dict:
         if name not in values and "default" in prop:
             values[name] = copy.deepcopy(prop["default"])
     return values
+
+
+#: ``"x-preference"`` marks a field that reads and writes the person's standing recording
+#: preference (workflows/people/recording_preferences.py): one kind of recording, their
+#: conditions, or ``all`` (one answer for every kind the form does not ask about separately).
+PREFERENCE_MARKS = ("screen_photos", "video", "audio", "conditions", "all")
+
+
+def preference_fields(form: dict) -> dict[str, str]:
+    """Field name → its ``x-preference`` mark, in form order."""
+    return {name: prop["x-preference"] for name, prop in props(form).items()
+            if prop.get("x-preference") in PREFERENCE_MARKS}

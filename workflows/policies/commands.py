@@ -33,7 +33,7 @@ from workflows.forms import validation as forms
 from workflows.forms.saved_answers import SavedAnswers
 from workflows.notifications.notifier import Notifier
 from workflows.people.accounts import Accounts, Actor
-from workflows.policies import draft_changes, publication, timer_claims
+from workflows.policies import draft_changes, preference_answers, publication, timer_claims
 from workflows.policies.status import PolicyStatus, policy_status
 from workflows.sandbox import Sandbox
 from workflows.storage import audit
@@ -171,8 +171,8 @@ class PolicyCommands:
                 state = session.scalar(select(WorkflowState.state).where(WorkflowState.policy_id == policy.id))
                 before = _ready_ids(session, policy.id)
                 facts = {"staff_members": self._accounts.staff_of(session, policy.department_id)}
+            schema = self._registry.bundle(policy.process_version_id).forms.get(task.form, {"type": "object"})
             if answers is None:
-                schema = self._registry.bundle(policy.process_version_id).forms.get(task.form, {"type": "object"})
                 answers = answer_rules.checked(schema, forms.coerce_html_form(schema, html_form)
                                                if html_form is not None else data, now.date())
             result = self._step("complete", policy.process_version_id, state=state, task_id=task_id,
@@ -182,6 +182,8 @@ class PolicyCommands:
                              policy_id=policy.id, task=task, data=answers,
                              process_version_id=policy.process_version_id)
                 self._save(session, policy, result, before=before, now=now, completed=task, actor=actor.username)
+                preference_answers.update(session, form=schema, answers=answers, assignee=task.assignee,
+                                          actor=actor.username, now=now, source=task.lifecycle_step or "task")
             return policy.id
 
         return retried(attempt, "This policy is being changed by several people at once; nothing was changed. "

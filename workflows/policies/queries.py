@@ -14,10 +14,10 @@ from sqlalchemy import func, or_, select
 from workflows.engine.diagram_map import DEFAULT_CONTEXT, RatingRule, diagram_map, merged_form
 from workflows.engine.processes import ProcessRegistry
 from workflows.errors import FieldError, Forbidden, InvalidInput, NotFound
-from workflows.forms.meaning import starting_answers
+from workflows.forms.meaning import preference_fields, starting_answers
 from workflows.forms.saved_answers import SavedAnswers
 from workflows.people.accounts import Actor
-from workflows.policies import review_context, timeline
+from workflows.policies import preference_answers, review_context, timeline
 from workflows.policies.commands import actors_task, manages, may_see
 from workflows.policies.incidents import may_read as may_read_incidents
 from workflows.policies.review_context import ReviewContext
@@ -204,7 +204,8 @@ class PolicyQueries:
             told = timeline.story(event.action, event.task_title, event.data, bundle.forms.get(form), anonymous_form)
             events.append({"at": event.at, "actor": who, "action": event.action, "task": event.element_id,
                            "task_title": event.task_title, "task_id": event.task_id,
-                           "data": None if hidden else event.data, "process_version": version,
+                           "data": None if hidden else _unnamed(event.data, bundle.forms.get(form), names_shown),
+                           "process_version": version,
                            "story": told,
                            "summary": told.sentence(None if event.actor == audit.SYSTEM_ACTOR else who)})
         return events
@@ -234,9 +235,13 @@ class PolicyQueries:
             bundle = self._registry.bundle(policy.process_version_id)
             dmap = diagram_map(bundle)
             step = dmap.tasks.get(task.element_id)
-            context = review_context.build(session, bundle, dmap, policy.id, data,
-                                           step.review_context if step else DEFAULT_CONTEXT)
-        form = bundle.forms.get(task.form, {"type": "object", "properties": {}})
+            parts = step.review_context if step else DEFAULT_CONTEXT
+            if task.lifecycle_step == "review" and review_context.PREFERENCE_CHANGES not in parts:
+                parts = (*parts, review_context.PREFERENCE_CHANGES)  # what a "no changes" review must weigh
+            context = review_context.build(session, bundle, dmap, policy.id, data, parts,
+                                           names_shown=manages(actor, policy))
+            form = bundle.forms.get(task.form, {"type": "object", "properties": {}})
+            prefill = {**(stored.prefill or {}), **preference_answers.starting(session, form, task.assignee)}
         saved = (SavedAnswers(stored.saved_answers, stored.saved_at, stored.saved_by)
                  if stored.saved_answers is not None and task.state == "ready" else None)
         scores_risks = any(prop.get("x-role") == "likelihood" for prop in form.get("properties", {}).values())
@@ -245,7 +250,7 @@ class PolicyQueries:
                    "assignee": task.assignee, "form": task.form, "department": policy_view["department"],
                    "ready_since": task.ready_since, "state": task.state, "completed_by": task.completed_by,
                    "due_at": task.due_at, "claimed_by": task.claimed_by}
-        return TaskPage(task=summary, form=form, values=starting_answers(form, stored.prefill),
+        return TaskPage(task=summary, form=form, values=starting_answers(form, prefill),
                         instructions=stored.instructions or "", policy=policy_view, context=context, draft=saved,
                         rating_rules=dmap.rating_rules if scores_risks else ())
 
@@ -281,3 +286,11 @@ class PolicyQueries:
             raise NotFound(f"Policy {policy_id} does not exist.")
         return row
 
+
+def _unnamed(data, form: dict | None, names_shown: bool):
+    """An event's answers without a person's recording preference (``x-preference`` fields),
+    unless the reader is a manager: those are tied to the name of whoever answered."""
+    marked = preference_fields(form or {})
+    if names_shown or not marked or not isinstance(data, dict):
+        return data
+    return {name: value for name, value in data.items() if name not in marked}

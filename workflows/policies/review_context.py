@@ -12,15 +12,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workflows.engine.diagram_map import DiagramMap, merged_form
 from workflows.engine.specs import ProcessBundle
 from workflows.forms import meaning as form_meaning
+from workflows.people import recording_preferences as register
 from workflows.policies import draft_changes
 from workflows.policies.decisions import Decision, decisions
 from workflows.policies.draft_changes import DraftChanges
 from workflows.policies.incident_reports import since_last_publication
+from workflows.storage.schema import HumanTask, Policy, User, UserRole
+
+#: The part that lists the recording preferences changed since the last staff consultation;
+#: every task of step ``review`` shows it too, for a "no changes" review must weigh them.
+PREFERENCE_CHANGES = "preference_changes"
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,16 @@ class Consultation:
 
 
 @dataclass(frozen=True)
+class PreferenceChange:
+    """One person's recording preference, changed since the last consultation. ``username``
+    is None for anyone but the department's managers (names are theirs only)."""
+
+    username: str | None
+    changed_at: str
+    changes: list[Detail]  # one per changed field: "Video: Willing → Not willing"
+
+
+@dataclass(frozen=True)
 class ReviewContext:
     parts: list[str] = field(default_factory=list)
     draft: list[Detail] = field(default_factory=list)
@@ -89,11 +106,13 @@ class ReviewContext:
     revision_notes: str | None = None
     signoffs: list[Decision] = field(default_factory=list)
     incidents: list = field(default_factory=list)  # incident_reports.IncidentView, since the last publication
+    preference_changes: list[PreferenceChange] | None = None
 
 
 def build(session: Session, bundle: ProcessBundle, dmap: DiagramMap, policy_id: int, data: dict,
-          parts: tuple[str, ...]) -> ReviewContext:
-    """The parts of the evidence a task asks for, from the policy's stored data."""
+          parts: tuple[str, ...], names_shown: bool = False) -> ReviewContext:
+    """The parts of the evidence a task asks for, from the policy's stored data
+    (``names_shown``: the reader manages the department)."""
     draft_form = merged_form(bundle, dmap.storing(dmap.draft_key))
     draft = data.get(dmap.draft_key) if isinstance(data.get(dmap.draft_key), dict) else {}
     wanted = set(parts)
@@ -109,7 +128,35 @@ def build(session: Session, bundle: ProcessBundle, dmap: DiagramMap, policy_id: 
         revision_notes=notes if "revision_notes" in wanted else None,
         signoffs=decisions(session, bundle, policy_id) if "signoffs" in wanted else [],
         incidents=since_last_publication(session, policy_id) if "incidents" in wanted else [],
+        preference_changes=(preference_changes(session, policy_id, names_shown)
+                            if PREFERENCE_CHANGES in wanted else None),
     )
+
+
+def preference_changes(session: Session, policy_id: int, names_shown: bool) -> list[PreferenceChange]:
+    """The department's staff whose standing recording preference changed since the policy's
+    last staff consultation (every entry, when it has had none), oldest change first."""
+    department_id = session.scalar(select(Policy.department_id).where(Policy.id == policy_id))
+    since = session.scalar(select(func.max(HumanTask.completed_at)).where(
+        HumanTask.policy_id == policy_id, HumanTask.lifecycle_step == "staff_consultation"))
+    staff = list(session.scalars(select(User.username).join(UserRole).where(
+        User.department_id == department_id, User.active.is_(True), UserRole.role == "staff")))
+    shown = []
+    for change in sorted(register.changes_since(session, staff, since), key=lambda c: c["at"]):
+        before, after = change["before"], change["after"]
+        details = [Detail(_field_label(name), f"{_choice(before.get(name))} → {_choice(after.get(name))}", name)
+                   for name in register.FIELDS if before.get(name) != after.get(name)]
+        shown.append(PreferenceChange(change["username"] if names_shown else None,
+                                      change["at"].isoformat(), details))
+    return shown
+
+
+def _field_label(name: str) -> str:
+    return register.KIND_LABELS.get(name, "Conditions")
+
+
+def _choice(value) -> str:
+    return register.CHOICE_LABELS.get(value, value) if value else "not given"
 
 
 def draft_details(form: dict, draft: dict) -> list[Detail]:

@@ -394,3 +394,19 @@ class IdempotencyKey(Base):
     body: Mapped[str | None] = mapped_column(Text)
     location: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class RecordingPreference(Base):
+    """A person's standing preference on being recorded at work, for each kind of recording
+    (``willing``, ``willing_with_conditions`` or ``not_willing``), kept between consultations
+    so rotas and room planning can respect it. Read by name only by the department's
+    managers (workflows/people/recording_preferences.py); every change is audited."""
+
+    __tablename__ = "recording_preferences"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    screen_photos: Mapped[str | None] = mapped_column(String(30))
+    video: Mapped[str | None] = mapped_column(String(30))
+    audio: Mapped[str | None] = mapped_column(String(30))
+    conditions: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_by: Mapped[str] = mapped_column(String(80))

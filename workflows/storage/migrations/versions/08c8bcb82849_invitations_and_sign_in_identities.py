@@ -5,8 +5,9 @@ Revision ID: 08c8bcb82849
 Revises: 288e3ac00547
 """
 import sqlalchemy as sa
-import workflows.storage.schema
 from alembic import op
+
+import workflows.storage.schema
 
 revision = '08c8bcb82849'
 down_revision = '288e3ac00547'
