@@ -179,3 +179,12 @@ def test_only_process_designers_import_or_read_drafts(client, headers, tokens):
     assert client.post(f"{API}/drafts/{result['draft']}/todos/apply", json={"element": "sid-process",
                                                                            "fix": "executable"},
                        headers=other).status_code == 403
+
+
+def test_what_no_fix_can_do_is_still_listed_so_the_list_never_says_nothing_while_the_check_refuses(
+        client, headers):
+    diagram = (HERE / "signavio.bpmn").read_text().replace('targetRef="sid-end"', 'targetRef="sid-nowhere"')
+    result = imported(client, headers, {"broken.bpmn": diagram})
+    todos = work_through(client, headers, result["draft"], result["todos"])
+    assert [(t["fix"], t["element"], t["file"]) for t in todos] == [(None, "sid-f2", "broken.bpmn")]
+    assert "sid-nowhere" in todos[0]["message"] and todos[0]["line"]
