@@ -225,3 +225,17 @@ def test_a_plain_task_is_a_check_warning_as_its_to_do_says(studio, services):
     checked = visible_text(post(studio, f"{draft}/check").get_data(as_text=True))
     assert "is a plain task, which does nothing when run" in checked.split("Worth a look")[1]
     assert "as a plain task it does nothing" in checked.split("To do before it can run")[1]
+
+
+def test_a_draft_titled_by_its_designer_keeps_that_title_when_deployed(studio, services):
+    draft = new_draft(studio)
+    assert post(studio, f"{draft}/title", {"title": "Radiation protection review"}).status_code == 302
+    assert "Radiation protection review" in visible_text(studio.get("/designer/").get_data(as_text=True))
+    assert post(studio, f"{draft}/title", {"title": " "}).status_code == 422
+    draft_id = int(draft.rstrip("/").rsplit("/", 1)[-1])
+    files = variants.with_task_after(variants.shipped_files(), "revision", "rps_review", "RPS review",
+                                     "rps_review.schema.json", variants.NOTE_FORM)
+    services.studio.drafts.save(draft_id, "dora", files, services.studio.drafts.get(draft_id).revision)
+    assert post(studio, f"{draft}/deploy", {"note": "Add a step"}).status_code == 302
+    assert "Radiation protection review: deployed as version 2" in visible_text(
+        studio.get("/designer/").get_data(as_text=True))

@@ -83,6 +83,20 @@ def deploy(draft_id: int):
     return redirect(url_for("designer.version", process_id=version.process_id, number=version.version))
 
 
+@bp.route("/drafts/<id:draft_id>/title", methods=["POST"])
+@designer_required
+def retitle(draft_id: int):
+    """The designer's own title, saying what the draft changes (it is kept when the draft is deployed)."""
+    title = request.form.get("title", "").strip()
+    if not title:
+        raise InvalidInput([FieldError("title", "Give the draft a title that says what it changes.")])
+    drafts = services().studio.drafts
+    found = drafts.get(draft_id)
+    drafts.save(draft_id, actor().username, found.files, found.revision, title=title)
+    flash("The draft's title was saved.", "success")
+    return redirect(url_for("designer.draft", draft_id=draft_id))
+
+
 @bp.route("/drafts/<id:draft_id>/delete", methods=["POST"])
 @designer_required
 def delete(draft_id: int):
