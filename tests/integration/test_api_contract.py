@@ -34,7 +34,8 @@ CONTRACT = {"/me": {"get"}, "/processes": {"get", "post"}, "/policies": {"get", 
             "/tasks/{task_id}/claim": {"post"}, "/tasks/{task_id}/release": {"post"},
             "/tasks/{task_id}/assign": {"post"}, "/tasks/{task_id}/remind": {"post"},
             # The studio (issue 6)
-            "/processes/check": {"post"}, "/processes/{process_id}/versions": {"get"},
+            "/processes/check": {"post"}, "/processes/import": {"post"}, "/drafts/{draft_id}": {"get"},
+            "/drafts/{draft_id}/todos/apply": {"post"}, "/processes/{process_id}/versions": {"get"},
             "/processes/{process_id}/versions/{number}": {"get"}, "/processes/{process_id}/diff": {"get"},
             "/policies/{policy_id}/migrate": {"post"}}
 

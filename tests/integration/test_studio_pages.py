@@ -145,14 +145,15 @@ def test_an_imported_diagram_becomes_a_draft_with_a_to_do_list_and_fixes(studio,
     assert response.status_code == 302
     draft = response.headers["Location"].split("#")[0]
     text = visible_text(studio.get(draft).get_data(as_text=True))
-    assert "Mark the process 'Approval' executable" in text
+    assert "Choose the one process that runs (0 of 1 are marked executable): 'Approval' (approval, approval.bpmn " \
+           "line 3)" in text
     assert "Map the lane 'Approver' to a role" in text
-    assert "Give the task 'Approve it' a form." in text
-    assert "'Merge' is a complexGateway, which cannot run here: replace it." in text
-    assert "settings of another engine (assignee)" in text
-    for fix in ({"kind": "executable", "element": "approval"}, {"kind": "lane", "element": "lane_approver",
-                                                                 "role": "manager"},
-                {"kind": "form", "element": "approve", "form": "approve.schema.json"}):
+    assert "'Approve it' needs a form." in text
+    assert "'Merge' is a complexGateway, which cannot run here" in text
+    assert "settings of another engine" not in text  # camunda:assignee is read (who does the task), not ignored
+    for fix in ({"fix": "executable", "element": "approval"}, {"fix": "lane", "element": "lane_approver",
+                                                               "choice": "manager"},
+                {"fix": "form", "element": "approve", "choice": "approve.schema.json"}):
         assert post(studio, f"{draft}/fix", fix).status_code == 302
     text = visible_text(studio.get(draft).get_data(as_text=True))
     assert "executable" not in text.split("To do before it can run")[1].split("Check and dry run")[0]
@@ -198,3 +199,43 @@ def test_an_admin_reaches_the_policy_versions_page_but_not_the_studio(client, se
     assert 'href="/designer/processes/policy_lifecycle/policies"' in inbox
     assert client.get("/designer/processes/policy_lifecycle/policies").status_code == 200
     assert client.get("/designer/").status_code == 403
+
+
+def test_a_deployed_draft_leaves_the_drafts_in_progress_titled_by_its_note(studio, services):
+    draft = new_draft(studio)
+    draft_id = int(draft.rstrip("/").rsplit("/", 1)[-1])
+    files = variants.with_task_after(variants.shipped_files(), "revision", "rps_review", "RPS review",
+                                     "rps_review.schema.json", variants.NOTE_FORM)
+    services.studio.drafts.save(draft_id, "dora", files, services.studio.drafts.get(draft_id).revision)
+    assert post(studio, f"{draft}/deploy", {"note": "Add the RPS review"}).status_code == 302
+    text = visible_text(studio.get("/designer/").get_data(as_text=True))
+    assert "Add the RPS review" not in text.split("Drafts in progress")[1].split("Deployed drafts")[0]
+    assert "Add the RPS review: deployed as version 2" in text
+
+
+def test_a_plain_task_is_a_check_warning_as_its_to_do_says(studio, services):
+    draft = new_draft(studio)
+    draft_id = int(draft.rstrip("/").rsplit("/", 1)[-1])
+    found = services.studio.drafts.get(draft_id)
+    files = dict(found.files)
+    files["policy_lifecycle.bpmn"] = files["policy_lifecycle.bpmn"].replace("<bpmn:scriptTask ", "<bpmn:task ", 1) \
+        .replace("</bpmn:scriptTask>", "</bpmn:task>", 1) \
+        .replace('<bpmn:script>staff_response = {"responded": False}</bpmn:script>', "")
+    services.studio.drafts.save(draft_id, "dora", files, found.revision)
+    checked = visible_text(post(studio, f"{draft}/check").get_data(as_text=True))
+    assert "is a plain task, which does nothing when run" in checked.split("Worth a look")[1]
+    assert "as a plain task it does nothing" in checked.split("To do before it can run")[1]
+
+
+def test_a_draft_titled_by_its_designer_keeps_that_title_when_deployed(studio, services):
+    draft = new_draft(studio)
+    assert post(studio, f"{draft}/title", {"title": "Radiation protection review"}).status_code == 302
+    assert "Radiation protection review" in visible_text(studio.get("/designer/").get_data(as_text=True))
+    assert post(studio, f"{draft}/title", {"title": " "}).status_code == 422
+    draft_id = int(draft.rstrip("/").rsplit("/", 1)[-1])
+    files = variants.with_task_after(variants.shipped_files(), "revision", "rps_review", "RPS review",
+                                     "rps_review.schema.json", variants.NOTE_FORM)
+    services.studio.drafts.save(draft_id, "dora", files, services.studio.drafts.get(draft_id).revision)
+    assert post(studio, f"{draft}/deploy", {"note": "Add a step"}).status_code == 302
+    assert "Radiation protection review: deployed as version 2" in visible_text(
+        studio.get("/designer/").get_data(as_text=True))

@@ -32,8 +32,9 @@ def test_an_added_task_its_flows_and_a_changed_condition_and_form_are_listed():
     assert {"id": "flow_rps_review", "name": "flow_rps_review", "type": "sequenceFlow"} in diff["added"]
     changed = {c["id"]: c["what"] for c in diff["changed"]}
     assert changed[approved.get("id")] == ["condition changed"]
-    assert f"form {form_name[6:]}: field 'extra_check' added" in changed[employer.get("id")]
-    assert f"form {form_name[6:]}: field 'comments' changed (title)" in changed[employer.get("id")]
+    assert f"form {form_name[6:]}: field 'extra_check' added (yes/no, 'Extra check')" in changed[employer.get("id")]
+    assert any(line.startswith(f"form {form_name[6:]}: field 'comments' changed (label '")
+               for line in changed[employer.get("id")])
 
 
 def test_a_removed_step_is_listed_as_removed():
@@ -41,3 +42,18 @@ def test_a_removed_step_is_listed_as_removed():
     new = variants.without_step(old, "patient_consultation")
     removed = version_diff(old, new).as_dict()["removed"]
     assert any(e["type"] == "userTask" and e["id"] == "patient_consultation" for e in removed), removed
+
+
+def test_forms_are_compared_field_by_field_and_a_new_form_against_the_old():
+    from workflows.designer.version_diff import form_changes
+    old = {"type": "object", "required": ["a"], "properties": {
+        "a": {"type": "string", "title": "A"}, "b": {"type": "string", "enum": ["x", "y"], "x-enumLabels": {
+            "x": "Ex", "y": "Why"}}, "gone": {"type": "boolean"}}}
+    new = {"type": "object", "required": ["b"], "properties": {
+        "a": {"type": "integer", "title": "A number"}, "b": {"type": "string", "enum": ["x", "z"], "x-enumLabels": {
+            "x": "Ex", "z": "Zed"}}, "c": {"type": "string", "x-widget": "textarea", "title": "Notes"}}}
+    assert form_changes(old, new) == [
+        "field 'c' added (long text, 'Notes')",
+        "field 'a' changed (type text → whole number; label 'A' → 'A number'; no longer required)",
+        "field 'b' changed (now required; choices added Zed; removed Why)",
+        "field 'gone' removed"]

@@ -1,4 +1,5 @@
-"""The studio's API: deploy and check files, list and read versions, compare them, move policies.
+"""The studio's API: deploy and check files, list and read versions, compare them, move policies,
+import diagrams from other modelers as drafts and work through their to-dos.
 
 Thin adapters over ``services().studio``, the same services the studio pages call.
 Problems in files answer 422 ``{"errors": [{"file", "line", "element", "message"}]}``.
@@ -13,6 +14,7 @@ from webapp.api.body import json_body
 from webapp.context import services
 from webapp.plumbing.diagram_problems import check_json, problems_json
 from webapp.plumbing.paging import requested_page
+from webapp.plumbing.uploads import uploaded_texts
 from workflows.errors import DiagramError, FieldError, InvalidInput
 
 
@@ -84,3 +86,37 @@ def migrate_policy(policy_id: int):
     body = json_body("Migration")
     services().studio.migrations.migrate(g.actor, policy_id, body["version"], body.get("rename"))
     return jsonify(services().queries.policy(g.actor, policy_id))
+
+
+@bp.post("/processes/import")
+@require_token
+def import_process():
+    try:
+        if request.mimetype == "multipart/form-data":
+            files, title = uploaded_texts(request.files.getlist("files")), request.form.get("title")
+        else:
+            body = json_body("ProcessImport")
+            files, title = body["files"], body.get("title")
+        draft_id, todos = services().studio.import_draft(g.actor, files, title)
+    except DiagramError as error:
+        return _refused(error)
+    return jsonify({"draft": draft_id, "todos": [t.as_dict() for t in todos]}), 201, \
+        {"Location": url_for("api.draft", draft_id=draft_id)}
+
+
+@bp.get("/drafts/<id:draft_id>")
+@require_token
+def draft(draft_id: int):
+    studio = services().studio
+    todos = studio.todos(g.actor, draft_id)
+    files = studio.drafts.get(draft_id).files
+    return jsonify({"files": files, "todos": [t.as_dict() for t in todos], "check": check_json(studio.check(g.actor,
+                                                                                                         files))})
+
+
+@bp.post("/drafts/<id:draft_id>/todos/apply")
+@require_token
+def apply_todo(draft_id: int):
+    body = json_body("TodoFix")
+    todos = services().studio.apply_todo(g.actor, draft_id, body["element"], body["fix"], body.get("choice"))
+    return jsonify({"draft": draft_id, "todos": [t.as_dict() for t in todos]})

@@ -1,4 +1,4 @@
-"""The studio's part of the OpenAPI document: deploy, check, versions, compare, migrate."""
+"""The studio's part of the OpenAPI document: deploy, check, versions, compare, migrate, import and drafts."""
 from __future__ import annotations
 
 from webapp.plumbing.converters import LARGEST_ID
@@ -18,7 +18,28 @@ _ELEMENT = {"type": "object", "required": ["id", "name", "type"], "properties": 
 _PROBLEM = {"type": "object", "required": ["file", "line", "element", "message"], "properties": {
     "file": _STRING, "line": {"type": ["integer", "null"]}, "element": _NULL_STRING, "message": _STRING}}
 
+_TODO = {"type": "object", "required": ["element", "file", "line", "message", "fix", "choices"], "properties": {
+    "element": {**_NULL_STRING, "description": "The element's id (a file's name for what concerns the whole file)"},
+    "file": _NULL_STRING, "line": {"type": ["integer", "null"]}, "message": _STRING,
+    "fix": {**_NULL_STRING, "description": "The fix the studio applies (POST .../todos/apply); null: edit the diagram"},
+    "choices": {"type": "array", "items": _STRING, "description": "What the fix takes, the suggested one first"}}}
+_FILES = {"type": "object", "minProperties": 1, "maxProperties": 50, "additionalProperties": {"type": "string"}}
+
 SCHEMAS = {
+    "Todo": _TODO,
+    "ProcessImport": {"type": "object", "required": ["files"], "additionalProperties": False, "properties": {
+        "files": {**_FILES, "description": "BPMN (.bpmn), DMN (.dmn), Camunda Forms (.form) and JSON Schema forms "
+                                           "(.json) by name, as text"},
+        "title": {"type": "string", "maxLength": 200, "description": "The draft's title"}}},
+    "ImportedDraft": {"type": "object", "required": ["draft", "todos"], "properties": {
+        "draft": {"type": "integer"}, "todos": {"type": "array", "items": _ref("Todo")}}},
+    "TodoFix": {"type": "object", "required": ["element", "fix"], "additionalProperties": False, "properties": {
+        "element": {"type": "string", "minLength": 1, "maxLength": 300}, "fix": {"type": "string", "maxLength": 50},
+        "choice": {"type": "string", "maxLength": 300, "description": "One of the to-do's choices (a form's file name "
+                                                                      "may be new)"}}},
+    "Draft": {"type": "object", "required": ["files", "todos", "check"], "properties": {
+        "files": {"type": "object", "additionalProperties": _STRING}, "todos": {"type": "array", "items": _ref("Todo")},
+        "check": _ref("CheckResult")}},
     "DiagramProblems": {"type": "object", "required": ["errors"], "properties": {
         "errors": {"type": "array", "items": _ref("DiagramProblem")}},
         "description": "Every problem of the files, each located at its file, line and element"},
@@ -74,6 +95,8 @@ def paths(errors, page_params: list, policy_id: dict) -> dict:
     """The operations, given the main document's error responses, paging and policy id parameter."""
     process_id = {"name": "process_id", "in": "path", "required": True,
                   "schema": {"type": "string", "pattern": r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,199}$"}}
+    draft_id = {"name": "draft_id", "in": "path", "required": True,
+                "schema": {"type": "integer", "minimum": 1, "maximum": LARGEST_ID}}
     number = {"name": "number", "in": "path", "required": True,
               "schema": {"type": "integer", "minimum": 1, "maximum": LARGEST_ID}}
     version_query = [{"name": name, "in": "query", "required": True, "description": what,
@@ -101,6 +124,25 @@ def paths(errors, page_params: list, policy_id: dict) -> dict:
         "/processes/{process_id}/diff": {"get": {
             "summary": "What changed between two versions", "parameters": [process_id, *version_query],
             "responses": {"200": _json(_ref("VersionDiff"), "OK"), **errors(401, 404, 422)}}},
+        "/processes/import": {"post": {
+            "summary": "Import diagrams made in another modeler as a draft with its to-do list (process designers); "
+                       "files that cannot be read are refused, each located",
+            "requestBody": {"required": True, "content": {
+                "application/json": {"schema": _ref("ProcessImport")},
+                "multipart/form-data": {"schema": {"type": "object", "required": ["files"], "properties": {
+                    "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                    "title": {"type": "string", "maxLength": 200}}}}}},
+            "responses": {"201": _json(_ref("ImportedDraft"), "Imported; what to do before it can run"),
+                          **errors(401, 403), **problems}}},
+        "/drafts/{draft_id}": {"get": {
+            "summary": "A draft's files, its to-do list and its check (process designers)", "parameters": [draft_id],
+            "responses": {"200": _json(_ref("Draft"), "OK"), **errors(401, 403, 404)}}},
+        "/drafts/{draft_id}/todos/apply": {"post": {
+            "summary": "Apply the fix one of the draft's to-dos offers, with one of its choices (process designers)",
+            "parameters": [draft_id],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("TodoFix")}}},
+            "responses": {"200": _json(_ref("ImportedDraft"), "Applied; the to-dos left"),
+                          **errors(401, 403, 404, 409, 422)}}},
         "/policies/{policy_id}/migrate": {"post": {
             "summary": "Move a running policy to another version (process designers and admins); refused (409, "
                        "nothing changed) unless it can go on there: the tasks it waits at exist by id, the code "

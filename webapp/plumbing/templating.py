@@ -49,6 +49,8 @@ def widget(prop: dict) -> str:
     if kind == "boolean":
         return "checkbox" if prop.get("x-widget") == "checkbox" else "radios"
     if "enum" in prop or (kind == "integer" and prop.get("x-enumLabels")):
+        if prop.get("x-widget") == "select":  # a list the form asks for (Camunda Forms' select)
+            return "select"
         options = prop.get("enum") or list(prop.get("x-enumLabels", {}))
         return "radios" if len(options) <= RADIO_LIMIT else "select"
     if kind in ("integer", "number"):

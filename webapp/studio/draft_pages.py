@@ -13,10 +13,18 @@ from webapp.plumbing.diagram_problems import check_json
 from webapp.signin.auth import actor
 from webapp.studio.blueprint import bp
 from webapp.studio.common import designer_required, uploaded_files
-from workflows.designer import quick_fixes
 from workflows.designer.importing import todo_list
 from workflows.engine.diagram_checks import LANE_ROLES, LIFECYCLE_STEPS
 from workflows.errors import DiagramError, FieldError, InvalidInput
+
+#: Each fix's button, and the label of its choice.
+FIX_LABELS = {"executable": ("Make it the one that runs", "Process that runs"),
+              "show_diagram": ("Show it first", "Diagram"), "lane": ("Map the lane", "Role"),
+              "task_lane": ("Put it in the lane", "Role"), "form": ("Give it this form", "Form file"),
+              "task_type": ("Change the task", "Task type"), "replace": ("Replace it", "Gateway"),
+              "decision": ("Call it", "Decision"), "remove_data": ("Remove it", ""),
+              "condition": ("Use the translation", "Condition"), "timer": ("Use this timer", "Timer"),
+              "encoding": ("Convert to UTF-8", ""), "remove_settings": ("Remove the settings", "")}
 
 
 def _page(draft_id: int, report=None, deploy_errors=None, note: str = "", note_error: str | None = None,
@@ -27,7 +35,7 @@ def _page(draft_id: int, report=None, deploy_errors=None, note: str = "", note_e
     return render_template("designer/draft.html", draft=draft, forms=forms, diagrams=diagrams,
                            todos=todo_list(draft.files), report=report, deploy_errors=deploy_errors, note=note,
                            note_error=note_error,
-                           roles=LANE_ROLES, steps=LIFECYCLE_STEPS), status
+                           roles=LANE_ROLES, steps=LIFECYCLE_STEPS, fix_labels=FIX_LABELS), status
 
 
 @bp.route("/drafts/<id:draft_id>")
@@ -65,15 +73,28 @@ def check(draft_id: int):
 @designer_required
 def deploy(draft_id: int):
     note = request.form.get("note", "")
-    files = services().studio.drafts.get(draft_id).files
     try:
-        version = services().studio.deploy(actor(), files, note)
+        version = services().studio.deploy_draft(actor(), draft_id, note)
     except DiagramError as error:
         return _page(draft_id, deploy_errors=error.problems, note=note, status=422)
     except InvalidInput as error:
         return _page(draft_id, note=note, note_error=error.errors[0].message, status=422)
     flash(f"Version {version.version} deployed: new policies start on it.", "success")
     return redirect(url_for("designer.version", process_id=version.process_id, number=version.version))
+
+
+@bp.route("/drafts/<id:draft_id>/title", methods=["POST"])
+@designer_required
+def retitle(draft_id: int):
+    """The designer's own title, saying what the draft changes (it is kept when the draft is deployed)."""
+    title = request.form.get("title", "").strip()
+    if not title:
+        raise InvalidInput([FieldError("title", "Give the draft a title that says what it changes.")])
+    drafts = services().studio.drafts
+    found = drafts.get(draft_id)
+    drafts.save(draft_id, actor().username, found.files, found.revision, title=title)
+    flash("The draft's title was saved.", "success")
+    return redirect(url_for("designer.draft", draft_id=draft_id))
 
 
 @bp.route("/drafts/<id:draft_id>/delete", methods=["POST"])
@@ -100,23 +121,9 @@ def upload(draft_id: int):
 @bp.route("/drafts/<id:draft_id>/fix", methods=["POST"])
 @designer_required
 def fix(draft_id: int):
-    """Apply one to-do's fix: mark executable, map a lane to a role, or give a task a form."""
-    drafts = services().studio.drafts
-    found = drafts.get(draft_id)
-    kind, element = request.form.get("kind", ""), request.form.get("element", "")
-    name = next((n for n in sorted(found.files) if n.endswith(".bpmn")
-                 and f'id="{element}"' in found.files[n]), None)
-    if name is None:
-        raise InvalidInput([FieldError("element", f"There is no element '{element}' in the draft's diagrams.")])
-    files = dict(found.files)
-    if kind == "executable":
-        files[name] = quick_fixes.mark_executable(name, files[name], element)
-    elif kind == "lane":
-        files[name] = quick_fixes.map_lane(name, files[name], element, request.form.get("role", ""))
-    elif kind == "form":
-        files = quick_fixes.give_form(files, name, element, request.form.get("form", "").strip())
-    else:
-        raise InvalidInput([FieldError("kind", "This to-do has no fix the studio can apply; edit the diagram.")])
-    drafts.save(draft_id, actor().username, files, found.revision)
+    """Apply one to-do's fix, with the choice the designer made (the same service as the API's)."""
+    choice = request.form.get("choice", "").strip() or None
+    services().studio.apply_todo(actor(), draft_id, request.form.get("element", ""), request.form.get("fix", ""),
+                                 choice)
     flash("Done: the draft was updated.", "success")
     return redirect(url_for("designer.draft", draft_id=draft_id) + "#todos")

@@ -51,8 +51,30 @@ def _locate(files: dict[str, str], element: str | None) -> tuple[str, int | None
     return next((n for n in files if n.endswith(".bpmn")), "(bundle)"), None
 
 
+def plain_tasks(files: dict) -> list[DiagramProblem]:
+    """Plain tasks, which do nothing when run: a warning, as their to-do says."""
+    found = []
+    for name, text in sorted(files.items()):
+        if isinstance(text, str) and name.endswith(".bpmn"):
+            try:
+                root = parse_xml(name, text.encode("utf-8", "surrogatepass"))
+            except DiagramError:
+                continue  # the check reports it
+            found += [DiagramProblem(name, node.sourceline, node.get("id"),
+                                     f"'{node.get('name') or node.get('id')}' is a plain task, which does nothing "
+                                     "when run: make it a user task (someone answers a form) or a script task")
+                      for node in root.iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}task")]
+    return found
+
+
 def check(files: dict, sandbox, now: datetime) -> CheckReport:
     """Every problem of ``files`` ({name: text}), then, if there are none, the dry run's routes."""
+    report = _checked(files, sandbox, now)
+    report.warnings[:0] = plain_tasks(files) if isinstance(files, dict) else []
+    return report
+
+
+def _checked(files: dict, sandbox, now: datetime) -> CheckReport:
     try:
         bundle = checked_bundle(*split_files(files))
     except DiagramError as error:

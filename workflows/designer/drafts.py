@@ -75,6 +75,16 @@ class Drafts:
                                "their changes (yours were not saved).")
             return session.scalar(select(ProcessDraft.revision).where(ProcessDraft.id == draft_id))
 
+    def deployed(self, draft_id: int, version: int, note: str) -> None:
+        """Mark the draft deployed as ``version``; a title that only named its starting point now says what changed."""
+        with self._db.transaction() as session:
+            draft = session.get(ProcessDraft, draft_id)
+            if draft is None:
+                raise NotFound(f"Draft {draft_id} does not exist (it may have been deleted).")
+            draft.deployed_version = version
+            if draft.title.endswith(f"changes to version {draft.base_version}") or draft.title == "Untitled draft":
+                draft.title = note.strip().splitlines()[0][:MAX_TITLE]
+
     def delete(self, draft_id: int) -> None:
         with self._db.transaction() as session:
             draft = session.get(ProcessDraft, draft_id)

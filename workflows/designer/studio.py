@@ -7,7 +7,7 @@ loader's checks, the conformance guard and the dry run), through the same
 """
 from __future__ import annotations
 
-from workflows.designer import deploy
+from workflows.designer import deploy, importing, quick_fixes
 from workflows.designer.bundle_files import split_files
 from workflows.designer.drafts import Drafts
 from workflows.designer.migration import PolicyMigrations
@@ -60,6 +60,12 @@ class Studio:
             raise _unchanged(version)
         return version
 
+    def deploy_draft(self, actor: Actor, draft_id: int, note: str) -> ProcessVersion:
+        """Deploy a draft's files; the draft then leaves the drafts in progress, "deployed as version N"."""
+        version = self.deploy(actor, self.drafts.get(draft_id).files, note)
+        self.drafts.deployed(draft_id, version.version, note)
+        return version
+
     def _latest_with_same_files(self, files: dict) -> ProcessVersion | None:
         """The latest version of a process whose files are exactly ``files`` (by content hash)."""
         try:
@@ -69,6 +75,36 @@ class Studio:
             return None  # the check says what is wrong with them
         digest = content_hash(texts)
         return next((version for version in self._registry.latest_versions() if version.content_hash == digest), None)
+
+    def import_draft(self, actor: Actor, files: dict, title: str | None = None) -> tuple[int, list[importing.Todo]]:
+        """A draft of diagrams made elsewhere, with its to-do list; DiagramError (located) for what cannot be read."""
+        may_design(actor)
+        files = importing.import_files(files)
+        diagram = next(name for name in sorted(files) if name.endswith(".bpmn"))
+        title = (title or "").strip() or f"Imported {diagram}"
+        draft_id = self.drafts.create(actor.username, importing.first_process_id(files), title, files, None)
+        return draft_id, importing.todo_list(files)
+
+    def todos(self, actor: Actor, draft_id: int) -> list[importing.Todo]:
+        may_design(actor)
+        return importing.todo_list(self.drafts.get(draft_id).files)
+
+    def apply_todo(self, actor: Actor, draft_id: int, element: str, fix: str,
+                   choice: str | None = None) -> list[importing.Todo]:
+        """Apply the fix one of the draft's to-dos offers (with one of its choices); the to-dos left."""
+        may_design(actor)
+        draft = self.drafts.get(draft_id)
+        todo = next((t for t in importing.todo_list(draft.files) if t.element == element and t.fix == fix), None)
+        if todo is None:
+            raise InvalidInput([FieldError("element", f"The draft has no to-do '{fix}' for '{element}' (it may be "
+                                                      "done already).")])
+        if choice is None and len(todo.choices) == 1:
+            choice = todo.choices[0]
+        if fix != "form" and todo.choices and choice not in todo.choices:
+            raise InvalidInput([FieldError("choice", f"Choose one of: {', '.join(todo.choices)}.")])
+        files = quick_fixes.apply(draft.files, todo.file, fix, element, choice)
+        self.drafts.save(draft_id, actor.username, files, draft.revision)
+        return importing.todo_list(files)
 
     def versions(self, process_id: str) -> list[VersionSummary]:
         return self._registry.versions(process_id)

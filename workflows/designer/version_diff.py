@@ -92,24 +92,63 @@ def _elements(files: dict[str, str]) -> dict[str, Element]:
     return found
 
 
+def _kind(prop: dict) -> str:
+    kind = prop.get("type", "text")
+    if kind == "string":
+        kind = "date" if prop.get("format") == "date" else ("long text" if prop.get("x-widget") == "textarea"
+                                                            else "text")
+    if "enum" in prop or kind == "array":
+        kind = "several choices" if kind == "array" else "choice"
+    return {"boolean": "yes/no", "integer": "whole number"}.get(kind, kind)
+
+
+def _choices(prop: dict) -> dict:
+    source = prop.get("items", prop) if isinstance(prop.get("items"), dict) else prop
+    labels = prop.get("x-enumLabels") or source.get("x-enumLabels") or {}
+    return {str(v): str(labels.get(str(v), v)) for v in source.get("enum") or []}
+
+
+def _field_changes(name: str, before: dict, after: dict, was_required: bool, is_required: bool) -> list[str]:
+    aspects = []
+    if _kind(before) != _kind(after):
+        aspects.append(f"type {_kind(before)} → {_kind(after)}")
+    if before.get("title") != after.get("title"):
+        aspects.append(f"label '{before.get('title') or name}' → '{after.get('title') or name}'")
+    if was_required != is_required:
+        aspects.append("now required" if is_required else "no longer required")
+    old_choices, new_choices = _choices(before), _choices(after)
+    if old_choices != new_choices:
+        added = [label for value, label in new_choices.items() if value not in old_choices]
+        removed = [label for value, label in old_choices.items() if value not in new_choices]
+        relabelled = [f"{old_choices[v]} → {new_choices[v]}" for v in new_choices
+                      if v in old_choices and old_choices[v] != new_choices[v]]
+        aspects.append("choices " + "; ".join(part for part in (
+            f"added {', '.join(added)}" if added else "", f"removed {', '.join(removed)}" if removed else "",
+            f"renamed {', '.join(relabelled)}" if relabelled else "") if part))
+    described = ("title", "type", "format", "x-widget", "enum", "items", "x-enumLabels")
+    rest = sorted(k for k in set(before) | set(after) if k not in described and before.get(k) != after.get(k))
+    aspects += [f"{key} changed" for key in rest]
+    return [f"field '{name}' changed ({'; '.join(aspects)})"] if aspects else []
+
+
 def form_changes(old: dict, new: dict) -> list[str]:
-    """A form's changes, field by field, as a designer reads them."""
+    """A form's changes, field by field, as a designer reads them: added, removed, type, label, required, choices."""
     changes = []
     old_fields, new_fields = old.get("properties", {}), new.get("properties", {})
-    for name in new_fields:
+    old_required, new_required = set(old.get("required", [])), set(new.get("required", []))
+    for name, prop in new_fields.items():
         if name not in old_fields:
-            changes.append(f"field '{name}' added")
+            required = ", required" if name in new_required else ""
+            changes.append(f"field '{name}' added ({_kind(prop)}, '{prop.get('title') or name}'{required})")
     for name, prop in old_fields.items():
         if name not in new_fields:
             changes.append(f"field '{name}' removed")
-        elif prop != new_fields[name]:
-            keys = sorted(k for k in set(prop) | set(new_fields[name]) if prop.get(k) != new_fields[name].get(k))
-            changes.append(f"field '{name}' changed ({', '.join(keys)})")
-    if set(old.get("required", [])) != set(new.get("required", [])):
-        changes.append("required fields changed")
+        else:
+            changes += _field_changes(name, prop, new_fields[name], name in old_required, name in new_required)
     if old.get("allOf") != new.get("allOf"):
         changes.append("conditional rules changed")
-    rest = {k for k in set(old) | set(new) if k not in ("properties", "required", "allOf") and old.get(k) != new.get(k)}
+    rest = {k for k in set(old) | set(new) if k not in ("properties", "required", "allOf", "x-importedFrom")
+            and old.get(k) != new.get(k)}
     changes += [f"form {k} changed" for k in sorted(rest)]
     return changes
 
@@ -142,10 +181,11 @@ def version_diff(old_files: dict[str, str], new_files: dict[str, str]) -> Versio
         what = [f"{key} changed" if key in before.facts and key in after.facts else
                 (f"{key} added" if key in after.facts else f"{key} removed")
                 for key in sorted(set(before.facts) | set(after.facts)) if before.facts.get(key) != after.facts.get(key)]
-        form = after.facts.get(f"property {_FORM}")
-        if form and form == before.facts.get(f"property {_FORM}"):
-            what += [f"form {form}: {change}" for change in form_changes(old_forms.get(form, {}),
-                                                                        new_forms.get(form, {}))]
+        form, was = after.facts.get(f"property {_FORM}"), before.facts.get(f"property {_FORM}")
+        if form:  # the form it names now, against the one it named (a new form is compared with the old)
+            title = form if form == was else f"{was} → {form}" if was else form
+            what += [f"form {title}: {change}" for change in form_changes(old_forms.get(was or "", {}),
+                                                                         new_forms.get(form, {}))]
         if what:
             changed.append({**_summary(after), "what": what})
     return VersionDiff(added, removed, changed)

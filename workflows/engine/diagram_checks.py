@@ -88,8 +88,12 @@ def _compile_dmn_cell(cell: str) -> None:
 
 def _check_code(file: str, root) -> list[DiagramProblem]:
     problems = []
+    drawn_only = [process for process in root.iter("{*}process") if not executable(process)]
     for node in root.iter():
         name = _local(node)
+        if drawn_only and name in (*_EXPRESSIONS, *_SCRIPTS, "inputEntry") \
+                and any(ancestor in drawn_only for ancestor in node.iterancestors("{*}process")):
+            continue
         try:
             if name in _EXPRESSIONS and _text(node).strip():
                 compile_expression(_text(node))
@@ -108,23 +112,35 @@ def _check_process(file: str, process, forms: dict) -> list[DiagramProblem]:
     if not process.get("id"):
         return [DiagramProblem(file, process.sourceline, None, "the process has no id attribute")]
     ids = {node.get("id") for node in process.iter() if node.get("id")}
-    lanes = {}
     for lane in process.iter("{*}lane"):
         lane_name = lane.get("name") or ""
         if lane_name not in LANE_ROLES:
             problems.append(DiagramProblem(file, lane.sourceline, lane.get("id"),
                                            f"lane name '{lane_name}' is not a role ({', '.join(LANE_ROLES)})"))
-        for ref in lane.iter("{*}flowNodeRef"):
-            lanes[(ref.text or "").strip()] = lane_name
-    _inherit_lanes(process, lanes)
+    lanes = lanes_of(process)
     for flow in process.iter("{*}sequenceFlow"):
         for end in ("sourceRef", "targetRef"):
             if flow.get(end) not in ids:
                 problems.append(DiagramProblem(file, flow.sourceline, flow.get("id"),
                                                f"{end} '{flow.get(end)}' is not an element of this process"))
-    for task in process.iter("{*}userTask"):
+    for task in process.iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}userTask"):  # not zeebe:userTask
         problems.extend(_check_user_task(file, task, lanes, forms))
     return problems
+
+
+def lanes_of(process) -> dict[str, str]:
+    """Each flow node's lane name, by id (elements inside a subprocess take the subprocess's)."""
+    lanes = {}
+    for lane in process.iter("{*}lane"):
+        for ref in lane.iter("{*}flowNodeRef"):
+            lanes[(ref.text or "").strip()] = lane.get("name") or ""
+    _inherit_lanes(process, lanes)
+    return lanes
+
+
+def executable(process) -> bool:
+    """Whether the engine runs the process (BPMN's isExecutable, which SpiffWorkflow takes as true when absent)."""
+    return process.get("isExecutable", "true") == "true"
 
 
 def _inherit_lanes(process, lanes: dict) -> None:
@@ -183,5 +199,6 @@ def check_diagram(file: str, root, forms: dict) -> list[DiagramProblem]:
     """Every modelling problem in one BPMN or DMN document."""
     problems = _check_code(file, root)
     for process in root.iter("{*}process"):
-        problems.extend(_check_process(file, process, forms))
+        if executable(process):  # a pool that does not run is a drawing: the engine never reads it
+            problems.extend(_check_process(file, process, forms))
     return problems

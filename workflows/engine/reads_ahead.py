@@ -218,7 +218,7 @@ def _keys_by_step(files: dict[str, str]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for name, text in files.items():
         if name.endswith(".bpmn"):
-            for task in parse_xml(name, text.encode()).iter("{*}userTask"):
+            for task in parse_xml(name, text.encode()).iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}userTask"):
                 props = properties(task)
                 if props.get("lifecycleStep") and props.get("dataKey"):
                     found.setdefault(props["lifecycleStep"], set()).add(props["dataKey"])

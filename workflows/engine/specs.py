@@ -152,7 +152,8 @@ def _engine_problem(trees, error: Exception) -> DiagramProblem:
     element = getattr(error, "id", None) or None
     file, line = _locate(trees, getattr(error, "file_name", None) or None, element)
     line = getattr(error, "line_number", None) or line
-    message = str(error).split("\n")[0] or type(error).__name__
+    # The whole message: its first line alone was cut off ("not supported for tasks of type.").
+    message = " ".join(line.strip() for line in str(error).splitlines() if line.strip()) or type(error).__name__
     return DiagramProblem(file, int(line) if line else None, element, message)
 
 
@@ -206,8 +207,15 @@ def _main_process_id(parser: SpiffBpmnParser, trees) -> str:
               for node in root.iter("{*}callActivity")}
     candidates = [pid for pid in parser.get_process_ids() if pid not in called]
     if len(candidates) != 1:
-        names = ", ".join(candidates) or "none"
-        raise DiagramError.single(next(iter(trees)), f"expected exactly one executable top-level process, found: {names}")
+        found = f"{len(candidates)} are marked executable ({', '.join(candidates)})" if candidates else \
+            "none is marked executable (isExecutable=\"true\")"
+        problems = [DiagramProblem(name, process.sourceline, process.get("id"),
+                                   f"exactly one top-level process must be executable and {found}: this process "
+                                   f"'{process.get('name') or process.get('id')}' "
+                                   + ("is one of them" if process.get("id") in candidates else "is not"))
+                    for name, root in trees.items() for process in root.iter("{*}process")
+                    if process.get("id") not in called]
+        raise DiagramError(problems or [DiagramProblem(next(iter(trees)), 1, None, "the diagrams hold no <process>")])
     return candidates[0]
 
 

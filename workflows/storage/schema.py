@@ -120,8 +120,9 @@ class ProcessVersion(Base):
 class ProcessDraft(Base):
     """A designer's work in progress on a process: files saved while editing, not yet a version.
 
-    Several drafts may exist at once; deploying one makes a version and leaves the draft as it was.
-    ``base_version`` is the version it was started from (None for an imported diagram).
+    Several drafts may exist at once; deploying one makes a version and leaves the draft as it was,
+    marked with ``deployed_version``. ``base_version`` is the version it was started from (None
+    for an imported diagram).
     """
 
     __tablename__ = "process_drafts"
@@ -136,6 +137,7 @@ class ProcessDraft(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     #: Counts saves, so an editor in another tab cannot silently overwrite newer work.
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    deployed_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class Policy(Base):

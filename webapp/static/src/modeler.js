@@ -7,14 +7,22 @@
 import BpmnModeler from 'bpmn-js/lib/Modeler';
 import DmnModeler from 'dmn-js/lib/Modeler';
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js-properties-panel';
+import minimapModule from 'diagram-js-minimap';
 
 import spiffworkflow from './spiffworkflow-moddle.json';
+import ClearPlacement from './placement.js';
 import PolicyflowPropertiesProvider from './properties-provider.js';
+import { moveTodos, startResizers, startShortcuts } from './workspace.js';
 
 const SAVE_DELAY_MS = 700;
+// Below this zoom a task's label is too small to read: the diagram then opens at this zoom, its height
+// fitted if that is larger, from its left edge (the minimap shows the whole).
+const READABLE_ZOOM = 0.75;
+const MARGIN = 40;
 const PolicyflowPropertiesModule = {
-  __init__: ['policyflowPropertiesProvider'],
+  __init__: ['policyflowPropertiesProvider', 'clearPlacement'],
   policyflowPropertiesProvider: ['type', PolicyflowPropertiesProvider],
+  clearPlacement: ['type', ClearPlacement],
 };
 
 function csrfToken() {
@@ -45,10 +53,12 @@ export async function startModeler(root) {
   const state = { files: loaded.files, revision: loaded.revision, current: null, saving: null, dirty: false };
   const forms = () => Object.keys(state.files).filter((n) => n.endsWith('.schema.json')).map((n) => n.replace(/^forms\//, ''));
 
+  const propertiesElement = document.querySelector('[data-properties]');
   const modeler = new BpmnModeler({
     container: canvasElement,
-    propertiesPanel: { parent: root.querySelector('[data-properties]') },
-    additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, PolicyflowPropertiesModule],
+    propertiesPanel: { parent: propertiesElement },
+    additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, PolicyflowPropertiesModule,
+      minimapModule],
     moddleExtensions: { spiffworkflow },
     policyflow: { roles: loaded.roles, steps: loaded.steps, forms },
   });
@@ -95,7 +105,7 @@ export async function startModeler(root) {
     state.current = name;
     const isDmn = name.endsWith('.dmn');
     canvasElement.hidden = isDmn;
-    root.querySelector('[data-properties]').hidden = isDmn;
+    propertiesElement.hidden = isDmn;
     if (isDmn) {
       let dmnElement = root.querySelector('[data-dmn]');
       if (!dmnElement) {
@@ -124,10 +134,53 @@ export async function startModeler(root) {
         dmnElement.hidden = true;
       }
       await modeler.importXML(state.files[name]);
-      modeler.get('canvas').zoom('fit-viewport');
+      openReadable();
+      offerDiagrams();
+      modeler.get('minimap').open();
     }
     document.querySelectorAll('[data-edit-file]').forEach((button) => {
       button.setAttribute('aria-pressed', String(button.dataset.editFile === name));
+    });
+  }
+
+  function openReadable() {
+    const canvas = modeler.get('canvas');
+    canvas.resized();
+    const fitted = canvas.zoom('fit-viewport');
+    if (fitted >= READABLE_ZOOM) {
+      return;
+    }
+    const { inner, outer } = canvas.viewbox();
+    const zoom = Math.min(1, Math.max(READABLE_ZOOM, outer.height / (inner.height + 2 * MARGIN)));
+    canvas.viewbox({ x: inner.x - MARGIN, y: inner.y - MARGIN, width: outer.width / zoom,
+      height: outer.height / zoom });
+  }
+
+  function offerDiagrams() {
+    // A file with several diagrams: the designer chooses which one to show.
+    const holder = document.querySelector('[data-diagram-choice]');
+    const select = document.querySelector('[data-diagram-choice-select]');
+    const diagrams = modeler.getDefinitions().diagrams || [];
+    if (!holder || !select) {
+      return;
+    }
+    holder.hidden = diagrams.length < 2;
+    select.textContent = '';
+    const shown = modeler.get('canvas').getRootElement().businessObject;
+    diagrams.forEach((diagram) => {
+      const option = document.createElement('option');
+      option.value = diagram.id;
+      option.textContent = diagram.name || diagram.id;
+      option.selected = diagram.plane && diagram.plane.bpmnElement === shown;
+      select.appendChild(option);
+    });
+  }
+
+  const diagramSelect = document.querySelector('[data-diagram-choice-select]');
+  if (diagramSelect) {
+    diagramSelect.addEventListener('change', async () => {
+      await modeler.open(diagramSelect.value);
+      openReadable();
     });
   }
 
@@ -157,13 +210,15 @@ export async function startModeler(root) {
   }
 
   function showCheck(result) {
-    const panel = root.parentElement.querySelector('[data-check-panel]');
+    const panel = document.querySelector('[data-check-panel]');
     const list = panel.querySelector('[data-check-problems]');
     panel.hidden = false;
     list.textContent = '';
     const problems = [...result.errors, ...(result.warnings || [])];
+    const warned = (result.warnings || []).length;
     panel.querySelector('[data-check-summary]').textContent = result.ok
       ? `No problems: this draft can be deployed. The dry run followed ${result.paths.length} routes.`
+        + (warned ? ` ${warned} warning${warned === 1 ? '' : 's'} worth a look.` : '')
       : `${result.errors.length} problem${result.errors.length === 1 ? '' : 's'} to put right before deploying.`;
     problems.forEach((problem) => {
       const item = document.createElement('li');
@@ -240,13 +295,22 @@ export async function startModeler(root) {
     }
   });
 
+  startResizers(document.querySelector('[data-workspace]'), () => modeler.get('canvas').resized());
+  startShortcuts(canvasElement);
+  moveTodos(() => { clearTimeout(timer); return save(); });
+  const fit = document.querySelector('[data-fit]');
+  if (fit) {
+    fit.addEventListener('click', () => modeler.get('canvas').zoom('fit-viewport'));
+  }
+
   const first = Object.keys(state.files).sort().find((n) => n.endsWith('.bpmn'));
   await open(first);
   if (status) {
-    status.textContent = 'Click an element to edit its properties on the right. Changes are saved as you work.';
+    status.textContent = 'Click an element to edit its properties on the right; drag the panels\' edges to '
+      + 'resize them. Changes are saved as you work.';
   }
   root.setAttribute('data-studio-ready', 'true');
-  const api = { modeler, state, save, check, open, selectElement, dmn: () => dmn };
+  const api = { modeler, state, save, check, open, selectElement, openReadable, dmn: () => dmn };
   window.policyflowStudio = api;
   return api;
 }

@@ -13,6 +13,7 @@ import 'dmn-js/dist/assets/dmn-js-decision-table.css';
 import 'dmn-js/dist/assets/dmn-js-decision-table-controls.css';
 import 'dmn-js/dist/assets/dmn-js-literal-expression.css';
 import 'dmn-js/dist/assets/dmn-font/css/dmn-embedded.css';
+import 'diagram-js-minimap/assets/diagram-js-minimap.css';
 import './studio.css';
 
 import { startModeler } from './modeler.js';

@@ -48,14 +48,26 @@ export async function startDiff(root) {
   const canvas = viewer.get('canvas');
   const registry = viewer.get('elementRegistry');
   const mark = (ids, marker) => ids.forEach((id) => registry.get(id) && canvas.addMarker(id, marker));
+  // A pool or lane is coloured only when its own attributes change (its name, say), never because an
+  // element inside it was added or moved, or because it grew to hold one.
+  const containers = ['bpmn:Participant', 'bpmn:Lane', 'bpmn:LaneSet', 'bpmn:Process', 'bpmn:Collaboration'];
+  const ownAttrs = (id) => Object.keys((changes._changed[id] || {}).attrs || {})
+    .filter((attr) => !['flowNodeRef', 'flowNodeRefs', 'childLaneSet', 'lanes', 'flowElements', 'laneSets',
+      'processRef', 'participants', 'messageFlows', 'artifacts'].includes(attr));
+  const container = (id) => registry.get(id) && containers.includes(registry.get(id).type);
+  // The server's list also names elements whose form changed (the diagram itself may not have).
+  const listed = JSON.parse(root.dataset.listedChanges || '[]');
+  const changed = [...new Set(Object.keys(changes._changed).filter((id) => !container(id) || ownAttrs(id).length)
+    .concat(listed))];
+  const moved = Object.keys(changes._layoutChanged).filter((id) => !container(id));
   mark(Object.keys(changes._added), 'pf-added');
-  mark(Object.keys(changes._changed).concat(Object.keys(changes._layoutChanged)), 'pf-changed');
+  mark([...new Set(changed.concat(moved))], 'pf-changed');
   canvas.zoom('fit-viewport');
   const removed = Object.keys(changes._removed);
-  setStatus(`${Object.keys(changes._added).length} added, ${Object.keys(changes._changed).length} changed` +
+  setStatus(`${Object.keys(changes._added).length} added, ${changed.length} changed` +
     (removed.length ? `, ${removed.length} removed (${removed.join(', ')})` : '') + ' on the diagram.');
   root.setAttribute('data-studio-ready', 'true');
   root.dataset.added = JSON.stringify(Object.keys(changes._added));
-  root.dataset.changed = JSON.stringify(Object.keys(changes._changed));
+  root.dataset.changed = JSON.stringify(changed);
   return viewer;
 }

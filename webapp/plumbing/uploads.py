@@ -1,0 +1,30 @@
+"""Uploaded files (multipart) as text by name, for the import page and the import API alike.
+
+A file in UTF-8 is read as such; an XML file in another encoding is read in the
+encoding its declaration names (its to-do then offers to convert it); anything
+else, or a file too large for a diagram, is refused, named and located.
+"""
+from __future__ import annotations
+
+from workflows.designer.importing import decoded
+from workflows.engine.specs import MAX_FILE_BYTES
+from workflows.errors import DiagramError, DiagramProblem
+
+
+def uploaded_texts(storage) -> dict[str, str]:
+    files, problems = {}, []
+    for upload in storage:
+        if not upload or not upload.filename:
+            continue
+        name = upload.filename.replace("\\", "/").rsplit("/", 1)[-1][:200]
+        data = upload.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            problems.append(DiagramProblem(name, None, None, f"the file is larger than {MAX_FILE_BYTES // 1024} KiB"))
+            continue
+        try:
+            files[name] = decoded(name, data)
+        except DiagramError as error:
+            problems += error.problems
+    if problems:
+        raise DiagramError(problems)
+    return files

@@ -1,0 +1,106 @@
+/*
+ * The draft page's workspace around the modeler: side panels the designer resizes (by dragging the
+ * separators, or with the arrow keys on them; remembered in this browser), the keyboard shortcuts
+ * dialog, and the to-do list moved beside the diagram (its fixes still post the page's forms, after
+ * the modeler has saved).
+ */
+const STEP_PX = 16;
+const LIMITS = { left: [160, 640], right: [200, 720] };
+
+function remembered(name) {
+  try {
+    return Number(window.localStorage.getItem(`policyflow.panel.${name}`)) || null;
+  } catch (error) {
+    return null;
+  }
+}
+
+function remember(name, width) {
+  try {
+    window.localStorage.setItem(`policyflow.panel.${name}`, String(width));
+  } catch (error) {
+    // Private windows may refuse storage: the width then lasts as long as the page.
+  }
+}
+
+export function startResizers(workspace, resized) {
+  workspace.querySelectorAll('[data-resize]').forEach((separator) => {
+    const side = separator.dataset.resize;
+    const panel = workspace.querySelector(`[data-panel="${side}"]`);
+    const [least, most] = LIMITS[side];
+    const setWidth = (width) => {
+      const clamped = Math.round(Math.min(most, Math.max(least, width)));
+      workspace.style.setProperty(`--${side}-width`, `${clamped}px`);
+      separator.setAttribute('aria-valuenow', String(clamped));
+      remember(side, clamped);
+      resized();
+    };
+    separator.setAttribute('aria-valuemin', String(least));
+    separator.setAttribute('aria-valuemax', String(most));
+    const saved = remembered(side);
+    if (saved) {
+      setWidth(saved);
+    }
+    separator.setAttribute('aria-valuenow', String(Math.round(panel.getBoundingClientRect().width)));
+    separator.addEventListener('pointerdown', (down) => {
+      down.preventDefault();
+      separator.setPointerCapture(down.pointerId);
+      const start = panel.getBoundingClientRect().width;
+      const move = (event) => {
+        const moved = event.clientX - down.clientX;
+        setWidth(side === 'left' ? start + moved : start - moved);
+      };
+      const stop = () => {
+        separator.removeEventListener('pointermove', move);
+        separator.removeEventListener('pointerup', stop);
+      };
+      separator.addEventListener('pointermove', move);
+      separator.addEventListener('pointerup', stop);
+    });
+    separator.addEventListener('keydown', (event) => {
+      const grow = side === 'left' ? 'ArrowRight' : 'ArrowLeft';
+      const shrink = side === 'left' ? 'ArrowLeft' : 'ArrowRight';
+      if (event.key === grow || event.key === shrink) {
+        event.preventDefault();
+        const width = panel.getBoundingClientRect().width;
+        setWidth(width + (event.key === grow ? STEP_PX : -STEP_PX));
+      }
+    });
+  });
+}
+
+export function startShortcuts(canvasElement) {
+  const dialog = document.querySelector('[data-shortcuts]');
+  const opener = document.querySelector('[data-shortcuts-open]');
+  if (!dialog || !opener) {
+    return;
+  }
+  const show = () => dialog.showModal();
+  opener.addEventListener('click', show);
+  canvasElement.addEventListener('keydown', (event) => {
+    if (event.key === '?' && !event.target.closest('[contenteditable]')) {
+      event.preventDefault();
+      show();
+    }
+  });
+  dialog.addEventListener('close', () => opener.focus());
+}
+
+export function moveTodos(save) {
+  const slot = document.querySelector('[data-todo-slot]');
+  const list = document.querySelector('#todos .todos, #todos > p');
+  if (!slot || !list) {
+    return;
+  }
+  slot.appendChild(list);
+  const note = document.createElement('p');
+  note.textContent = 'The to-do list is in the panel beside the diagram.';
+  document.querySelector('#todos').appendChild(note);
+  slot.querySelectorAll('form[data-todo-fix]').forEach((form) => {
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      await save();  // the fix is applied to the saved draft: nothing drawn is lost
+      form.submit();
+    });
+  });
+}
