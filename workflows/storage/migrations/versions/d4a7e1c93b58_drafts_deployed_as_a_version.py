@@ -1,13 +1,13 @@
 """drafts deployed as a version: a deployed draft leaves "Drafts in progress" and names its version
 
 Revision ID: d4a7e1c93b58
-Revises: 4d7c2a91e5b3
+Revises: c28a04b5c7c1
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = 'd4a7e1c93b58'
-down_revision = '4d7c2a91e5b3'
+down_revision = 'c28a04b5c7c1'
 branch_labels = None
 depends_on = None
 
