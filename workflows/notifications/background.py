@@ -8,33 +8,21 @@ is due; a round that fails is logged and the next one tries again.
 from __future__ import annotations
 
 import logging
-import threading
 
 from workflows.notifications.reminders import Reminders
 from workflows.notifications.sender import MailSender
+from workflows.periodic import Periodic
 
 log = logging.getLogger(__name__)
 DEFAULT_INTERVAL_SECONDS = 30.0
 
 
-class BackgroundSender:
+class BackgroundSender(Periodic):
+    thread_name = "policyflow-mail"
+
     def __init__(self, sender: MailSender, reminders: Reminders, interval: float = DEFAULT_INTERVAL_SECONDS):
-        self._sender, self._reminders, self._interval = sender, reminders, interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="policyflow-mail", daemon=True)
-
-    def start(self) -> "BackgroundSender":
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.round()
-            self._stop.wait(self._interval)
+        super().__init__(interval)
+        self._sender, self._reminders = sender, reminders
 
     def round(self) -> None:
         try:

@@ -10,31 +10,20 @@ that fails is logged and the next one tries again.
 from __future__ import annotations
 
 import logging
-import threading
+
+from workflows.periodic import Periodic
 
 log = logging.getLogger(__name__)
 DEFAULT_INTERVAL_SECONDS = 60.0
 
 
-class BackgroundTimers:
+class BackgroundTimers(Periodic):
+    thread_name = "policyflow-timers"
+
     def __init__(self, commands, reminders, interval: float = DEFAULT_INTERVAL_SECONDS, on_round=None):
-        self._commands, self._reminders, self._interval = commands, reminders, interval
+        super().__init__(interval)
+        self._commands, self._reminders = commands, reminders
         self._on_round = on_round  # told how many policies advanced (metrics)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="policyflow-timers", daemon=True)
-
-    def start(self) -> "BackgroundTimers":
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.round()
-            self._stop.wait(self._interval)
 
     def round(self) -> None:
         try:
