@@ -6,19 +6,28 @@ else, or a file too large for a diagram, is refused, named and located.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from workflows.designer.importing import decoded
 from workflows.engine.specs import MAX_FILE_BYTES
 from workflows.errors import DiagramError, DiagramProblem
 
 
-def uploaded_texts(storage) -> dict[str, str]:
-    files, problems = {}, []
+def named_uploads(storage) -> Iterator[tuple[str, bytes | None]]:
+    """Each uploaded file as (its name, without folders; its bytes), the bytes None when the
+    file is larger than a diagram file may be (read no further than that)."""
     for upload in storage:
         if not upload or not upload.filename:
             continue
         name = upload.filename.replace("\\", "/").rsplit("/", 1)[-1][:200]
         data = upload.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:
+        yield name, (data if len(data) <= MAX_FILE_BYTES else None)
+
+
+def uploaded_texts(storage) -> dict[str, str]:
+    files, problems = {}, []
+    for name, data in named_uploads(storage):
+        if data is None:
             problems.append(DiagramProblem(name, None, None, f"the file is larger than {MAX_FILE_BYTES // 1024} KiB"))
             continue
         try:

@@ -6,6 +6,7 @@ from functools import wraps
 from flask import abort
 from flask_login import login_required
 
+from webapp.plumbing.uploads import named_uploads
 from webapp.signin.auth import actor
 from workflows.designer.studio import DESIGNER_ROLE
 from workflows.engine.specs import MAX_FILE_BYTES
@@ -29,12 +30,8 @@ def uploaded_files(storage) -> dict[str, str]:
     Like ``policyflow deploy``, a file that is not UTF-8 is refused (named), never guessed at,
     and so is one larger than a diagram file may be."""
     files, problems = {}, []
-    for upload in storage:
-        if not upload or not upload.filename:
-            continue
-        name = upload.filename.replace("\\", "/").rsplit("/", 1)[-1][:200]
-        data = upload.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:
+    for name, data in named_uploads(storage):
+        if data is None:
             problems.append(FieldError("files", f"{name} is larger than {MAX_FILE_BYTES // 1024} KiB."))
             continue
         try:
