@@ -164,18 +164,18 @@ def review_and_republish(app, services, clock) -> None:
         assert submit(manager, task_url, html_form_data(answers)).status_code == 302
 
 
-def test_republished_policy_shows_version_2_and_links_version_1(services, people, app, client, clock):
-    """After review with no changes the public reads version 2 and can still open version 1."""
+def test_a_policy_reviewed_without_change_shows_version_1_1_and_links_version_1(services, people, app, client, clock):
+    """After a review with no changes the public reads version 1.1 and can still open version 1."""
     policy_id = to_published(services, people)
     review_and_republish(app, services, clock)
 
     latest = page(client, f"/published/{policy_id}")
-    assert facts(latest)["Version"] == "2"
+    assert facts(latest)["Version"] == "1.1"
     assert re.search(rf'<a href="/published/{policy_id}/v1">Version 1</a>', latest)
     first = page(client, f"/published/{policy_id}/v1")
     assert facts(first)["Version"].startswith("1")
     assert f'href="/published/{policy_id}"' in first  # the way on to the newer version
-    assert [row[2] for row in rows(page(client, "/published"))] == ["2"]
+    assert [row[2] for row in rows(page(client, "/published"))] == ["1.1"]
 
 
 def test_republished_policy_is_next_reviewed_an_interval_after_republication(services, people, app, client, clock):
