@@ -96,7 +96,8 @@ def test_two_staff_answering_at_once_both_count(store_services, second_services,
     counts = {view.label: view.count for view in page.context.consultation.staff_views}
     assert counts == {"Yes, I am willing": 1, "Yes, but only with conditions": 1, "No, I am not willing": 1}
     assert page.context.consultation.staff_comments == sorted(
-        ["Alex's view.", "Sam's view.", "Screen only.", answers_for("staff_consultation.schema.json")["comments"]])
+        ["Alex's view.", "Sam's view.", answers_for("staff_consultation.schema.json")["comments"]])
+    assert page.context.consultation.staff_conditions == ["Screen only."], "conditions are shown apart"
 
 
 def test_a_conflict_changes_nothing(store_services, second_services, store_people):
