@@ -75,11 +75,21 @@ def serve(directory: Path, clock, config: dict | None = None, port: int = 0):
         patch.chdir(directory)  # the instance folder (secret key) lands in ``directory``
         app = create_app({"TESTING": False, **(config or {})}, services=services)
     server = waitress.create_server(app, host="127.0.0.1", port=port, threads=8)
-    thread = threading.Thread(target=server.run, name="waitress-e2e", daemon=True)
+    stopping = threading.Event()
+
+    def run():
+        try:
+            server.run()
+        except OSError:  # its sockets are closed under its poll while it stops: expected then only
+            if not stopping.is_set():
+                raise
+
+    thread = threading.Thread(target=run, name="waitress-e2e", daemon=True)
     thread.start()
     try:
         yield LiveServer(f"http://127.0.0.1:{server.effective_port}", services, people)
     finally:
+        stopping.set()
         server.close()
         # Browser keep-alive connections stay in waitress' socket map after close();
         # close them too so the loop (1 s poll) ends and the worker threads stop.

@@ -93,7 +93,7 @@ def test_a_due_review_reaches_the_manager(services, people, clock):
 
 # ----------------------------------------------------------------- review outcomes
 
-def test_no_changes_republishes_as_version_two(services, people, clock):
+def test_no_changes_republishes_as_a_minor_version(services, people, clock):
     policy_id = publish(services, people, 6)
     make_review_due(services, people, clock, policy_id)
     complete(services, people["mary"], "review_policy", outcome="no_changes")
@@ -103,7 +103,8 @@ def test_no_changes_republishes_as_version_two(services, people, clock):
     version, numbers = published_version(services, policy_id)
     assert numbers == [1, 2]
     assert version.content["approvals"] == [], "nobody signed off version 2"
-    assert [(r["lane"], r["outcome"]) for r in version.content["reviews"]] == [("manager", "No changes: republish")]
+    assert version.content["reviews"] == [{"date": clock().date().isoformat()}], "the public reads when, not a button"
+    assert version.content["changes"]["kind"] == "unchanged"
     assert version.content["carried_approvals"]["version"] == 1
     assert services.queries.policy(people["mary"], policy_id)["status"] == "published"
 

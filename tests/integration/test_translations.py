@@ -43,7 +43,7 @@ def test_a_manager_adds_a_welsh_translation_the_public_reads(client, services, p
     complete(services, people["mary"], "publish_policy")
     html, page = text(client, f"/published/{policy_id}/cy")
     assert "Translation of an earlier version (version 1)." in page
-    assert f'<a href="/published/{policy_id}">read the English current version (version 2)</a>' in html
+    assert f'<a href="/published/{policy_id}">read the English current version (version 1.1)</a>' in html
     fresh = {"sam": services.accounts.create_token("sam")}  # the first tokens expired in the meantime
     listed = client.get(f"/api/v1/policies/{policy_id}/translations", headers=bearer(fresh, "sam"))
     assert listed.get_json() == [{"language": "cy", "version": 1, "current": False}]
