@@ -6,6 +6,8 @@ import secrets
 from pathlib import Path
 
 import limits
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from workflows.notifications import MailSettings
 from workflows.notifications.settings import DEFAULT_BASE_URL, DEFAULT_FROM
@@ -130,11 +132,23 @@ def reference_pattern() -> str:
     return pattern
 
 
+def _database_url(instance: Path) -> str:
+    """POLICYFLOW_DATABASE_URL, or the instance folder's SQLite file when it is unset or empty;
+    one that is not a database URL is named, not met later as a traceback."""
+    url = os.environ.get("POLICYFLOW_DATABASE_URL", "").strip() or f"sqlite:///{instance / 'policyflow.db'}"
+    try:
+        make_url(url)
+    except ArgumentError:
+        raise ConfigurationError(f"POLICYFLOW_DATABASE_URL={url!r} is not a database URL; write it like "
+                                 "postgresql+psycopg://user@host:5432/name or sqlite:////path/to/policyflow.db.") from None
+    return url
+
+
 def settings(instance: Path) -> dict:
     instance.mkdir(parents=True, exist_ok=True)
     return {
         "SECRET_KEY": _secret_key(instance),
-        "DATABASE_URL": os.environ.get("POLICYFLOW_DATABASE_URL", f"sqlite:///{instance / 'policyflow.db'}"),
+        "DATABASE_URL": _database_url(instance),
         "PROCESS_ID": os.environ.get("POLICYFLOW_PROCESS_ID", "policy_lifecycle"),
         "VENDOR_DIR": os.environ.get("POLICYFLOW_VENDOR_DIR", str(ROOT / "node_modules")),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -311,6 +311,13 @@ def test_a_bad_mail_setting_is_named_without_a_traceback(initialised, monkeypatc
     assert message in result.stderr and "Traceback" not in result.output
 
 
+def test_a_database_url_that_is_not_one_is_named_without_a_traceback(initialised, monkeypatch):
+    monkeypatch.setenv("POLICYFLOW_DATABASE_URL", "policyflow.db")
+    result = run("init", code=2)
+    assert "POLICYFLOW_DATABASE_URL='policyflow.db' is not a database URL" in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_mail_send_without_a_server_says_how_to_set_one(initialised, monkeypatch):
     monkeypatch.delenv("POLICYFLOW_SMTP_URL", raising=False)
     assert "POLICYFLOW_SMTP_URL is not set" in run("mail", "send", code=1).stderr
