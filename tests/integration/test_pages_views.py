@@ -24,7 +24,7 @@ STAFF_STEP, LIAISON_STEP = "Give your view as staff", "Give the patient liaison 
 def rows(html: str) -> list[list[str]]:
     """The text of each cell of each body row of the page's table."""
     body = re.search(r"<tbody>(.*?)</tbody>", html, re.S)
-    return [[visible_text(cell) for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
+    return [[visible_text(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
             for row in re.findall(r"<tr>(.*?)</tr>", body.group(1) if body else "", re.S)]
 
 

@@ -31,7 +31,7 @@ def status_cell(client, title: str) -> str:
 
     html = client.get("/published").get_data(as_text=True)
     row = next(r for r in re.findall(r"<tr>(.*?)</tr>", html, re.S) if f">{title}</a>" in r)
-    return visible_text(re.findall(r"<td>(.*?)</td>", row, re.S)[-1]).strip()
+    return visible_text(re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[-1]).strip()
 
 
 def test_a_policy_is_in_force_only_from_its_effective_date(client, services, people, clock):
