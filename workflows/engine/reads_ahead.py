@@ -24,7 +24,7 @@ from difflib import SequenceMatcher
 
 from workflows.engine.diagram_checks import properties
 from workflows.engine.flow_graph import flow_graph, local
-from workflows.engine.specs import parse_xml
+from workflows.engine.specs import parse_xml, process_elements
 from workflows.scripting.builtin_functions import ALLOWED
 from workflows.scripting.environment import GUARDS
 
@@ -146,21 +146,16 @@ def missing_reads(files: dict[str, str], process_id: str, waiting: dict[str, boo
     pre-script ran}) that neither ``present`` nor the way there provides."""
     decisions = _decision_inputs(files)
     missing: dict[tuple, MissingRead] = {}
-    for name, text in files.items():
-        if not name.endswith(".bpmn"):
-            continue
-        for process in parse_xml(name, text.encode()).iter("{*}process"):
-            if process.get("id") != process_id:
-                continue
-            graph = flow_graph(process)
-            facts = {node_id: _node_facts(graph, node_id, decisions) for node_id in graph.nodes}
-            starts = {node_id: started for node_id, started in waiting.items() if node_id in graph.nodes}
-            for entry in graph.entries:
-                holder = graph.holder(entry)
-                if holder is not None and graph.nodes[holder].get("triggeredByEvent") == "true":
-                    starts.setdefault(entry, False)  # an event subprocess may start at any time
-            for found in _walk(graph, facts, starts, frozenset(present)):
-                missing.setdefault((found.element, found.code, found.name), found)
+    for process in process_elements(files, process_id):
+        graph = flow_graph(process)
+        facts = {node_id: _node_facts(graph, node_id, decisions) for node_id in graph.nodes}
+        starts = {node_id: started for node_id, started in waiting.items() if node_id in graph.nodes}
+        for entry in graph.entries:
+            holder = graph.holder(entry)
+            if holder is not None and graph.nodes[holder].get("triggeredByEvent") == "true":
+                starts.setdefault(entry, False)  # an event subprocess may start at any time
+        for found in _walk(graph, facts, starts, frozenset(present)):
+            missing.setdefault((found.element, found.code, found.name), found)
     return list(missing.values())
 
 

@@ -14,7 +14,7 @@ import json
 from collections import deque
 
 from workflows.engine.flow_graph import flow_graph
-from workflows.engine.specs import parse_xml
+from workflows.engine.specs import parse_xml, process_elements
 from workflows.forms import meaning as form_meaning
 
 _SIGNOFF_STEPS = ("employer_signoff", "insurer_signoff")
@@ -91,17 +91,12 @@ def unreachable_elements(files: dict[str, str], process_id: str, reached: set[st
     """The process's elements no route reached, leaving out what only an event from outside
     (a message, a signal, a boundary event) or an event subprocess would start."""
     missing = []
-    for name, text in files.items():
-        if not name.endswith(".bpmn"):
-            continue
-        for process in parse_xml(name, text.encode()).iter("{*}process"):
-            if process.get("id") != process_id:
-                continue
-            graph = flow_graph(process)
-            after_events = graph.reachable(graph.entries) - _without_events(graph)
-            missing += [n for n in graph.nodes if n not in reached and n not in after_events
-                        and graph.kind(n) != "boundaryEvent" and graph.nodes[n].get("triggeredByEvent") != "true"
-                        and not _in_event_subprocess(graph, n)]
+    for process in process_elements(files, process_id):
+        graph = flow_graph(process)
+        after_events = graph.reachable(graph.entries) - _without_events(graph)
+        missing += [n for n in graph.nodes if n not in reached and n not in after_events
+                    and graph.kind(n) != "boundaryEvent" and graph.nodes[n].get("triggeredByEvent") != "true"
+                    and not _in_event_subprocess(graph, n)]
     return missing
 
 

@@ -267,3 +267,11 @@ def bundle_from_files(files: dict[str, str]) -> ProcessBundle:
     diagrams = {n: t.encode() for n, t in files.items() if n.endswith((".bpmn", ".dmn"))}
     forms = {n: t.encode() for n, t in files.items() if n not in diagrams}
     return load_bundle(diagrams, forms)
+
+
+def process_elements(files: dict[str, str], process_id: str):
+    """The ``<process>`` elements of ``process_id`` in a bundle's BPMN files, parsed as untrusted XML."""
+    for name, text in files.items():
+        if name.endswith(".bpmn"):
+            yield from (process for process in parse_xml(name, text.encode()).iter("{*}process")
+                        if process.get("id") == process_id)
