@@ -1,7 +1,7 @@
 """All wiring in one place: database, engine, registry and services, built from settings."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -60,10 +60,10 @@ class Services:
     sandbox: Sandbox
     studio: Studio
     translations: Translations
-    own_passwords: OwnPasswords = field(default=None)
-    invitations: Invitations = field(default=None)
-    provider_signin: ProviderSignIn = field(default=None)
-    recording_preferences: RecordingPreferences = field(default=None)
+    own_passwords: OwnPasswords
+    invitations: Invitations
+    provider_signin: ProviderSignIn
+    recording_preferences: RecordingPreferences
 
     def deploy_directory(self, directory: Path = BPMN_DIR, actor: str = "system"):
         """Validate, guard and deploy every diagram in ``directory`` as one bundle."""
