@@ -122,6 +122,9 @@ PEOPLE = {
     "pat": (["patient_liaison"], None),
     "emma": (["employer"], None),
     "ian": (["insurer"], None),
+    "eve": (["equality_lead"], None),
+    "gil": (["information_governance"], None),
+    "cora": (["committee"], None),
     "olga": (["manager"], "Radiography"),
 }
 

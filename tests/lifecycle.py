@@ -20,28 +20,42 @@ def complete(services, actor, element_id: str, **changes) -> int:
     return services.commands.complete(actor, task["id"], answers_for(task["form"], **changes))
 
 
-def consult(services, people, staff=("sam", "alex", "kim"), liaison="pat") -> None:
-    """Every member of staff answers the consultation (alex does not want to be filmed), then the liaison."""
+def consult(services, people, staff=("sam", "alex", "kim"), liaison="pat", equality="eve") -> None:
+    """Every member of staff answers the consultation (alex does not want to be filmed), then the
+    liaison; the equality lead assesses the draft meanwhile."""
     for name in staff:
         changes = {"willing_to_be_filmed": "not_willing", "comments": "I do not want to be filmed."} \
             if name == "alex" else {}
         complete(services, people[name], "staff_consultation", **changes)
     complete(services, people[liaison], "patient_consultation")
+    complete(services, people[equality], "equality_impact")
 
 
-def approve_and_publish(services, people, employer="emma", insurer="ian", manager="mary") -> None:
+def revise(services, people, manager="mary", governance="gil", **changes) -> None:
+    """The manager reassesses the risks and revises the policy (justifying any warning signs);
+    information governance approves."""
+    complete(services, people[manager], "reassess_risks")
+    complete(services, people[manager], "revise_policy", **changes)
+    if any(t["name"] == "justify_warning_signs" for t in services.queries.inbox(people[manager])):
+        complete(services, people[manager], "justify_warning_signs")
+    complete(services, people[governance], "information_governance")
+
+
+def approve_and_publish(services, people, employer="emma", insurer="ian", manager="mary", committee="cora") -> None:
     complete(services, people[employer], "employer_signoff")
     complete(services, people[insurer], "insurer_signoff")
+    complete(services, people[committee], "ratification")
     complete(services, people[manager], "publish_policy")
 
 
 def to_signoff(services, people, title="Recording during ultrasound") -> int:
-    """Start a policy and carry it through drafting and both consultations."""
+    """Start a policy and carry it through drafting, both consultations, the equality impact
+    assessment, the reassessment, the revision and information governance."""
     policy_id = services.commands.start(people["mary"], title, "Ultrasound")
     complete(services, people["mary"], "draft_policy")
     complete(services, people["mary"], "assess_risks")
     consult(services, people)
-    complete(services, people["mary"], "revise_policy")
+    revise(services, people)
     return policy_id
 
 

@@ -54,6 +54,18 @@ _INCIDENT_GOVERNANCE = {
     "other_patients_captured": {"type": "boolean"},
 }
 
+#: A policy's risk ratings (NPSA bands: low, moderate, high, extreme) and its published version's label.
+RATINGS = {
+    "risk_rating": {"type": ["string", "null"],
+                    "description": "The residual rating of the latest risk assessment (the initial one until the "
+                                   "risks are reassessed after the consultations)"},
+    "risk_rating_initial": {"type": ["string", "null"],
+                            "description": "The latest assessment's rating before mitigations"},
+    "published_version": {"type": ["string", "null"],
+                          "description": "The latest published version: \"1\", \"1.1\" (reviewed without change), \"2\""},
+    "early_review_reason": {"type": ["string", "null"],
+                            "description": "Why an early review opened by itself (incidents, new guidance)"},
+}
 #: What a task page shows beside its form (``GET /tasks/{id}`` as ``"context"``).
 EVIDENCE_SCHEMAS = {
     "Detail": _object(["label", "value"], {"label": _STRING, "value": _TEXT_OR_LIST, "name": _NULL_STRING}),
@@ -74,11 +86,16 @@ EVIDENCE_SCHEMAS = {
     "Risk": _object(["name", "likelihood", "impact", "score"], {
         "name": _STRING, "likelihood": {"type": ["integer", "null"]}, "likelihood_label": _NULL_STRING,
         "impact": {"type": ["integer", "null"]}, "impact_label": _NULL_STRING, "score": {"type": ["integer", "null"]},
-        "mitigations": _NULL_STRING, "details": {"type": "array", "items": _ref("Detail")}}),
+        "mitigations": _NULL_STRING, "details": {"type": "array", "items": _ref("Detail")},
+        "residual_likelihood": {"type": ["integer", "null"]}, "residual_impact": {"type": ["integer", "null"]},
+        "residual_score": {"type": ["integer", "null"], "description": "After the mitigations"},
+        "owner": _NULL_STRING}),
     "RiskAssessment": _object(["risks", "rating", "highest_score", "scale"], {
         "risks": {"type": "array", "items": _ref("Risk")}, "rationale": _NULL_STRING,
         "other": {"type": "array", "items": _ref("Detail")}, "rating": _NULL_STRING,
         "highest_score": {"type": ["integer", "null"]}, "highest_risks": {"type": "array", "items": _STRING},
+        "initial_rating": _NULL_STRING, "initial_highest_score": {"type": ["integer", "null"]},
+        "residual_highest_score": {"type": ["integer", "null"]},
         "scale": {"type": "array", "description": "The risk rating table's rows; `applies` marks the one that gave the rating",
                   "items": _object(["rating", "description", "applies"], {
                       "rating": _STRING, "description": _STRING, "applies": {"type": "boolean"}})}}),
@@ -99,7 +116,13 @@ EVIDENCE_SCHEMAS = {
         "changes": _nullable(_ref("DraftChanges")),
         "risk_assessment": _nullable(_ref("RiskAssessment")),
         "consultation": _nullable(_ref("Consultation")),
-        "warning_signs": {"type": "array", "items": _STRING},
+        "warning_signs": {"type": "array", "items": _object(["sign", "text", "justification"], {
+            "sign": _STRING, "text": _STRING, "justification": _NULL_STRING}),
+            "description": "Each warning sign the diagram found (its stable id in `sign`), with the manager's "
+                           "justification for it"},
+        "governance": {"type": "array", "items": _ref("Decision"),
+                       "description": "The equality impact assessment, information governance review and "
+                                      "ratification: who, when and what they decided"},
         "resolved_signs": {"type": "array", "items": _object(["sign", "text", "how", "by", "at", "step"], {
             "sign": _STRING, "text": _STRING, "how": _STRING, "by": _STRING, "at": _TIME, "step": _STRING}),
             "description": "Warning signs a later step resolved (a form field marked x-resolves), with how"},
@@ -172,7 +195,7 @@ SCHEMAS = {
                           "id": {"type": "integer"}, "title": {"type": "string"}, "department": {"type": "string"},
                           "status": {"type": "string", "enum": STATUSES},
                           **PUBLIC_STATE,
-                          "risk_rating": {"type": ["string", "null"]},
+                          **RATINGS,
                           "process": {"type": "object", "required": ["id", "version"], "properties": {
                               "id": {"type": "string"}, "version": {"type": "integer"}}},
                           "created_by": {"type": "string"},
@@ -185,7 +208,7 @@ SCHEMAS = {
                    "status": {"type": "string", "enum": STATUSES},
                    **PUBLIC_STATE,
                    "managed": {"type": "boolean", "description": "The caller manages this policy's department"},
-                   "risk_rating": {"type": ["string", "null"]},
+                   **RATINGS,
                    "process": {"type": "object", "required": ["id", "version"], "properties": {
                        "id": {"type": "string"}, "version": {"type": "integer"}}},
                    "ready_tasks": {"type": "array", "items": _ref("ReadyTask")},

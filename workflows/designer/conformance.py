@@ -23,6 +23,7 @@ from workflows.designer.outcome_conditions import holds
 from workflows.engine.flow_graph import FlowGraph, flow_graph, local
 from workflows.engine.specs import ProcessBundle, parse_xml
 from workflows.errors import DiagramProblem
+from workflows.forms import meaning as form_meaning
 
 REQUIRED_STEPS = ("risk_assessment", "staff_consultation", "patient_consultation", "employer_signoff",
                   "insurer_signoff")
@@ -132,7 +133,7 @@ class _Guard:
         for name, prop in fields.items():
             if isinstance(prop, dict) and prop.get("x-role") == "outcome" and "x-approvedWhen" in prop:
                 values = prop.get("enum") or ([True, False] if prop.get("type") == "boolean" else [])
-                refusing = [v for v in values if v != prop["x-approvedWhen"]]
+                refusing = [v for v in values if not form_meaning.approves(prop, v)]
                 return props.get("dataKey") or task, name, refusing
         self.problem(task, "a sign-off's form must mark its decision field with \"x-role\": \"outcome\" and "
                            "\"x-approvedWhen\" (the approving value), so the guard can follow a request for changes")

@@ -17,18 +17,19 @@ from workflows.scripting import UnsafeCode, compile_expression, compile_script, 
 
 LANE_ROLES = ("manager", "staff", "patient_liaison", "employer", "insurer", "equality_lead", "information_governance",
               "committee")
-LIFECYCLE_STEPS = ("risk_assessment", "staff_consultation", "patient_consultation", "revision",
-                   "employer_signoff", "insurer_signoff", "publication", "review", "acknowledgement",
-                   "incident_review")
+LIFECYCLE_STEPS = ("risk_assessment", "staff_consultation", "patient_consultation", "equality_impact",
+                   "risk_reassessment", "revision", "information_governance", "employer_signoff", "insurer_signoff",
+                   "ratification", "publication", "review", "acknowledgement", "incident_review")
 FORM_PROPERTY = "formJsonSchemaFilename"
 MAX_TASK_TEXT = 200  # what the task index stores of a user task's id, name and data key
 MAX_FORM_NAME = 200  # the task index stores it in a column of this size
 #: What a task page may show beside its form, named in the task's ``reviewContext`` property.
 CONTEXT_PARTS = ("draft", "changes", "risk_assessment", "consultation", "warning_signs", "revision_notes",
-                 "signoffs", "incidents", "preference_changes", "published")
+                 "signoffs", "governance", "incidents", "preference_changes", "published")
 _VARIABLE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 DUE_IN_PROPERTY = "dueIn"
 _ISO_DURATION = re.compile(r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?")
+_CALENDAR_DURATION = re.compile(r"P(?!$)(\d{1,3}Y)?(\d{1,4}M)?(\d{1,4}W)?(\d{1,5}D)?")
 _DURATION_GROUPS = (("years", 1), ("months", 2), ("weeks", 3), ("days", 4), ("hours", 6), ("minutes", 7),
                     ("seconds", 8))
 
@@ -185,6 +186,10 @@ def _check_user_task(file, task, lanes, forms) -> list[DiagramProblem]:
     if step == "publication" and not props.get("publishes"):
         problems.append(DiagramProblem(*where, "a publication task needs a 'publishes' property naming the variable "
                                                "that holds the policy it publishes"))
+    lead = props.get("reviewLeadTime")
+    if lead is not None and not _CALENDAR_DURATION.fullmatch(lead.strip()):
+        problems.append(DiagramProblem(*where, f"reviewLeadTime '{lead}' is not a duration in years, months, weeks or "
+                                               "days such as P3M"))
     due = props.get(DUE_IN_PROPERTY)
     parts = _ISO_DURATION.fullmatch(due.strip()) if due is not None else None
     if due is not None and not parts:

@@ -61,6 +61,17 @@ class DiagramMap:
     rating_rules: tuple[RatingRule, ...] = ()
     warning_key: str | None = None
     anonymous_forms: frozenset[str] = field(default_factory=frozenset)
+    #: The variable holding the rating before mitigations (``riskRating`` "initial"); a diagram
+    #: rating once has one rating for both.
+    initial_rating_key: str | None = None
+
+    def ratings(self, data: dict) -> tuple[str | None, str | None]:
+        """(the residual rating of the latest assessment, its initial rating) from workflow data.
+        Until a residual rating exists, the initial rating is the best the policy has."""
+        initial = data.get(self.initial_rating_key) if self.initial_rating_key else None
+        residual = data.get(self.rating_key) if self.rating_key else None
+        initial = str(initial) if initial is not None else None
+        return (str(residual) if residual is not None else initial), initial
 
     def of_step(self, *steps: str) -> list[StepTask]:
         return [task for task in self.tasks.values() if task.lifecycle_step in steps]
@@ -106,10 +117,14 @@ def _read(bundle: ProcessBundle) -> DiagramMap:
             elif node.tag.endswith("}businessRuleTask"):
                 called = next((child.text for child in node.iter("{*}calledDecisionId") if child.text), None)
                 if called:
-                    decisions.append(called.strip())
-    rating_key, rules = _rating(roots, decisions)
+                    decisions.append((called.strip(), props.get("riskRating")))
+    residual = [d for d, kind in decisions if kind == "residual"] or [d for d, kind in decisions if kind != "initial"]
+    initial = [d for d, kind in decisions if kind == "initial"]
+    rating_key, rules = _rating(roots, residual or initial)
+    initial_key, initial_rules = _rating(roots, initial) if initial else (rating_key, rules)
     anonymous = frozenset(name for name, form in bundle.forms.items() if form.get("x-anonymous"))
-    return DiagramMap(tasks, draft_key, rating_key, rules, warning_key, anonymous)
+    return DiagramMap(tasks, draft_key, rating_key or initial_key, rules or initial_rules, warning_key, anonymous,
+                      initial_key)
 
 
 def _enclosing(node) -> list:
@@ -141,10 +156,10 @@ def _step_task(node, props: dict, lanes: dict) -> StepTask:
 
 
 def _rating(roots: dict, decision_ids: list[str]) -> tuple[str | None, tuple[RatingRule, ...]]:
-    """The variable the (first) risk decision writes, and its rules with the score range each covers."""
+    """The variable the first of these risk decisions writes, and its rules with the score range each covers."""
     for root in roots.values():
         for decision in root.iter("{*}decision"):
-            if decision.get("id") not in decision_ids:
+            if not decision_ids or decision.get("id") != decision_ids[0]:
                 continue
             output = next(decision.iter("{*}output"), None)
             rules = []

@@ -17,7 +17,7 @@ from workflows.engine.flow_graph import flow_graph
 from workflows.engine.specs import parse_xml, process_elements
 from workflows.forms import meaning as form_meaning
 
-_SIGNOFF_STEPS = ("employer_signoff", "insurer_signoff")
+_SIGNOFF_STEPS = ("employer_signoff", "insurer_signoff", "information_governance", "ratification")
 _TIMER = " (timer)"
 
 
@@ -76,7 +76,8 @@ class RouteText:
             return False
         field, value = label.split("=", 1)
         prop = form_meaning.props(self._form(self.forms.get(element, ""))).get(field, {})
-        return prop.get("x-role") == "outcome" and "x-approvedWhen" in prop and str(prop["x-approvedWhen"]) != value
+        return (prop.get("x-role") == "outcome" and "x-approvedWhen" in prop
+                and value not in [str(v) for v in form_meaning.approving_values(prop)])
 
     def _form(self, name: str) -> dict:
         if name not in self._parsed_forms:

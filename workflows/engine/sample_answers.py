@@ -17,6 +17,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from workflows.errors import InvalidInput
 from workflows.forms import answer_rules
+from workflows.forms import meaning as form_meaning
 
 MAX_REPAIRS = 6
 
@@ -39,7 +40,7 @@ def _filler(prop: dict, today: date):
     if "const" in prop:
         return copy.deepcopy(prop["const"])
     if "x-approvedWhen" in prop:
-        return prop["x-approvedWhen"]
+        return form_meaning.approving_values(prop)[0]
     choices = _choices(prop)
     kind = prop.get("type")
     if kind == "array":

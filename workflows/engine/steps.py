@@ -51,6 +51,11 @@ from workflows.scripting import RestrictedEnvironment, RestrictedScriptEngine, U
 MAX_ENGINE_STEPS = 500
 STATE_TO_DATA_RATIO = 4
 MAX_USERNAME = 80
+#: The publication task's property giving how long before the review date the review opens (ISO 8601),
+#: handed to its post-script as ``review_lead_time``.
+REVIEW_LEAD_PROPERTY = "reviewLeadTime"
+REVIEW_LEAD_VARIABLE = "review_lead_time"
+DEFAULT_REVIEW_LEAD = "P3M"
 _CODE_TASKS = ("ScriptTask", "BusinessRuleTask")
 
 
@@ -212,7 +217,10 @@ class WorkflowEngine:
         """Complete a READY user task with ``answers`` (a deep copy is stored) and run to the next wait."""
         known = self._interrupted(bundle, workflow)
         task.data.update(copy.deepcopy(facts or {}))
-        task.data[describe(task).data_key] = copy.deepcopy(answers)
+        described = describe(task)
+        task.data[described.data_key] = copy.deepcopy(answers)
+        if described.lifecycle_step == "publication":  # its post-script counts the review's opening back from its date
+            task.data[REVIEW_LEAD_VARIABLE] = task_properties(task).get(REVIEW_LEAD_PROPERTY) or DEFAULT_REVIEW_LEAD
         timers_before = timers.timer_task_ids(workflow)
         self._on_code(f"completing {task.task_spec.bpmn_id}")
         try:

@@ -5,7 +5,9 @@ against its field, so a person fixes everything in one round. The rules read
 what a field means from the form (``x-role``), not its name:
 
 - an ``effective-date`` may not be before today unless the form's
-  ``past-date-reason`` field says why.
+  ``past-date-reason`` field says why;
+- a date marked ``"x-notInFuture": true`` (a meeting held, an assessment done)
+  may not be after today.
 """
 from __future__ import annotations
 
@@ -46,4 +48,16 @@ def date_problems(schema: dict, answers: dict, today: date) -> list[FieldError]:
             how = f", or say why in “{label(schema, reason_field)}”" if reason_field else ""
             problems.append(FieldError(name, f"{label(schema, name)} ({day:%d %b %Y}) is before today "
                                              f"({today:%d %b %Y}): choose today or a later date{how}."))
+    for name, prop in schema.get("properties", {}).items():
+        day = _date(answers.get(name)) if isinstance(prop, dict) and prop.get("x-notInFuture") else None
+        if day is not None and day > today:
+            problems.append(FieldError(name, f"{label(schema, name)} ({day:%d %b %Y}) is in the future: "
+                                             f"give the day it happened, today ({today:%d %b %Y}) at the latest."))
     return problems
+
+
+def _date(value) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None  # a missing or malformed date is the schema's to report

@@ -27,6 +27,17 @@ def first_with_role(form: dict, role: str) -> str | None:
     return found[0] if found else None
 
 
+def approving_values(prop: dict) -> list:
+    """The answers of an outcome field that approve (``"x-approvedWhen"``: one value, or a list
+    such as a committee's "approved" and "approved with amendments")."""
+    wanted = prop.get("x-approvedWhen") if isinstance(prop, dict) else None
+    return list(wanted) if isinstance(wanted, list) else [] if wanted is None else [wanted]
+
+
+def approves(prop: dict, value) -> bool:
+    return value is not None and value in approving_values(prop)
+
+
 def briefing_requested(form: dict, answers: dict) -> bool:
     """Whether the answers ask for a briefing instead of acknowledging: a field marked
     ``"x-briefingWhen"`` holds that value (the task then stays open; its manager is told)."""

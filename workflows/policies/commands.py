@@ -34,7 +34,7 @@ from workflows.forms import validation as forms
 from workflows.forms.saved_answers import SavedAnswers
 from workflows.notifications.notifier import Notifier
 from workflows.people.accounts import Accounts, Actor
-from workflows.policies import draft_changes, preference_answers, publication, timer_claims
+from workflows.policies import draft_changes, justifications, preference_answers, publication, timer_claims
 from workflows.policies.status import PolicyStatus, policy_status
 from workflows.sandbox import Sandbox
 from workflows.storage import audit
@@ -169,13 +169,17 @@ class PolicyCommands:
                 if task.state != "ready":
                     by = f" by {task.completed_by}" if task.completed_by else ""
                     raise Conflict(f"This task was already completed{by}; nothing was changed.")
-                state = session.scalar(select(WorkflowState.state).where(WorkflowState.policy_id == policy.id))
+                state, workflow_data = session.execute(select(WorkflowState.state, WorkflowState.data)
+                                                       .where(WorkflowState.policy_id == policy.id)).one()
                 before = _ready_ids(session, policy.id)
                 facts = {"staff_members": self._accounts.staff_of(session, policy.department_id)}
-            schema = self._registry.bundle(policy.process_version_id).forms.get(task.form, {"type": "object"})
+            bundle = self._registry.bundle(policy.process_version_id)
+            schema = bundle.forms.get(task.form, {"type": "object"})
             if answers is None:
                 answers = answer_rules.checked(schema, forms.coerce_html_form(schema, html_form)
                                                if html_form is not None else data, now.date())
+                justifications.check(schema, answers, justifications.found(diagram_map(bundle), workflow_data or {}),
+                                     each_on_its_own=html_form is not None)
             if form_meaning.briefing_requested(schema, answers):
                 return self._request_briefing(actor, task_id, answers, now)
             result = self._step("complete", policy.process_version_id, state=state, task_id=task_id,
@@ -354,14 +358,16 @@ class PolicyCommands:
                                suspended=suspended, withdrawn=withdrawn)
         dmap = diagram_map(self._registry.bundle(policy.process_version_id))
         draft = result.data.get(dmap.draft_key) if dmap.draft_key else None
-        rating = result.data.get(dmap.rating_key) if dmap.rating_key else None
+        rating, initial = dmap.ratings(result.data)
         if withdrawn:  # the interrupting event that ends the lifecycle carries none of its data: keep the last
             draft = draft if isinstance(draft, dict) and draft else policy.draft
             rating = rating if rating is not None else policy.risk_rating
+            initial = initial if initial is not None else policy.risk_rating_initial
         saved = session.execute(
             update(Policy).where(Policy.id == policy.id, Policy.version == policy.version)
             .values(version=policy.version + 1, status=status, draft=draft if isinstance(draft, dict) else {},
-                    risk_rating=str(rating)[:20] if rating is not None else None,
+                    risk_rating=rating[:20] if rating is not None else None,
+                    risk_rating_initial=initial[:20] if initial is not None else None,
                     next_timer_at=result.next_timer, updated_at=now, **changes)
             .execution_options(synchronize_session=False))
         if saved.rowcount != 1:
@@ -384,15 +390,21 @@ class PolicyCommands:
 
     def _publish(self, session, policy: Policy, result: StepResult, completed: HumanTask, actor, now) -> None:
         details = result.data.get(completed.data_key) or {}
-        review_due = result.next_timer
+        review_due = publication.review_date(result.data) or result.next_timer
         bundle = self._registry.bundle(policy.process_version_id)
         version = publication.cut_version(
             session, policy=policy, bundle=bundle, dmap=diagram_map(bundle), data=result.data,
             publication_form=bundle.forms.get(completed.form, {}), publication=details, review_due=review_due,
             now=now)
+        label = version.content.get("version_label") or str(version.number)
+        session.execute(update(Policy).where(Policy.id == policy.id)
+                        .values(published_version=label, early_review_reason=None)
+                        .execution_options(synchronize_session=False))
         audit.record(session, at=now, actor=actor, action="policy_published", policy_id=policy.id,
-                     data={"version": version.number, "effective_date": version.effective_date.isoformat(),
-                           "review_due": review_due.isoformat() if review_due else None},
+                     data={"version": version.number, "label": label,
+                           "effective_date": version.effective_date.isoformat(),
+                           "review_due": review_due.isoformat() if review_due else None,
+                           "review_opens": result.next_timer.isoformat() if result.next_timer else None},
                      process_version_id=policy.process_version_id)
 
     @staticmethod

@@ -41,7 +41,7 @@ def outcome_of(form: dict, answers: dict | None) -> tuple[str | None, bool, list
     value = answers.get(field) if field else None
     prop = form_meaning.props(form).get(field, {}) if field else {}
     label = form_meaning.display(prop, value) if value is not None else None
-    approved = value is not None and "x-approvedWhen" in prop and value == prop["x-approvedWhen"]
+    approved = form_meaning.approves(prop, value)
     comments = [str(answers[name]).strip() for name in form_meaning.with_role(form, "comments")
                 if isinstance(answers.get(name), str) and answers[name].strip()]
     return (label if isinstance(label, str) else None), approved, comments

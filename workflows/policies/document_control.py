@@ -138,9 +138,7 @@ def _approved(step: StepAnswers) -> bool:
     field = form_meaning.first_with_role(step.form, "outcome")
     if not field:
         return True
-    wanted = form_meaning.props(step.form)[field].get("x-approvedWhen")
-    value = step.answers.get(field)
-    return value in wanted if isinstance(wanted, list) else value == wanted
+    return form_meaning.approves(form_meaning.props(step.form)[field], step.answers.get(field))
 
 
 def _answer(form: dict, answers: dict, role: str) -> str:

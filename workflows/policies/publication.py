@@ -9,7 +9,7 @@ change; every earlier one stays readable, marked as superseded.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -60,10 +60,24 @@ def cut_version(session: Session, *, policy, bundle: ProcessBundle, dmap: Diagra
     version = PublishedVersion(
         policy_id=policy.id, number=(previous.number + 1) if previous else 1, title=policy.title,
         department=policy.department.name, content=content,
-        risk_rating=str(data.get(dmap.rating_key))[:20] if dmap.rating_key and data.get(dmap.rating_key) else None,
+        risk_rating=(dmap.ratings(data)[0] or "")[:20] or None,
         effective_date=effective, review_date=review_due.date() if review_due else None, published_at=now)
     session.add(version)
     return version
+
+
+#: The variable the publication's post-script sets to the review date. The review itself
+#: opens earlier (the publication's ``reviewLeadTime``), so the date is not the next timer's.
+REVIEW_DATE_VARIABLE = "review_due_at"
+
+
+def review_date(data: dict) -> datetime | None:
+    """The review date the publication's post-script worked out, if it did."""
+    try:
+        value = datetime.fromisoformat(data.get(REVIEW_DATE_VARIABLE))
+    except (TypeError, ValueError):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def _later_sources(bundle: ProcessBundle, dmap: DiagramMap, data: dict) -> list[tuple[dict, dict]]:

@@ -17,7 +17,7 @@ from workflows.errors import FieldError, Forbidden, InvalidInput, NotFound
 from workflows.forms.meaning import preference_fields, starting_answers
 from workflows.forms.saved_answers import SavedAnswers
 from workflows.people.accounts import Actor
-from workflows.policies import decisions, preference_answers, review_context, timeline
+from workflows.policies import decisions, justifications, preference_answers, review_context, timeline
 from workflows.policies.commands import actors_task, manages, may_see
 from workflows.policies.incidents import may_read as may_read_incidents
 from workflows.policies.review_context import ReviewContext
@@ -73,6 +73,7 @@ _TASK_COLUMNS = (HumanTask.id, HumanTask.policy_id, Policy.title.label("policy_t
                  HumanTask.assignee, HumanTask.form, Department.name.label("department"), HumanTask.ready_since,
                  HumanTask.due_at, HumanTask.claimed_by)
 _POLICY_COLUMNS = (Policy.id, Policy.title, Department.name.label("department"), Policy.status, Policy.risk_rating,
+                   Policy.risk_rating_initial, Policy.published_version, Policy.early_review_reason,
                    ProcessVersion.process_id, ProcessVersion.version.label("process_version"), Policy.created_by,
                    Policy.created_at, Policy.updated_at, Policy.next_timer_at, Policy.department_id,
                    Policy.process_version_id, Policy.suspended_at, Policy.suspension_reason, Policy.withdrawn_at,
@@ -81,7 +82,9 @@ _POLICY_COLUMNS = (Policy.id, Policy.title, Department.name.label("department"),
 
 def _policy_view(row) -> dict:
     return {"id": row.id, "title": row.title, "department": row.department, "status": str(row.status),
-            "risk_rating": row.risk_rating, "process": {"id": row.process_id, "version": row.process_version},
+            "risk_rating": row.risk_rating, "risk_rating_initial": row.risk_rating_initial,
+            "published_version": row.published_version, "early_review_reason": row.early_review_reason,
+            "process": {"id": row.process_id, "version": row.process_version},
             "created_by": row.created_by, "created_at": row.created_at, "updated_at": row.updated_at,
             "next_review_at": row.next_timer_at,
             "suspended_at": row.suspended_at, "suspension_reason": row.suspension_reason,
@@ -253,7 +256,8 @@ class PolicyQueries:
                 parts = (*parts, review_context.PREFERENCE_CHANGES)  # what a "no changes" review must weigh
             context = review_context.build(session, bundle, dmap, policy.id, data, parts,
                                            names_shown=manages(actor, policy))
-            form = bundle.forms.get(task.form, {"type": "object", "properties": {}})
+            form = justifications.for_signs(bundle.forms.get(task.form, {"type": "object", "properties": {}}),
+                                            justifications.found(dmap, data))
             prefill = {**(stored.prefill or {}), **preference_answers.starting(session, form, task.assignee)}
         saved = (SavedAnswers(stored.saved_answers, stored.saved_at, stored.saved_by)
                  if stored.saved_answers is not None and task.state == "ready" else None)

@@ -20,8 +20,9 @@ from workflows.engine.diagram_map import DiagramMap, merged_form
 from workflows.engine.specs import ProcessBundle
 from workflows.forms import meaning as form_meaning
 from workflows.people import recording_preferences as register
-from workflows.policies import draft_changes
+from workflows.policies import draft_changes, justifications
 from workflows.policies.decisions import Decision, decisions
+from workflows.policies.document_control import GOVERNANCE_STEPS
 from workflows.policies.draft_changes import DraftChanges
 from workflows.policies.incident_reports import since_last_publication
 from workflows.policies.resolved_signs import ResolvedSign, resolved
@@ -49,6 +50,11 @@ class Risk:
     score: int | None
     mitigations: str | None
     details: list[Detail] = field(default_factory=list)
+    #: After the mitigations (the reassessment's ``residual_likelihood``/``residual_impact``), and who owns the risk.
+    residual_likelihood: int | None = None
+    residual_impact: int | None = None
+    residual_score: int | None = None
+    owner: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,10 @@ class RiskAssessment:
     highest_score: int | None
     highest_risks: list[str]
     scale: list[RatingStep]
+    #: The rating before mitigations and its highest score; ``rating`` is the residual one once scored.
+    initial_rating: str | None = None
+    initial_highest_score: int | None = None
+    residual_highest_score: int | None = None
 
 
 @dataclass(frozen=True)
@@ -114,10 +124,13 @@ class ReviewContext:
     changes: DraftChanges | None = None
     risk_assessment: RiskAssessment | None = None
     consultation: Consultation | None = None
-    warning_signs: list[str] = field(default_factory=list)
+    #: Each warning sign the diagram found, with the manager's justification for it.
+    warning_signs: list[justifications.WarningSign] = field(default_factory=list)
     justification: str | None = None
     revision_notes: str | None = None
     signoffs: list[Decision] = field(default_factory=list)
+    #: The equality impact assessment, information governance review and ratification: who, when, what.
+    governance: list[Decision] = field(default_factory=list)
     incidents: list = field(default_factory=list)  # incident_reports.IncidentView, since the last publication
     preference_changes: list[PreferenceChange] | None = None
     published: PublishedText | None = None
@@ -139,11 +152,14 @@ def build(session: Session, bundle: ProcessBundle, dmap: DiagramMap, policy_id: 
         changes=draft_changes.since_last_round(session, policy_id, draft_form) if "changes" in wanted else None,
         risk_assessment=risk_assessment(bundle, dmap, data) if "risk_assessment" in wanted else None,
         consultation=consultation(bundle, dmap, data) if "consultation" in wanted else None,
-        warning_signs=warning_signs(dmap, data) if "warning_signs" in wanted else [],
-        resolved_signs=resolved(session, bundle, policy_id, _signs(dmap, data)) if "warning_signs" in wanted else [],
+        warning_signs=warning_signs(bundle, dmap, data) if "warning_signs" in wanted else [],
+        resolved_signs=(resolved(session, bundle, policy_id, justifications.found(dmap, data))
+                        if "warning_signs" in wanted else []),
         justification=justification if "warning_signs" in wanted else None,
         revision_notes=notes if "revision_notes" in wanted else None,
         signoffs=decisions(session, bundle, policy_id) if "signoffs" in wanted else [],
+        governance=(decisions(session, bundle, policy_id, steps=GOVERNANCE_STEPS)
+                    if "governance" in wanted else []),
         incidents=since_last_publication(session, policy_id) if "incidents" in wanted else [],
         preference_changes=(preference_changes(session, policy_id, names_shown)
                             if PREFERENCE_CHANGES in wanted else None),
@@ -204,15 +220,19 @@ def draft_details(form: dict, draft: dict) -> list[Detail]:
 
 def risk_assessment(bundle: ProcessBundle, dmap: DiagramMap, data: dict) -> RiskAssessment | None:
     """Each risk's likelihood, impact, score and mitigations, and how the rating was reached."""
-    for task in dmap.tasks.values():
-        form = bundle.forms.get(task.form or "", {})
-        answers = data.get(task.data_key)
+    forms = [(bundle.forms.get(task.form or "", {}), task.data_key) for task in dmap.tasks.values()]
+    # The reassessment's form (with residual scores) reads the answers best once they hold those scores.
+    forms.sort(key=lambda pair: not form_meaning.with_role(pair[0], "residual_likelihood"))
+    for form, key in forms:
+        answers = data.get(key)
         if form_meaning.with_role(form, "likelihood") and isinstance(answers, dict):
-            return _assessment(form, answers, dmap, data.get(dmap.rating_key) if dmap.rating_key else None)
+            if set(form_meaning.with_role(form, "residual_likelihood")) - set(answers):
+                continue  # the reassessment's form, when only the first assessment is stored yet
+            return _assessment(form, answers, dmap, *dmap.ratings(data))
     return None
 
 
-def _assessment(form: dict, answers: dict, dmap: DiagramMap, rating) -> RiskAssessment:
+def _assessment(form: dict, answers: dict, dmap: DiagramMap, rating, initial_rating=None) -> RiskAssessment:
     groups: dict[str, dict] = {}
     other, rationale = [], None
     for name, prop in form_meaning.props(form).items():
@@ -221,7 +241,7 @@ def _assessment(form: dict, answers: dict, dmap: DiagramMap, rating) -> RiskAsse
             rationale = value if isinstance(value, str) else None
         elif risk:
             group = groups.setdefault(risk, {"details": []})
-            if role in ("likelihood", "impact", "mitigations"):
+            if role in ("likelihood", "impact", "mitigations", "residual_likelihood", "residual_impact", "owner"):
                 group[role] = value
                 group[f"{role}_label"] = form_meaning.display(prop, value) if value is not None else None
             elif value not in (None, ""):
@@ -232,13 +252,20 @@ def _assessment(form: dict, answers: dict, dmap: DiagramMap, rating) -> RiskAsse
     for name, group in groups.items():
         likelihood, impact = group.get("likelihood"), group.get("impact")
         score = likelihood * impact if isinstance(likelihood, int) and isinstance(impact, int) else None
+        residual_likelihood, residual_impact = group.get("residual_likelihood"), group.get("residual_impact")
+        residual = residual_likelihood * residual_impact if isinstance(residual_likelihood, int) \
+            and isinstance(residual_impact, int) else None
         risks.append(Risk(name, likelihood, group.get("likelihood_label"), impact, group.get("impact_label"), score,
-                          group.get("mitigations"), group["details"]))
-    scores = [r.score for r in risks if r.score is not None]
-    highest = max(scores, default=None)
+                          group.get("mitigations"), group["details"], residual_likelihood, residual_impact, residual,
+                          group.get("owner") if isinstance(group.get("owner"), str) else None))
+    initial_highest = max((r.score for r in risks if r.score is not None), default=None)
+    residual_highest = max((r.residual_score for r in risks if r.residual_score is not None), default=None)
+    highest = residual_highest if residual_highest is not None else initial_highest
+    deciding = [r.name for r in risks if highest is not None
+                and (r.residual_score if residual_highest is not None else r.score) == highest]
     scale = [RatingStep(rule.rating, rule.description, str(rule.rating) == str(rating)) for rule in dmap.rating_rules]
     return RiskAssessment(risks, rationale, other, str(rating) if rating is not None else None, highest,
-                          [r.name for r in risks if highest is not None and r.score == highest], scale)
+                          deciding, scale, initial_rating, initial_highest, residual_highest)
 
 
 def consultation(bundle: ProcessBundle, dmap: DiagramMap, data: dict) -> Consultation | None:
@@ -276,20 +303,14 @@ def consultation(bundle: ProcessBundle, dmap: DiagramMap, data: dict) -> Consult
                         silent, sorted(conditions))
 
 
-def warning_signs(dmap: DiagramMap, data: dict) -> list[str]:
-    """The warning signs the diagram worked out, as sentences."""
-    found = data.get(dmap.warning_key) if dmap.warning_key else None
-    signs = []
-    for sign in found if isinstance(found, list) else []:
-        text = sign.get("text") or sign.get("sign") if isinstance(sign, dict) else sign
-        if text:
-            signs.append(str(text))
-    return signs
-
-
-def _signs(dmap: DiagramMap, data: dict) -> list[dict]:
-    found = data.get(dmap.warning_key) if dmap.warning_key else None
-    return [sign for sign in found if isinstance(sign, dict)] if isinstance(found, list) else []
+def warning_signs(bundle: ProcessBundle, dmap: DiagramMap, data: dict) -> list[justifications.WarningSign]:
+    """The warning signs the diagram worked out, each with the manager's justification for it."""
+    signs = justifications.found(dmap, data)
+    for task in dmap.tasks.values():
+        form = bundle.forms.get(task.form or "", {})
+        if justifications.fields(form) or form_meaning.with_role(form, "justification"):
+            return justifications.justified(form, data.get(task.data_key), signs)
+    return justifications.justified({}, {}, signs)
 
 
 def _written(bundle: ProcessBundle, dmap: DiagramMap, data: dict, role: str) -> str | None:

@@ -25,6 +25,7 @@ from workflows.scripting.budget import (
     too_big,
 )
 from workflows.scripting.constructs import comparison_cost
+from workflows.scripting.durations import add_duration, subtract_duration
 from workflows.scripting.hashing import check_keys, check_pairs
 from workflows.scripting.methods import bounded_method
 from workflows.scripting.sizes import text_cost
@@ -179,4 +180,5 @@ ALLOWED = {
     "all": all_, "any": any_, "dict": dict_, "int": int_, "list": list_, "max": _extreme(max),
     "min": _extreme(min), "range": range_, "round": round_, "set": set_, "sorted": sorted_, "str": str_,
     "sum": sum_, "tuple": tuple_, "zip": zip_, "True": True, "False": False, "None": None,
+    "add_duration": add_duration, "subtract_duration": subtract_duration,
 }

@@ -155,7 +155,11 @@ class Policy(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     draft: Mapped[dict] = mapped_column(JSON, default=dict)
-    risk_rating: Mapped[str | None] = mapped_column(String(20))
+    risk_rating: Mapped[str | None] = mapped_column(String(20))  # residual rating of the latest assessment
+    risk_rating_initial: Mapped[str | None] = mapped_column(String(20))  # the same assessment before mitigations
+    published_version: Mapped[str | None] = mapped_column(String(20))  # the latest published version's label: "1.1"
+    # Why an early review opened by itself (incidents, new guidance), until the next publication.
+    early_review_reason: Mapped[str | None] = mapped_column(Text)
     next_timer_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     # A process firing the due timers holds the policy until then (workflows/operations/timer_claims.py).
     timer_claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -418,3 +422,15 @@ class RecordingPreference(Base):
     conditions: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_by: Mapped[str] = mapped_column(String(80))
+
+
+class GuidanceVersion(Base):
+    """A version of the professional guidance the policies implement (title and date), recorded
+    by ``policyflow guidance set``: published policies on an older version come up for early review."""
+
+    __tablename__ = "guidance_versions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    issued_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(80))
