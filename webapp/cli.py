@@ -202,6 +202,27 @@ def timers_run(as_of: datetime | None) -> None:
     click.echo(f"{reminded} reminder{'' if reminded == 1 else 's'} queued.")
 
 
+@main.group(help="The professional guidance the policies implement.")
+def guidance() -> None:
+    pass
+
+
+@guidance.command("set", help="Record a new version of the guidance (TITLE, issued on --date). Every published "
+                              "policy implementing an older version comes up for an early review, audited.")
+@click.argument("title")
+@click.option("--date", "issued_on", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The date the guidance was issued, YYYY-MM-DD.")
+def guidance_set(title: str, issued_on: datetime) -> None:
+    services = _services()
+    recorded = _run(lambda: services.guidance.record(title, issued_on.date(), actor="cli"))
+    click.echo(f"Guidance recorded: “{recorded.title}” of {recorded.issued_on.isoformat()}.")
+    for policy_id in recorded.early_reviews:
+        click.echo(f"policy {policy_id}: early review opened")
+    for policy_id in recorded.under_review:
+        click.echo(f"policy {policy_id}: already under review; the review weighs the new guidance")
+    click.echo(f"{len(recorded.early_reviews)} early review{'' if len(recorded.early_reviews) == 1 else 's'} opened.")
+
+
 @main.group(help="Mail.")
 def mail() -> None:
     pass

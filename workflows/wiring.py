@@ -23,6 +23,7 @@ from workflows.policies.administration import Administration
 from workflows.policies.assignments import Assignments
 from workflows.policies.commands import PolicyCommands
 from workflows.policies.dashboard import Dashboard
+from workflows.policies.guidance import Guidance
 from workflows.policies.identities import ProviderSignIn
 from workflows.policies.incidents import Incidents
 from workflows.policies.invitations import Invitations
@@ -64,6 +65,7 @@ class Services:
     invitations: Invitations
     provider_signin: ProviderSignIn
     recording_preferences: RecordingPreferences
+    guidance: Guidance
 
     def deploy_directory(self, directory: Path = BPMN_DIR, actor: str = "system"):
         """Validate, guard and deploy every diagram in ``directory`` as one bundle."""
@@ -102,4 +104,5 @@ def build_services(database_url: str, clock: Callable[[], datetime] = utc_now,
                     own_passwords=OwnPasswords(database, clock, password_method),
                     invitations=Invitations(database, administration, mail, clock, password_method),
                     provider_signin=ProviderSignIn(database, accounts, lifecycle, clock, password_method),
-                    recording_preferences=RecordingPreferences(database, clock))
+                    recording_preferences=RecordingPreferences(database, clock),
+                    guidance=Guidance(database, commands, registry, clock))

@@ -18,6 +18,9 @@ DEMO_PEOPLE = [
     ("liaison", ["patient_liaison"], None),
     ("employer", ["employer"], None),
     ("insurer", ["insurer"], None),
+    ("equality", ["equality_lead"], None),
+    ("governance", ["information_governance"], None),
+    ("committee", ["committee"], None),
     ("designer", ["process_designer"], None),
     ("admin", ["admin"], None),
 ]

@@ -1,6 +1,8 @@
-"""Demo policies, so every page has something in it: an obstetric policy published with a history
-(every patients' question it can answer, an easy read summary and a Welsh translation), one in
-progress, one suspended, and one that comes into force next month.
+"""Demo policies, so every page has something in it: an obstetric policy ratified by the committee
+after an equality impact assessment and an information governance review, then reviewed without
+change as version 1.1 (every patients' question it can answer, an easy read summary, a Welsh
+translation and three incidents), one in progress, one suspended, and one that comes into force
+next month.
 
 They are carried through the real commands (each step run by the diagram, each
 answer checked by its form, each change audited) as the demo people would, on a
@@ -16,6 +18,7 @@ from sqlalchemy import select
 
 from workflows.errors import PolicyflowError
 from workflows.people.accounts import Actor
+from workflows.policies.incidents import Incidents
 from workflows.storage.schema import Policy, User
 
 PUBLISHED_TITLE = "Recording during obstetric ultrasound scans"
@@ -118,8 +121,63 @@ _RISKS = {
     "distraction_mitigations": "Photographs only once the scan is finished.",
     "duration_likelihood": 2, "duration_impact": 2,
     "duration_mitigations": "A minute at the end of the scan at most.",
-    "rationale": "Photographs of the screen at the end of the scan keep every risk low or medium.",
+    "rationale": "Photographs of the screen at the end of the scan keep every risk low or moderate once the "
+                 "mitigations are in place.",
 }
+#: The reassessment after the consultations: staff preference re-scored from what staff said, each risk's
+#: residual score and owner.
+_REASSESSED = {
+    **_RISKS,
+    "staff_preferences_likelihood": 3,
+    "staff_group_view": "Two of three sonographers accept photographs of the screen; one would rather not be "
+                        "photographed at all, and is never asked to be.",
+    "medico_legal_residual_likelihood": 2, "medico_legal_residual_impact": 2,
+    "medico_legal_owner": "Imaging Services Manager",
+    "staff_preferences_residual_likelihood": 1, "staff_preferences_residual_impact": 3,
+    "staff_preferences_owner": "Lead Sonographer, Obstetric Ultrasound",
+    "distraction_residual_likelihood": 1, "distraction_residual_impact": 3,
+    "distraction_owner": "Lead Sonographer, Obstetric Ultrasound",
+    "duration_residual_likelihood": 1, "duration_residual_impact": 2,
+    "duration_owner": "Ultrasound Department Manager",
+}
+_EQUALITY = {
+    "impact_age": "neutral", "impact_disability": "positive", "impact_gender_reassignment": "neutral",
+    "impact_marriage_civil_partnership": "neutral", "impact_pregnancy_maternity": "negative", "impact_race": "neutral",
+    "impact_religion_belief": "neutral", "impact_sex": "neutral", "impact_sexual_orientation": "neutral",
+    "impact_carers": "positive",
+    "impact_notes": "Most people affected are pregnant women and their partners: limiting recording to the screen at "
+                    "the end keeps the screening examination safe while families still leave with a picture. "
+                    "Screened with the Maternity Voices Partnership and two years of PALS feedback.",
+    "reasonable_adjustments": "A patient who needs it (for example for memory or hearing) may audio-record the "
+                              "sonographer's explanation at the end of the scan; a carer may take notes.",
+    "language_needs": "The poster and easy read are translated into Welsh, Polish and Urdu; interpreters explain the "
+                      "policy at the start of the scan.",
+    "outcome": "adjust",
+}
+_GOVERNANCE = {"decision": "approved", "patient_recordings": "personal_use_not_controller",
+               "trust_images": "controller_retention_set", "others_captured": "privacy_protected",
+               "notes": "The public text says what the law allows: staff may ask, never compel, deletion."}
+_RATIFIED = {"decision": "approved_with_amendments", "committee": "Clinical Governance Committee",
+             "minute_reference": "CGC/114",
+             "amendments": "Chair's action: 'PALS' spelled out in full in the contact section."}
+_INCIDENTS = (
+    {"occurred_on": 385, "description": "A partner filmed the whole scan on a phone without asking, including the "
+                                       "sonographer's face.",
+     "action_taken": "The sonographer paused the scan and explained the policy; the partner deleted the video.",
+     "local_reference": "DATIX-24117", "category": "filming_staff", "harm": "low", "support_offered": True,
+     "support_details": "The lead sonographer spoke with the sonographer the same day.", "escalated_to": [],
+     "other_patients_captured": False},
+    {"occurred_on": 40, "description": "A visitor photographed the waiting area, with other patients in view, and "
+                                       "posted it online.",
+     "action_taken": "Reception asked for it to be taken down; the post was removed the next day.",
+     "local_reference": "DATIX-24390", "category": "social_media", "harm": "moderate", "support_offered": False,
+     "escalated_to": ["communications", "information_governance"], "other_patients_captured": True},
+    {"occurred_on": 12, "description": "A patient recorded the conversation about an unexpected finding without "
+                                       "telling the sonographer.",
+     "action_taken": "Recording stopped when noticed; the patient was offered support and a follow-up appointment.",
+     "local_reference": "DATIX-24655", "category": "audio", "harm": "none", "support_offered": True,
+     "support_details": "Offered a debrief to the sonographer.", "escalated_to": [], "other_patients_captured": False},
+)
 _LIAISON = {"liaison_group": "Riverside Maternity Voices Partnership", "view": "support_with_conditions",
             "comments": "Parents value a picture of the screen; please say clearly that it is not a diagnosis.",
             "publicly_available_agreed": True}
@@ -166,7 +224,7 @@ def add_demo_policies(services, department: str) -> list[str]:
 
 def _published(services, people: dict, department: str) -> None:
     today = services.clock().astimezone(timezone.utc).replace(hour=9, minute=0, second=0, microsecond=0)
-    clock = _DemoClock(today - timedelta(days=400))
+    clock = _DemoClock(today - timedelta(days=420))
     run = _Runner(services.commands.at(clock), services.queries, clock, people)
     policy_id = run.commands.start(people["manager"], PUBLISHED_TITLE, department)
     run.do("manager", policy_id, "draft_policy.schema.json", _DRAFT)
@@ -178,28 +236,63 @@ def _published(services, people: dict, department: str) -> None:
         run.do(name, policy_id, "staff_consultation.schema.json", view)
     run.do("liaison", policy_id, "patient_consultation.schema.json",
            {**_LIAISON, "consulted_on": clock().date().isoformat()})
+    run.do("equality", policy_id, "equality_impact.schema.json",
+           {**_EQUALITY, "assessed_on": clock().date().isoformat()})
+    run.do("manager", policy_id, "risk_reassessment.schema.json", _REASSESSED)
     run.do("manager", policy_id, "revise_policy.schema.json",
            {**_DRAFT, "response_procedure": "Staff will ask you to stop and explain this policy.",
             "revision_notes": "Added that printed images remain available, as the liaison group suggested."})
+    run.do("governance", policy_id, "information_governance.schema.json",
+           {**_GOVERNANCE, "reviewed_on": clock().date().isoformat()})
     run.do("employer", policy_id, "employer_signoff.schema.json",
            {"decision": "changes_requested", "comments": "Say what staff do if recording continues after they ask."})
     run.do("manager", policy_id, "revise_policy.schema.json",
            {**_DRAFT, "revision_notes": "Staff now pause the scan and call the lead sonographer if recording "
                                         "continues, as the employer asked."})
+    run.do("governance", policy_id, "information_governance.schema.json",
+           {**_GOVERNANCE, "reviewed_on": clock().date().isoformat()})
     run.do("employer", policy_id, "employer_signoff.schema.json", {"decision": "approved", "risk_strategy_checked": True})
     run.do("insurer", policy_id, "insurer_signoff.schema.json",
            {"decision": "approved", "insurance_arrangements_confirmed": True})
+    run.do("committee", policy_id, "ratification.schema.json",
+           {**_RATIFIED, "meeting_date": clock().date().isoformat()})
     run.do("manager", policy_id, "publish_policy.schema.json",
            {"effective_date": (clock().date() + timedelta(days=14)).isoformat(),
             "publication_notes": "Staff briefed at the team meeting."})
-    # A year on, the review (already due by the time the demo is made) finds nothing to change.
-    clock.now = today - timedelta(days=10)
+    # Nine months on, the review opens (three months ahead of its date) and finds nothing to change;
+    # the committee confirms it and it is republished as version 1.1.
+    _incidents(services, people, policy_id, today, _INCIDENTS[:1])
+    clock.now = today - timedelta(days=90)
     services.commands.at(clock).fire_due_timers()
     run.do("manager", policy_id, "review_policy.schema.json",
-           {"outcome": "no_changes", "review_notes": "No incidents or complaints; the policy still fits.",
-            "incidents_since_publication": "None reported."})
-    run.do("manager", policy_id, "publish_policy.schema.json", {"effective_date": today.date().isoformat()})
+           {"outcome": "no_changes", "review_notes": "One incident, handled as the policy says; no complaints. "
+                                                     "The policy still fits.",
+            "incidents_since_publication": "DATIX-24117: a partner filmed the scan; deleted when asked."})
+    run.do("committee", policy_id, "ratification.schema.json",
+           {"decision": "approved", "committee": "Clinical Governance Committee", "minute_reference": "CGC/131",
+            "meeting_date": clock().date().isoformat()})
+    run.do("manager", policy_id, "publish_policy.schema.json", {"effective_date": (clock().date() + timedelta(
+        days=7)).isoformat()})
+    _incidents(services, people, policy_id, today, _INCIDENTS[1:])
     services.translations.add(people["manager"], policy_id, {"language": "cy", "sections": _WELSH})
+
+
+def _incidents(services, people: dict, policy_id: int, today: datetime, incidents: tuple) -> None:
+    """Three incidents, each reviewed by the manager; the one that captured other patients went to
+    information governance too. Two fall within the last twelve months, one short of the three that
+    would open an early review by themselves."""
+    for incident in incidents:
+        clock = _DemoClock(today - timedelta(days=incident["occurred_on"]) + timedelta(hours=3))
+        report = {**incident, "occurred_on": (today - timedelta(days=incident["occurred_on"])).date().isoformat()}
+        Incidents(services.database, services.commands.at(clock), clock).report(
+            people["sonographer1"], policy_id, report, complete=True)
+        run = _Runner(services.commands.at(clock), services.queries, clock, people)
+        if report["other_patients_captured"]:
+            run.do("governance", policy_id, "incident_governance.schema.json",
+                   {"assessment": "advice_given", "notes": "Not a breach by the trust: the visitor's post was "
+                                                           "their own. Advised reception on asking for removal."})
+        run.do("manager", policy_id, "incident_review.schema.json",
+               {"decision": "no_review", "notes": "Handled at the time; the policy worked as written."})
 
 
 def _signed_off(services, people: dict, department: str, title: str, draft: dict, days_ago: int,
@@ -215,10 +308,17 @@ def _signed_off(services, people: dict, department: str, title: str, draft: dict
                {"willing_to_be_filmed": "willing_with_conditions", "conditions": "The screen only."})
     run.do("liaison", policy_id, "patient_consultation.schema.json",
            {**_LIAISON, "view": "support", "consulted_on": clock().date().isoformat()})
+    run.do("equality", policy_id, "equality_impact.schema.json",
+           {**_EQUALITY, "assessed_on": clock().date().isoformat()})
+    run.do("manager", policy_id, "risk_reassessment.schema.json", _REASSESSED)
     run.do("manager", policy_id, "revise_policy.schema.json", {**draft, "revision_notes": "No changes needed."})
+    run.do("governance", policy_id, "information_governance.schema.json",
+           {**_GOVERNANCE, "reviewed_on": clock().date().isoformat()})
     run.do("employer", policy_id, "employer_signoff.schema.json", {"decision": "approved", "risk_strategy_checked": True})
     run.do("insurer", policy_id, "insurer_signoff.schema.json",
            {"decision": "approved", "insurance_arrangements_confirmed": True})
+    run.do("committee", policy_id, "ratification.schema.json",
+           {**_RATIFIED, "decision": "approved", "meeting_date": clock().date().isoformat()})
     effective = services.clock().date() + timedelta(days=effective_in_days)
     run.do("manager", policy_id, "publish_policy.schema.json", {
         "effective_date": effective.isoformat(),
@@ -266,11 +366,26 @@ def _in_progress(services, people: dict, department: str) -> None:
     run.do("liaison", policy_id, "patient_consultation.schema.json",
            {**_LIAISON, "view": "oppose", "consulted_on": clock().date().isoformat(),
             "comments": "Adult patients in general ultrasound should not be photographed near other patients."})
+    run.do("equality", policy_id, "equality_impact.schema.json",
+           {**_EQUALITY, "assessed_on": clock().date().isoformat()})
+    # Two of three staff unwilling: the manager re-scores staff preference and the residual risks.
+    run.do("manager", policy_id, "risk_reassessment.schema.json",
+           {**_REASSESSED, "distraction_likelihood": 4, "distraction_impact": 4,
+            "distraction_mitigations": "Photographs only after the scan; staff may stop at any time.",
+            "staff_preferences_likelihood": 4, "staff_preferences_impact": 3,
+            "staff_preferences_residual_likelihood": 2, "staff_preferences_residual_impact": 3,
+            "distraction_residual_likelihood": 2, "distraction_residual_impact": 3})
     run.do("manager", policy_id, "revise_policy.schema.json",
            {**draft, "revision_notes": "Limited to the screen at the end of the scan after the consultation."})
-    run.do("manager", policy_id, "justify_warning_signs.schema.json",
-           {"justification": "Only the screen may be photographed, never a person; staff may decline, and the "
-                             "liaison group's concern about other patients is met by the privacy rule."})
+    run.do("manager", policy_id, "justify_warning_signs.schema.json", {
+        "justify_liaison_opposes": "The group's concern is other patients being photographed: the privacy rule "
+                                   "forbids it, and only the screen may be photographed.",
+        "justify_liaison_opposed_unchanged": "The draft the group saw already limited recording to the screen; we "
+                                             "have asked them to look again at the privacy rule.",
+        "justify_most_staff_unwilling": "No one is ever photographed: only the screen, and any sonographer may "
+                                        "decline; a colleague then takes over."})
+    run.do("governance", policy_id, "information_governance.schema.json",
+           {**_GOVERNANCE, "reviewed_on": clock().date().isoformat()})
 
 
 class _Runner:

@@ -8,6 +8,8 @@ On every path from the start to a task of step ``publication``:
   ``assignee`` naming its input item), and each step's tasks only in its own lane;
 - after a sign-off asks for changes (any value of its form's outcome field other than
   ``x-approvedWhen``), publication cannot be reached without passing both sign-offs again;
+- a task of step ``risk_assessment`` or ``risk_reassessment`` comes after both
+  consultations: staff preference is an input to the risk assessment (SCoR item ii);
 - a review timer follows every publication: one can be reached before the process
   could publish again (an event-based gateway waiting for a timer or an early review counts).
 
@@ -105,12 +107,24 @@ class _Guard:
             if path:
                 self.problem(path[-1], f"the {LABELS[step]} step is missing before publication: the path "
                                        f"{_arrow(path)} skips it")
+        self._assessed_after_consultations(steps, publications)
         for step in SIGNOFF_STEPS:
             for task in sorted(steps[step]):
                 self._changes_go_through_both(task, step, steps, publications)
         for publication in sorted(publications & reached):
             self._review_follows(publication, publications)
         return self.problems
+
+    def _assessed_after_consultations(self, steps: dict, publications: set) -> None:
+        assessing = self.of_step("risk_assessment") | self.of_step("risk_reassessment")
+        for step in ("staff_consultation", "patient_consultation"):
+            for task in sorted(steps[step]):
+                path = self.graph.path([task], publications, avoid=assessing, stop=publications, joins_wait=False)
+                if path:
+                    self.problem(task, f"the risks must be assessed after the {LABELS[step]} (staff preference is "
+                                       "an input to the risk assessment: add a task of step 'risk_reassessment' "
+                                       f"after both consultations); the path {_arrow(path)} reaches publication "
+                                       "without one")
 
     def _changes_go_through_both(self, task: str, step: str, steps: dict, publications: set) -> None:
         outcome = self._outcome(task)

@@ -64,6 +64,9 @@ class DiagramMap:
     #: The variable holding the rating before mitigations (``riskRating`` "initial"); a diagram
     #: rating once has one rating for both.
     initial_rating_key: str | None = None
+    #: How many incidents within twelve months open an early review by themselves (the diagram's
+    #: ``earlyReviewAfterIncidents`` property, on any element; 0 turns it off).
+    early_review_after_incidents: int = 3
 
     def ratings(self, data: dict) -> tuple[str | None, str | None]:
         """(the residual rating of the latest assessment, its initial rating) from workflow data.
@@ -98,7 +101,7 @@ _MAPS: OrderedDict[str, DiagramMap] = OrderedDict()
 def _read(bundle: ProcessBundle) -> DiagramMap:
     roots = {name: parse_xml(name, text.encode()) for name, text in bundle.files.items()
              if name.endswith((".bpmn", ".dmn"))}
-    tasks, draft_key, warning_key, decisions = {}, None, None, []
+    tasks, draft_key, warning_key, decisions, incident_limit = {}, None, None, [], None
     for name, root in roots.items():
         if not name.endswith(".bpmn"):
             continue
@@ -109,6 +112,8 @@ def _read(bundle: ProcessBundle) -> DiagramMap:
                 continue
             props = properties(node)
             warning_key = warning_key or props.get("warningSigns")
+            if incident_limit is None and (props.get("earlyReviewAfterIncidents") or "").strip().isdigit():
+                incident_limit = int(props["earlyReviewAfterIncidents"])
             if node.tag.endswith("}userTask"):
                 task = _step_task(node, props, lanes)
                 tasks[task.element_id] = task
@@ -124,7 +129,7 @@ def _read(bundle: ProcessBundle) -> DiagramMap:
     initial_key, initial_rules = _rating(roots, initial) if initial else (rating_key, rules)
     anonymous = frozenset(name for name, form in bundle.forms.items() if form.get("x-anonymous"))
     return DiagramMap(tasks, draft_key, rating_key or initial_key, rules or initial_rules, warning_key, anonymous,
-                      initial_key)
+                      initial_key, 3 if incident_limit is None else incident_limit)
 
 
 def _enclosing(node) -> list:

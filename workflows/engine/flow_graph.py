@@ -85,13 +85,15 @@ class FlowGraph:
     def line(self, node_id: str) -> int | None:
         return self.nodes[node_id].sourceline
 
-    def path(self, starts, targets, avoid=frozenset(), stop=frozenset(), skip_flows=frozenset()) -> list[str] | None:
+    def path(self, starts, targets, avoid=frozenset(), stop=frozenset(), skip_flows=frozenset(),
+             joins_wait: bool = True) -> list[str] | None:
         """The shortest path (node ids) from one of ``starts`` to one of ``targets`` that never enters
         ``avoid`` and never goes on from a node in ``stop``; None when there is none.
 
         A parallel join is passed only once every one of its incoming flows has been reached
         (a token that cannot arrive holds it forever); the path shown goes through the
-        branch that arrived first.
+        branch that arrived first. With ``joins_wait`` false a join passes on the first arrival:
+        the question is then what follows one branch, whatever the others did.
         """
         parents: dict[str, str | None] = {}
         arrived: dict[str, set[str]] = {}
@@ -113,7 +115,7 @@ class FlowGraph:
             for following, flow in self.successors(node):
                 if following in avoid or following in parents or (flow is not None and flow.id in skip_flows):
                     continue
-                if self._is_parallel_join(following):
+                if joins_wait and self._is_parallel_join(following):
                     arrived.setdefault(following, set()).add(flow.id if flow is not None else node)
                     first.setdefault(following, node)
                     if len(arrived[following]) < len(self._incoming(following)):

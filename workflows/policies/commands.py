@@ -24,7 +24,7 @@ from typing import Callable
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from workflows.engine.diagram_map import diagram_map
+from workflows.engine.diagram_map import DiagramMap, diagram_map
 from workflows.engine.processes import ProcessRegistry
 from workflows.engine.steps import StepResult
 from workflows.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, WorkflowFailure
@@ -261,6 +261,13 @@ class PolicyCommands:
             return policy.id
 
         return retried(attempt, "This policy is being changed by several people at once; nothing was changed.")
+
+    def diagram_map_of(self, policy: Policy) -> DiagramMap:
+        """What the policy's diagram version says of itself (keys, ratings, thresholds)."""
+        return self.diagram_map_of_version(policy.process_version_id)
+
+    def diagram_map_of_version(self, process_version_id: int) -> DiagramMap:
+        return diagram_map(self._registry.bundle(process_version_id))
 
     def advance(self, actor_name: str, policy_id: int, operation: str, *, action: str, data: dict | None = None,
                 check: Callable[[Policy], None] | None = None, changes: Callable[[Policy, datetime], dict] | None = None,

@@ -30,6 +30,8 @@ class Overview:
     overdue: list[dict]
     reviews_due: list[dict]
     incidents: list[dict] | None  # None: not the actor's to see
+    #: Reviews that opened by themselves (repeated incidents, new guidance), with why.
+    early_reviews: list[dict] = field(default_factory=list)
     horizon_days: int = REVIEW_HORIZON.days
     now: datetime | None = None
     totals: dict = field(default_factory=dict)
@@ -64,6 +66,11 @@ class Dashboard:
                 .where(Policy.status.in_([PolicyStatus.PUBLISHED, PolicyStatus.SUSPENDED]),
                        Policy.next_timer_at.is_not(None), Policy.next_timer_at <= now + REVIEW_HORIZON, *scope)
                 .order_by(Policy.next_timer_at).limit(LISTED)).all()
+            early = session.execute(
+                select(Policy.id, Policy.title, Policy.early_review_reason, Department.name.label("department"))
+                .join(Department, Policy.department_id == Department.id)
+                .where(Policy.early_review_reason.is_not(None), *scope)
+                .order_by(Policy.updated_at.desc()).limit(LISTED)).all()
             incidents = None
             if "manager" in actor.roles or "employer" in actor.roles:
                 incidents = [dict(row._mapping) for row in session.execute(
@@ -81,4 +88,7 @@ class Dashboard:
                      for t in overdue],
             reviews_due=[{"policy_id": r.id, "title": r.title, "due_at": r.next_timer_at, "status": str(r.status),
                           "department": r.department} for r in reviews],
-            incidents=incidents, now=now, totals={"policies": sum(by_status.values())})
+            incidents=incidents, now=now,
+            early_reviews=[{"policy_id": e.id, "title": e.title, "reason": e.early_review_reason,
+                            "department": e.department} for e in early],
+            totals={"policies": sum(by_status.values())})

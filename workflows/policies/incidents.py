@@ -9,19 +9,21 @@ the employer's risk management (role ``employer``) may read the incidents.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from workflows.errors import Conflict, Forbidden, NotFound
 from workflows.people.accounts import Actor
 from workflows.policies.commands import PolicyCommands, manages, may_see
 from workflows.policies.incident_form import checked
 from workflows.policies.incident_reports import IncidentView
+from workflows.storage import audit
 from workflows.storage.database import Database
 from workflows.storage.schema import Incident, Policy
 
 INCIDENT_REPORTED = "incident_reported"
+EARLY_REVIEW = "early_review"  # the signal a published policy waits for beside its review date
 
 
 def may_report(actor: Actor, policy: Policy) -> bool:
@@ -71,7 +73,29 @@ class Incidents:
         self._commands.advance(actor.username, policy_id, "send_event", action="incident_reported",
                                data={"occurred_on": payload["occurred_on"]}, check=check, also=record,
                                name=INCIDENT_REPORTED, payload=payload)
+        self._early_review_if_repeated(policy_id)
         return IncidentView.of(stored[-1])
+
+    def _early_review_if_repeated(self, policy_id: int) -> None:
+        """At the diagram's ``earlyReviewAfterIncidents`` count within twelve months, the policy comes
+        up for review by itself (when it is published and no review is open), saying why."""
+        today = self._clock().date()
+        with self._db.reading() as session:
+            policy = session.get(Policy, policy_id)
+            limit = self._commands.diagram_map_of(policy).early_review_after_incidents
+            recent = session.scalar(select(func.count()).select_from(Incident).where(
+                Incident.policy_id == policy_id, Incident.occurred_on > today - timedelta(days=365)))
+        if not limit or recent < limit:
+            return
+        reason = (f"{recent} incidents of recording without permission in the last 12 months "
+                  f"(an early review opens at {limit}).")
+        try:
+            self._commands.advance(audit.SYSTEM_ACTOR, policy_id, "send_event", action="early_review_opened",
+                                   data={"reason": reason, "incidents": recent},
+                                   changes=lambda policy, now: {"early_review_reason": reason},
+                                   name=EARLY_REVIEW, payload=None)
+        except Conflict:
+            pass  # not published, or a review is already open: it will weigh these incidents anyway
 
     def of_policy(self, actor: Actor, policy_id: int) -> list[IncidentView]:
         """Every incident reported on the policy, newest first (managers and risk management only)."""
