@@ -1,13 +1,16 @@
-"""Conformance of the shipped process diagram, decision table and forms.
+"""Conformance of the shipped process diagram, decision tables and forms.
 
 The app's engine relies on the contract checked here: element ids, lanes, the
 ``spiffworkflow:properties`` on every user task (form file, lifecycle step, data
 key, what the page shows beside it, what its form starts from), the forms being
 valid JSON Schema with the ``x-role`` marks pages read, the warning signs and
-the review date worked out by the diagram, and the risk-rating DMN.
+the review date (and the review's opening ahead of it) worked out by the diagram,
+and the risk-rating DMNs (initial and residual, on the NPSA bands).
 """
 import copy
 import json
+import re
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import jsonschema
@@ -17,12 +20,18 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
 from tests.answers import ANSWERS, answers_for
-from workflows.engine.diagram_map import CONTEXT_PARTS
+from workflows.engine.diagram_map import CONTEXT_PARTS, score_range
+from workflows.engine.steps import DEFAULT_REVIEW_LEAD, REVIEW_LEAD_PROPERTY, REVIEW_LEAD_VARIABLE
+from workflows.errors import InvalidInput
+from workflows.forms import answer_rules
+from workflows.forms import meaning as form_meaning
 from workflows.policies.documents import SECTIONS
+from workflows.scripting import restricted_script_engine
 
 BPMN_DIR = Path(__file__).parents[2] / "bpmn"
 DIAGRAM = BPMN_DIR / "policy_lifecycle.bpmn"
-DECISION = BPMN_DIR / "risk_rating.dmn"
+# spiff allows one decision per DMN file: the initial rating (before the mitigations) and the residual one.
+DECISIONS = {"risk_rating_initial": BPMN_DIR / "risk_rating_initial.dmn", "risk_rating": BPMN_DIR / "risk_rating.dmn"}
 FORMS = BPMN_DIR / "forms"
 
 NS = {
@@ -30,10 +39,12 @@ NS = {
     "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
     "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
 }
-LANES = {"manager", "staff", "patient_liaison", "employer", "insurer"}
+LANES = {"manager", "staff", "patient_liaison", "equality_lead", "information_governance", "employer", "insurer",
+         "committee"}
 LIFECYCLE_STEPS = {
-    "risk_assessment", "staff_consultation", "patient_consultation", "revision",
-    "employer_signoff", "insurer_signoff", "publication", "review", "acknowledgement", "incident_review",
+    "risk_assessment", "staff_consultation", "patient_consultation", "equality_impact", "risk_reassessment",
+    "revision", "information_governance", "employer_signoff", "insurer_signoff", "ratification", "publication",
+    "review", "acknowledgement", "incident_review",
 }
 # task id -> (form file, lifecycle step, data key, lane)
 USER_TASKS = {
@@ -42,20 +53,40 @@ USER_TASKS = {
     "staff_consultation": ("staff_consultation.schema.json", "staff_consultation", "staff_response", "staff"),
     "patient_consultation": ("patient_consultation.schema.json", "patient_consultation", "patient_consultation",
                              "patient_liaison"),
+    "equality_impact": ("equality_impact.schema.json", "equality_impact", "equality_impact", "equality_lead"),
+    "reassess_risks": ("risk_reassessment.schema.json", "risk_reassessment", "risk_assessment", "manager"),
     "revise_policy": ("revise_policy.schema.json", "revision", "policy_draft", "manager"),
     "justify_warning_signs": ("justify_warning_signs.schema.json", "revision", "warning_justification", "manager"),
+    "information_governance": ("information_governance.schema.json", "information_governance",
+                               "information_governance_review", "information_governance"),
     "employer_signoff": ("employer_signoff.schema.json", "employer_signoff", "employer_signoff", "employer"),
     "insurer_signoff": ("insurer_signoff.schema.json", "insurer_signoff", "insurer_signoff", "insurer"),
+    "ratification": ("ratification.schema.json", "ratification", "ratification", "committee"),
     "publish_policy": ("publish_policy.schema.json", "publication", "publication", "manager"),
     "review_policy": ("review_policy.schema.json", "review", "review", "manager"),
     "acknowledge_policy": ("acknowledge_policy.schema.json", "acknowledgement", "acknowledgement", "staff"),
     "review_incident": ("incident_review.schema.json", "incident_review", "incident_review", "manager"),
+    "review_incident_governance": ("incident_governance.schema.json", "incident_review", "incident_governance",
+                                   "information_governance"),
 }
 #: Element ids of the subprocesses around the steps (issue 8), each drawn collapsed with a plane of its own.
 SUBPROCESSES = {"staff_consultations", "acknowledgement_requests", "acknowledgement", "incident_review",
-                "suspension", "withdrawal"}
-EVENT_SUBPROCESSES = {"acknowledgement": "staff", "incident_review": "manager", "suspension": "manager",
+                "incident_governance", "suspension", "withdrawal"}
+EVENT_SUBPROCESSES = {"acknowledgement": "staff", "incident_review": "manager",
+                      "incident_governance": "information_governance", "suspension": "manager",
                       "withdrawal": "manager"}
+#: Every step after the revision that can send the policy back to it, in order, with its "send back" answer.
+SENDING_BACK = {
+    "information_governance": {"decision": "changes_requested", "comments": "The public text overstates the law."},
+    "employer_signoff": {"decision": "changes_requested", "comments": "Add the insurer."},
+    "insurer_signoff": {"decision": "changes_requested", "comments": "Clarify cover."},
+    "ratification": {"decision": "not_approved", "comments": "The committee wants the opt-out made clearer."},
+}
+#: The warning signs the diagram works out, each with its stable id.
+WARNING_SIGNS = {"liaison_opposes", "liaison_opposed_unchanged", "liaison_disagrees_on_availability",
+                 "employer_not_aware", "most_staff_unwilling", "low_response_rate", "preference_score_contradicts",
+                 "permitted_without_conditions", "public_wording", "high_risk"}
+RISKS = ("medico_legal", "staff_preferences", "distraction", "duration")
 STAFF = ["sam", "alex", "kim"]
 
 
@@ -64,7 +95,8 @@ STAFF = ["sam", "alex", "kim"]
 def parse_spec():
     parser = SpiffBpmnParser(validator=VALIDATOR)
     parser.add_bpmn_file(str(DIAGRAM))
-    parser.add_dmn_file(str(DECISION))
+    for decision in DECISIONS.values():
+        parser.add_dmn_file(str(decision))
     return parser.get_spec("policy_lifecycle"), parser.get_subprocess_specs("policy_lifecycle")
 
 
@@ -104,7 +136,7 @@ POLICY = ANSWERS["draft_policy.schema.json"]
 
 def risk_assessment(likelihood, impact):
     data = {}
-    for key in ("medico_legal", "staff_preferences", "distraction", "duration"):
+    for key in RISKS:
         data[f"{key}_likelihood"] = likelihood
         data[f"{key}_impact"] = impact
         data[f"{key}_mitigations"] = "Mitigations."
@@ -117,16 +149,30 @@ def risk_assessment(likelihood, impact):
     return data
 
 
-# The shared valid answers, with a mid-range risk assessment and a review that starts a new cycle.
+def reassessment(likelihood=2, impact=2, residual_likelihood=1, residual_impact=2, **changes):
+    """The assessment after the consultations: every risk scored before (initial) and after the
+    mitigations (residual), each with an owner."""
+    data = answers_for("risk_reassessment.schema.json", **risk_assessment(likelihood, impact))
+    for key in RISKS:
+        data[f"{key}_residual_likelihood"] = residual_likelihood
+        data[f"{key}_residual_impact"] = residual_impact
+    data.update(changes)
+    return data
+
+
+# The shared valid answers, with a mid-range risk assessment (moderate, low once mitigated) and a
+# review that starts a new cycle.
 SAMPLE_FORMS = {task_id: answers_for(form) for task_id, (form, *_rest) in USER_TASKS.items()}
 SAMPLE_FORMS["assess_risks"] = risk_assessment(2, 2)
+SAMPLE_FORMS["reassess_risks"] = reassessment()
 SAMPLE_FORMS["review_policy"] = answers_for("review_policy.schema.json", outcome="full_review")
 SAMPLE_FORMS["review_incident"] = {"decision": "no_review", "notes": "Handled at the time."}
 
 
 def start_workflow():
     spec, subprocess_specs = parse_spec()
-    workflow = BpmnWorkflow(spec, subprocess_specs)
+    # The engine's script engine: the publication's post-script counts months with its add_duration.
+    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=restricted_script_engine())
     # Initial data goes into the data of the READY start task before the first engine step.
     workflow.get_tasks(state=TaskState.READY)[0].data["staff_members"] = list(STAFF)
     workflow.do_engine_steps()
@@ -145,6 +191,8 @@ def complete(workflow, bpmn_id, data=None):
     props = task.task_spec.extensions["properties"]
     assert not form_errors(props["formJsonSchemaFilename"], data)
     task.data[props["dataKey"]] = data
+    if props.get("lifecycleStep") == "publication":  # as the app's engine hands it to the post-script
+        task.data[REVIEW_LEAD_VARIABLE] = props.get(REVIEW_LEAD_PROPERTY) or DEFAULT_REVIEW_LEAD
     task.run()
     workflow.do_engine_steps()
     return task
@@ -160,9 +208,17 @@ def run_to_consultations(workflow, likelihood=2, impact=2):
 
 
 def run_consultations(workflow):
+    """Every member of staff and the patient liaison answer; the equality lead assesses the draft."""
     for _ in STAFF:
         complete(workflow, "staff_consultation")
     complete(workflow, "patient_consultation")
+    complete(workflow, "equality_impact")
+
+
+def sign_off(workflow, *steps):
+    """The revised policy through information governance, both sign-offs and the committee (or ``steps``)."""
+    for task_id in steps or SENDING_BACK:
+        complete(workflow, task_id)
 
 
 # ----------------------------------------------------------------- diagram structure
@@ -180,11 +236,14 @@ def test_diagram_parses_with_xsd_validation():
     assert spec.name == "policy_lifecycle"
     assert SUBPROCESSES <= set(subprocess_specs)
     specs = all_task_specs()
-    for task_id in list(USER_TASKS) + ["start", "rate_risk", "consult_split", "consult_join", "employer_decision",
-                                       "insurer_decision", "review_due", "review_decision", "warning_signs_found",
-                                       "supersede_acknowledgements", "review_wait", "early_review_requested",
-                                       "consultation_deadline", "consultation_closed", "record_no_response",
-                                       "request_acknowledgement"]:
+    for task_id in list(USER_TASKS) + ["start", "rate_risk", "consult_split", "consult_join", "rate_reassessed_risk",
+                                       "rate_residual_risk", "reassess_first", "find_warning_signs",
+                                       "warning_signs_found", "information_governance_decision", "employer_decision",
+                                       "insurer_decision", "ratification_decision", "new_version_kind", "review_due",
+                                       "review_decision", "supersede_acknowledgements", "review_wait",
+                                       "early_review_requested", "consultation_deadline", "consultation_closed",
+                                       "record_no_response", "request_acknowledgement", "incident_flagged",
+                                       "tell_information_governance", "incident_flagged_to_governance"]:
         assert task_id in specs, task_id
 
 
@@ -198,7 +257,7 @@ def test_process_is_executable_in_a_collaboration():
     assert [p.get("processRef") for p in participants] == ["policy_lifecycle"]
 
 
-def test_five_lanes_and_every_node_in_its_lane():
+def test_eight_lanes_and_every_node_in_its_lane():
     tree = xml_tree()
     lanes = {lane.get("name"): {ref.text for ref in lane.iterfind("bpmn:flowNodeRef", NS)}
              for lane in tree.iterfind(".//bpmn:lane", NS)}
@@ -278,10 +337,18 @@ def test_parsed_specs_expose_extensions():
     assert mi.data_input.bpmn_id == "staff_members" and mi.data_output.bpmn_id == "staff_responses"
     assert mi.input_item.bpmn_id == "staff_member" and mi.output_item.bpmn_id == "staff_response"
     assert spec.task_specs["review_due"].extensions["properties"]["lifecycleStep"] == "review"
-    assert spec.task_specs["rate_risk"].extensions["calledDecisionId"] == "risk_rating"
+    # The first assessment is rated before the mitigations; the reassessment both before and after them.
+    for task_id, decision, kind, step in (("rate_risk", "risk_rating_initial", "initial", "risk_assessment"),
+                                          ("rate_reassessed_risk", "risk_rating_initial", "initial", "risk_reassessment"),
+                                          ("rate_residual_risk", "risk_rating", "residual", "risk_reassessment")):
+        extensions = spec.task_specs[task_id].extensions
+        assert extensions["calledDecisionId"] == decision, task_id
+        assert (extensions["properties"]["riskRating"], extensions["properties"]["lifecycleStep"]) == (kind, step)
     acknowledge = subprocess_specs["acknowledgement"].task_specs["acknowledge_policy"]
     assert (acknowledge.lane, acknowledge.extensions["properties"]["lifecycleStep"]) == ("staff", "acknowledgement")
     assert subprocess_specs["incident_review"].task_specs["review_incident"].lane == "manager"
+    governance = subprocess_specs["incident_governance"].task_specs["review_incident_governance"]
+    assert governance.lane == "information_governance"
 
 
 def test_conditions_and_timer_expression_compile():
@@ -291,7 +358,13 @@ def test_conditions_and_timer_expression_compile():
     assert len(expressions) >= 6
     for text in expressions:
         compile(text, "<diagram>", "eval")
-    assert tree.find(".//bpmn:intermediateCatchEvent[@id='review_due']//bpmn:timeDate", NS).text == "review_due_at"
+    # The review opens ahead of its date, by the publication's lead time (three months by default).
+    assert tree.find(".//bpmn:intermediateCatchEvent[@id='review_due']//bpmn:timeDate", NS).text == "review_opens_at"
+    publish = tree.find(".//bpmn:userTask[@id='publish_policy']", NS)
+    assert properties_of(publish)["reviewLeadTime"] == DEFAULT_REVIEW_LEAD == "P3M"
+    post_script = publish.find("bpmn:extensionElements/spiffworkflow:postScript", NS).text
+    assert "review_due_at" in post_script and f"review_opens_at = subtract_duration(review_due_at, {REVIEW_LEAD_VARIABLE})" \
+        in post_script
     deadline = tree.find(".//bpmn:boundaryEvent[@id='consultation_deadline']//bpmn:timeDuration", NS).text
     assert eval(deadline, {}, {}) == "P14D"
 
@@ -324,12 +397,22 @@ def test_what_each_task_page_shows_and_starts_from():
         assert set(props.get("reviewContext", "draft").split()) <= set(CONTEXT_PARTS), task_id
     for signoff in ("employer_signoff", "insurer_signoff"):
         assert set(tasks[signoff]["reviewContext"].split()) == set(CONTEXT_PARTS) - {"incidents", "published", "preference_changes"}, signoff
+    for signoff in SENDING_BACK:
         assert "formStartsFrom" not in tasks[signoff], f"{signoff} must start empty every round"
+        assert {"warning_signs", "risk_assessment", "governance", "signoffs", "draft"} <= \
+            set(tasks[signoff]["reviewContext"].split()), signoff
+    # The committee sees what the policy went through, and for a review without changes the review itself.
+    assert {"consultation", "incidents", "preference_changes"} <= set(tasks["ratification"]["reviewContext"].split())
     assert tasks["revise_policy"]["formStartsFrom"] == tasks["revise_policy"]["dataKey"] == "policy_draft"
+    # The reassessment starts from the latest assessment, shown beside it with the consultation.
+    assert tasks["reassess_risks"]["formStartsFrom"] == tasks["reassess_risks"]["dataKey"] == "risk_assessment"
+    assert {"risk_assessment", "consultation"} <= set(tasks["reassess_risks"]["reviewContext"].split())
     for task_id in ("publish_policy", "review_policy", "staff_consultation", "patient_consultation"):
         assert "formStartsFrom" not in tasks[task_id], task_id
     assert tasks["publish_policy"]["publishes"] == "policy_draft"
-    assert tasks["revise_policy"]["warningSigns"] == "warning_signs"
+    # The warning signs are worked out by a script task of the revision step, after the revision.
+    finder = tree.find(".//bpmn:scriptTask[@id='find_warning_signs']", NS)
+    assert properties_of(finder) == {"lifecycleStep": "revision", "warningSigns": "warning_signs"}
     assert tasks["acknowledge_policy"]["reviewContext"] == "published", "staff acknowledge what was published"
 
 
@@ -370,6 +453,71 @@ def test_signoff_forms_require_comments_when_changes_requested():
         assert form_errors(name, {"decision": "approved"}), f"{name}: {check} must be required to approve"
         assert form_errors(name, {"decision": "approved", check: False}), name
         assert not form_errors(name, {"decision": "approved", check: True})
+    # Information governance approves or requests changes like a sign-off, on its guided choices.
+    name = "information_governance.schema.json"
+    assert load_form(name)["properties"]["decision"]["enum"] == ["approved", "changes_requested"]
+    assert form_errors(name, answers_for(name, decision="changes_requested"))
+    assert form_errors(name, answers_for(name, decision="changes_requested", comments=""))
+    assert not form_errors(name, answers_for(name, decision="changes_requested", comments="Say staff may ask."))
+    for field in ("patient_recordings", "trust_images", "others_captured", "reviewed_on"):
+        assert form_errors(name, {k: v for k, v in answers_for(name).items() if k != field}), field
+
+
+def test_ratification_records_the_committee_and_what_each_decision_needs():
+    name = "ratification.schema.json"
+    decision = load_form(name)["properties"]["decision"]
+    assert decision["enum"] == ["approved", "approved_with_amendments", "not_approved"]
+    assert form_meaning.approving_values(decision) == ["approved", "approved_with_amendments"]
+    for field in ("committee", "meeting_date", "minute_reference"):
+        assert form_errors(name, {k: v for k, v in answers_for(name).items() if k != field}), field
+    assert form_errors(name, answers_for(name, decision="approved_with_amendments")), "amendments are recorded"
+    assert form_errors(name, answers_for(name, decision="approved_with_amendments", amendments=""))
+    assert not form_errors(name, answers_for(name, decision="approved_with_amendments", amendments="Typo in 4."))
+    assert form_errors(name, answers_for(name, decision="not_approved")), "comments say why"
+    assert not form_errors(name, answers_for(name, decision="not_approved", comments="Make the opt-out clearer."))
+
+
+def test_meetings_assessments_and_reviews_are_not_dated_in_the_future():
+    today = date(2026, 11, 1)
+    for name, field in (("ratification.schema.json", "meeting_date"), ("equality_impact.schema.json", "assessed_on"),
+                        ("information_governance.schema.json", "reviewed_on")):
+        form = load_form(name)
+        assert form["properties"][field]["format"] == "date" and form["properties"][field]["x-notInFuture"], name
+        assert answer_rules.checked(form, answers_for(name, **{field: today.isoformat()}), today)
+        try:
+            answer_rules.checked(form, answers_for(name, **{field: (today + timedelta(days=1)).isoformat()}), today)
+        except InvalidInput as error:
+            assert [e.field for e in error.errors] == [field], name
+        else:
+            raise AssertionError(f"{name}: {field} in the future was accepted")
+
+
+def test_equality_impact_screens_every_protected_characteristic_and_carers():
+    form = load_form("equality_impact.schema.json")
+    props = form["properties"]
+    characteristics = {"age", "disability", "gender_reassignment", "marriage_civil_partnership",
+                       "pregnancy_maternity", "race", "religion_belief", "sex", "sexual_orientation"}
+    screened = {name.removeprefix("impact_") for name in props if name.startswith("impact_") and "enum" in props[name]}
+    assert screened == characteristics | {"carers"}, "the nine protected characteristics, plus carers"
+    assert {name.removeprefix("impact_") for name in props if props[name].get("x-flagged")} == \
+        {"pregnancy_maternity", "disability"}, "the two this policy matters most for are flagged"
+    for field in ("reasonable_adjustments", "language_needs", "outcome", "assessed_on"):
+        assert field in form["required"], field
+    assert props["outcome"]["enum"] == ["no_impact", "adjust", "stop"] and props["outcome"]["x-role"] == "outcome"
+    assert "stop" not in form_meaning.approving_values(props["outcome"])
+
+
+def test_the_justification_form_has_a_field_for_each_warning_sign():
+    """One text per sign (``x-justifies``), each optional in the schema: the page asks for those of
+    the signs found; a general justification may stand beside them."""
+    form = load_form("justify_warning_signs.schema.json")
+    per_sign = {prop["x-justifies"]: name for name, prop in form["properties"].items() if "x-justifies" in prop}
+    assert set(per_sign) == WARNING_SIGNS
+    assert all(name == f"justify_{sign}" for sign, name in per_sign.items())
+    assert form["properties"]["justification"]["x-role"] == "justification"
+    assert form["required"] == []
+    script = xml_tree().find(".//bpmn:scriptTask[@id='find_warning_signs']/bpmn:script", NS).text
+    assert set(re.findall(r'"sign": "(\w+)"', script)) == WARNING_SIGNS, "every sign the diagram finds can be justified"
 
 
 def test_draft_policy_conditions_required_when_permitted_with_conditions():
@@ -388,8 +536,12 @@ def test_draft_policy_conditions_required_when_permitted_with_conditions():
 def test_revise_form_has_every_draft_field():
     draft = load_form("draft_policy.schema.json")
     revise = load_form("revise_policy.schema.json")
-    assert set(revise["properties"]) == set(draft["properties"]) | {"revision_notes"}
+    assert set(revise["properties"]) == set(draft["properties"]) | {"revision_notes", "reassess_risks"}
     assert set(revise["required"]) == set(draft["required"]) | {"revision_notes"}
+    # The revision offers the reassessment again; unticked (the usual answer) it sends the policy on.
+    reassess = revise["properties"]["reassess_risks"]
+    assert reassess["type"] == "boolean" and reassess["x-widget"] == "checkbox"
+    assert reassess["default"] is False and reassess["x-startsEmpty"] is True
 
 
 def test_risk_form_covers_every_risk():
@@ -411,6 +563,27 @@ def test_risk_form_covers_every_risk():
     assert schema["properties"]["rationale"]["x-role"] == "rationale"
 
 
+def test_reassessment_form_scores_each_risk_before_and_after_its_mitigations_with_an_owner():
+    first = load_form("risk_assessment.schema.json")
+    schema = load_form("risk_reassessment.schema.json")
+    # It starts from the first assessment, so it asks everything that one did, the same way.
+    for name, prop in first["properties"].items():
+        assert schema["properties"][name] == prop, name
+    assert set(first["required"]) <= set(schema["required"])
+    for key, name in (("medico_legal", "Medico-legal complications"), ("staff_preferences", "Staff preferences"),
+                      ("distraction", "Distraction and stress"), ("duration", "Longer examinations")):
+        for role in ("residual_likelihood", "residual_impact"):
+            prop = schema["properties"][f"{key}_{role}"]
+            assert prop["type"] == "integer" and prop["minimum"] == 1 and prop["maximum"] == 5
+            assert set(prop["x-enumLabels"]) == {"1", "2", "3", "4", "5"}
+        for role in ("residual_likelihood", "residual_impact", "owner"):
+            assert (schema["properties"][f"{key}_{role}"]["x-risk"], schema["properties"][f"{key}_{role}"]["x-role"]) \
+                == (name, role)
+            assert f"{key}_{role}" in schema["required"]
+    assert form_errors("risk_reassessment.schema.json", answers_for("risk_reassessment.schema.json",
+                                                                    medico_legal_owner=""))
+
+
 def test_the_public_document_has_one_source_for_each_thing_it_says():
     """Every public field names a section of the document; there is no free-text statement beside them."""
     draft = load_form("draft_policy.schema.json")
@@ -426,9 +599,11 @@ def test_the_public_document_has_one_source_for_each_thing_it_says():
 
 
 def test_decisions_and_yes_no_questions_are_marked_in_their_forms():
-    for name in ("employer_signoff.schema.json", "insurer_signoff.schema.json"):
+    for name in ("information_governance.schema.json", "employer_signoff.schema.json", "insurer_signoff.schema.json",
+                 "ratification.schema.json"):
         decision = load_form(name)["properties"]["decision"]
-        assert decision["x-role"] == "outcome" and decision["x-approvedWhen"] in decision["enum"]
+        approving = form_meaning.approving_values(decision)
+        assert decision["x-role"] == "outcome" and approving and set(approving) < set(decision["enum"]), name
     for name, field in (("review_policy.schema.json", "outcome"), ("staff_consultation.schema.json",
                                                                    "willing_to_be_filmed"),
                         ("patient_consultation.schema.json", "view")):

@@ -44,7 +44,7 @@ from workflows.errors import InvalidInput, PolicyflowError
 
 _ERROR_AT = " at "
 _SEEN = TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.STARTED
-MAX_PATHS = 40
+MAX_PATHS = 80
 MAX_STEPS = 1500  # steps over all routes together
 MAX_VISITS = 2
 MAX_DECISIONS = 80  # steps on one route
