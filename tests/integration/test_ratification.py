@@ -323,3 +323,31 @@ def test_three_incidents_within_a_year_open_an_early_review_saying_why(services,
     assert policy["early_review_reason"].startswith("3 incidents of recording without permission in the last 12 months")
     overview = services.dashboard.overview(people["mary"])
     assert [e["reason"] for e in overview.early_reviews] == [policy["early_review_reason"]]
+
+
+# ----------------------------------------------------------------- the command
+
+def test_the_command_records_guidance_and_adds_the_new_roles(tmp_path, monkeypatch, clock):
+    from click.testing import CliRunner
+
+    from tests.conftest import add_people, make_services
+    from webapp.cli import main
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("POLICYFLOW_DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["init"]).exit_code == 0
+    services = make_services(url, clock)
+    people = add_people(services)
+    policy_id = to_published(services, people)
+    added = CliRunner().invoke(main, ["user", "add", "chair", "--role", "committee", "--password",
+                                      "a long committee passphrase"])
+    assert added.exit_code == 0, added.output
+    assert services.accounts.person("chair").roles == ("committee",)
+    future = CliRunner().invoke(main, ["guidance", "set", "New guidance", "--date", "2999-01-01"])
+    assert future.exit_code == 1 and "is in the future" in future.output and "Traceback" not in future.output
+    done = CliRunner().invoke(main, ["guidance", "set", "Recording images (SCoR)", "--date", "2026-11-01"])
+    assert done.exit_code == 0, done.output
+    assert f"policy {policy_id}: early review opened" in done.output
+    assert "review_policy" in inbox_names(services, people["mary"])
+    services.database.dispose()

@@ -26,6 +26,7 @@ from workflows.engine import timers
 from workflows.engine.codec import WorkflowCodec
 from workflows.engine.compaction import compact
 from workflows.engine.specs import load_bundle, read_bundle_directory, read_bundle_files
+from workflows.engine.steps import DEFAULT_REVIEW_LEAD, REVIEW_LEAD_PROPERTY, REVIEW_LEAD_VARIABLE
 from workflows.engine.tasks import current_data, task_properties
 from workflows.scripting import restricted_script_engine
 from workflows.wiring import BPMN_DIR
@@ -73,7 +74,10 @@ class Copy:
         known = {task.id for task in self.timers()}
         if kind == "complete":
             task = self.ready()[index]
-            task.data[task_properties(task)["dataKey"]] = copy.deepcopy(value)
+            properties = task_properties(task)
+            task.data[properties["dataKey"]] = copy.deepcopy(value)
+            if properties.get("lifecycleStep") == "publication":  # as the engine hands it to the post-script
+                task.data[REVIEW_LEAD_VARIABLE] = properties.get(REVIEW_LEAD_PROPERTY) or DEFAULT_REVIEW_LEAD
             task.run()
         elif kind == "timer":
             self.timers()[index]._set_internal_data(event_fired=True)
@@ -158,32 +162,53 @@ def policy_walk(staff: int = 3) -> Walk:
 
 
 def consult(walk: Walk, staff: int, patient_first: bool = False) -> None:
+    """Draft, assess, consult (the equality impact assessed meanwhile) and reassess the risks."""
     walk.complete("draft_policy")
     walk.complete("assess_risks")
+    walk.complete("equality_impact")
     if patient_first:
         walk.complete("patient_consultation")
     for number in range(staff):
         walk.complete("staff_consultation", comments=f"Response {number} of day {walk.day}.")
     if not patient_first:
         walk.complete("patient_consultation")
+    walk.complete("reassess_risks")
+
+
+#: The steps after the revision, in order, each with its answer that sends the policy back to the revision.
+REVIEWS = {
+    "information_governance": {"decision": "changes_requested", "comments": "Changes from information governance."},
+    "employer_signoff": {"decision": "changes_requested", "comments": "Changes from the employer."},
+    "insurer_signoff": {"decision": "changes_requested", "comments": "Changes from the insurer."},
+    "ratification": {"decision": "not_approved", "comments": "Not approved by the committee."},
+}
 
 
 def sign_off(walk: Walk, requests: tuple[str, ...] = ()) -> None:
-    """Revise and sign off; each name in ``requests`` asks for changes once, in that order."""
-    walk.complete("revise_policy")
-    for signer in requests:
-        if signer == "insurer":
-            walk.complete("employer_signoff")
-        walk.complete(f"{signer}_signoff", decision="changes_requested", comments=f"Changes from the {signer}.")
+    """Revise, then information governance, both sign-offs and ratification. Each step in ``requests``
+    sends the policy back to the revision once, in that order; ``reassess`` is a revision that asks
+    to reassess the risks first."""
+    for step in requests:
+        if step == "reassess":
+            walk.complete("revise_policy", reassess_risks=True)
+            walk.complete("reassess_risks")
+            continue
         walk.complete("revise_policy")
-    walk.complete("employer_signoff")
-    walk.complete("insurer_signoff")
+        for earlier in list(REVIEWS)[:list(REVIEWS).index(step)]:
+            walk.complete(earlier)
+        walk.complete(step, **REVIEWS[step])
+    walk.complete("revise_policy")
+    for step in REVIEWS:
+        walk.complete(step)
 
 
 def publish_and_review(walk: Walk, outcome: str) -> None:
+    """Publish, let the review open and review it; the committee confirms a review without changes."""
     walk.complete("publish_policy")
     walk.fire_timer()
     walk.complete("review_policy", outcome=outcome)
+    if outcome == "no_changes":
+        walk.complete("ratification")
 
 
 @pytest.mark.parametrize("staff", [1, 3, 0])
@@ -194,7 +219,7 @@ def test_the_approve_path_and_review_cycles_look_the_same_compacted(staff):
     publish_and_review(walk, "no_changes")
     publish_and_review(walk, "full_review")
     consult(walk, staff)
-    sign_off(walk, ("employer",))
+    sign_off(walk, ("employer_signoff",))
     publish_and_review(walk, "full_review")
     assert "draft_policy" in walk.elements()
 
@@ -202,12 +227,13 @@ def test_the_approve_path_and_review_cycles_look_the_same_compacted(staff):
 def test_sign_off_requests_for_changes_and_republishing_look_the_same_compacted():
     walk = policy_walk()
     consult(walk, 3, patient_first=True)
-    sign_off(walk, ("employer", "insurer", "insurer"))
+    sign_off(walk, ("information_governance", "employer_signoff", "insurer_signoff", "reassess", "insurer_signoff",
+                    "ratification"))
     publish_and_review(walk, "no_changes")
     publish_and_review(walk, "no_changes")
     publish_and_review(walk, "full_review")
     consult(walk, 3, patient_first=True)
-    sign_off(walk, ("insurer", "employer"))
+    sign_off(walk, ("ratification", "insurer_signoff", "employer_signoff"))
     walk.complete("publish_policy")
     assert [t for t, _due in walk.compacted.view()["timers"]] == ["review_due"]
 
@@ -220,10 +246,18 @@ def _policy_answers(rng: random.Random, form: str, day: int) -> dict:
         return answers_for(form, willing_to_be_filmed=rng.choice(["willing", "not_willing"]), comments=f"Day {day}.")
     if form in ("employer_signoff.schema.json", "insurer_signoff.schema.json") and rng.random() < 0.3:
         return {"decision": "changes_requested", "comments": f"Changes asked on day {day}."}
+    if form == "information_governance.schema.json":
+        return answers_for(form, decision=rng.choice(["approved"] * 3 + ["changes_requested"]),
+                           comments=f"Day {day}.")
+    if form == "ratification.schema.json":
+        return answers_for(form, decision=rng.choice(["approved", "approved_with_amendments", "not_approved"]),
+                           amendments=f"Amended on day {day}.", comments=f"Day {day}.")
     if form == "review_policy.schema.json":
         return answers_for(form, outcome=rng.choice(["no_changes", "full_review"]), review_notes=f"Day {day}.")
-    if form in ("draft_policy.schema.json", "revise_policy.schema.json"):
-        return answers_for(form, policy_text=f"Policy text of day {day}.")
+    if form == "draft_policy.schema.json":
+        return answers_for(form, summary=f"Policy summary of day {day}.")
+    if form == "revise_policy.schema.json":
+        return answers_for(form, summary=f"Policy summary of day {day}.", reassess_risks=rng.random() < 0.2)
     return answers_for(form)
 
 
@@ -232,11 +266,14 @@ def _in_walk_order(element: str, ready: list[str], patient_first: bool) -> bool:
 
     SpiffWorkflow 3.2 counts an earlier cycle's cancelled consultation join as an arrival
     (test_in_a_later_cycle_the_consultation_still_waits_for_every_consultation), so the uncompacted
-    reference is only right while a walk finishes its consultations in the same order every cycle.
+    reference is only right while a walk finishes its consultations in the same order every cycle:
+    the same branch (the patient liaison's, or with ``patient_first`` the last staff member's) last,
+    after the other consultation and the equality impact assessment.
     """
+    others_open = "equality_impact" in ready
     if element == "patient_consultation":
-        return patient_first or "staff_consultation" not in ready
-    if element == "staff_consultation" and patient_first and "patient_consultation" in ready:
+        return patient_first or ("staff_consultation" not in ready and not others_open)
+    if element == "staff_consultation" and patient_first and ("patient_consultation" in ready or others_open):
         return ready.count(element) > 1
     return True
 
@@ -320,9 +357,10 @@ def test_in_a_later_cycle_the_consultation_still_waits_for_every_consultation():
     """
     data = {"policy": {"title": "Recording", "department": "Ultrasound"}, "staff_members": STAFF[:1]}
     copies = [Copy(shipped_bundle(), data, compacted=False), Copy(shipped_bundle(), data, compacted=True)]
-    path = ["draft_policy", "assess_risks", "staff_consultation", "patient_consultation", "revise_policy",
-            "employer_signoff", "insurer_signoff", "publish_policy", "timer", "review_policy",
-            "draft_policy", "assess_risks", "patient_consultation"]
+    path = ["draft_policy", "assess_risks", "staff_consultation", "equality_impact", "patient_consultation",
+            "reassess_risks", "revise_policy", "information_governance", "employer_signoff", "insurer_signoff",
+            "ratification", "publish_policy", "timer", "review_policy",
+            "draft_policy", "assess_risks", "equality_impact", "patient_consultation"]
     for copy_ in copies:
         for element in path:
             if element == "timer":
@@ -334,10 +372,10 @@ def test_in_a_later_cycle_the_consultation_still_waits_for_every_consultation():
     # (The published version's acknowledgement task is still open beside the new cycle.)
     uncompacted, compacted = ([t.task_spec.bpmn_id for t in c.ready() if t.task_spec.bpmn_id != "acknowledge_policy"]
                               for c in copies)
-    assert uncompacted == ["staff_consultation", "revise_policy"]
+    assert uncompacted == ["staff_consultation", "reassess_risks"]
     assert compacted == ["staff_consultation"]
     _complete(copies[1], "staff_consultation", answers_for("staff_consultation.schema.json"))
-    assert "revise_policy" in [t.task_spec.bpmn_id for t in copies[1].ready()]
+    assert "reassess_risks" in [t.task_spec.bpmn_id for t in copies[1].ready()]
 
 
 def test_in_a_later_round_an_inclusive_join_still_waits_for_every_branch():
@@ -361,7 +399,7 @@ def test_twenty_full_review_cycles_keep_the_workflow_the_size_of_one_cycle():
     sizes = {}
     for cycle in range(1, 21):
         consult(walk, 3)
-        sign_off(walk, ("employer",) if cycle % 2 else ())
+        sign_off(walk, ("employer_signoff",) if cycle % 2 else ())
         publish_and_review(walk, "full_review")
         sizes[cycle] = len(walk.compacted.stored()), walk.compacted.task_count()
     assert sizes[20][0] <= 1.5 * sizes[1][0], sizes
@@ -406,7 +444,7 @@ def test_twenty_rounds_of_each_construct_keep_the_workflow_the_size_of_one_round
 
 def _full_cycle(walk: Walk) -> None:
     consult(walk, 3)
-    sign_off(walk, ("insurer",))
+    sign_off(walk, ("insurer_signoff",))
     publish_and_review(walk, "full_review")
 
 

@@ -77,10 +77,12 @@ EVENT_SUBPROCESSES = {"acknowledgement": "staff", "incident_review": "manager",
                       "withdrawal": "manager"}
 #: Every step after the revision that can send the policy back to it, in order, with its "send back" answer.
 SENDING_BACK = {
-    "information_governance": {"decision": "changes_requested", "comments": "The public text overstates the law."},
+    "information_governance": answers_for("information_governance.schema.json", decision="changes_requested",
+                                          comments="The public text overstates the law."),
     "employer_signoff": {"decision": "changes_requested", "comments": "Add the insurer."},
     "insurer_signoff": {"decision": "changes_requested", "comments": "Clarify cover."},
-    "ratification": {"decision": "not_approved", "comments": "The committee wants the opt-out made clearer."},
+    "ratification": answers_for("ratification.schema.json", decision="not_approved",
+                                comments="The committee wants the opt-out made clearer."),
 }
 #: The warning signs the diagram works out, each with its stable id.
 WARNING_SIGNS = {"liaison_opposes", "liaison_opposed_unchanged", "liaison_disagrees_on_availability",
@@ -215,9 +217,9 @@ def run_consultations(workflow):
     complete(workflow, "equality_impact")
 
 
-def sign_off(workflow, *steps):
+def sign_off(workflow, steps=tuple(SENDING_BACK)):
     """The revised policy through information governance, both sign-offs and the committee (or ``steps``)."""
-    for task_id in steps or SENDING_BACK:
+    for task_id in steps:
         complete(workflow, task_id)
 
 
@@ -619,19 +621,69 @@ def test_decisions_and_yes_no_questions_are_marked_in_their_forms():
 
 # ----------------------------------------------------------------- running the process
 
-def test_risk_rating_dmn_low_medium_high():
-    for (likelihood, impact), expected in {(1, 1): "low", (3, 3): "medium", (4, 4): "high"}.items():
+#: Scores (likelihood x impact) at the edges of each NPSA band: 1-3 low, 4-6 moderate, 8-12 high, 15-25 extreme.
+NPSA_BANDS = {(1, 1): "low", (1, 3): "low", (2, 2): "moderate", (2, 3): "moderate", (2, 4): "high", (3, 4): "high",
+              (3, 5): "extreme", (5, 5): "extreme"}
+
+
+def completed_data(workflow, bpmn_id):
+    """The data of the last completed ``bpmn_id`` task."""
+    return [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if t.task_spec.bpmn_id == bpmn_id][-1].data
+
+
+def test_both_risk_rating_dmns_cover_every_score_on_the_npsa_bands():
+    """Read as the app reads them (the score range of each rule): every score falls in exactly one rule."""
+    for decision_id, path in DECISIONS.items():
+        root = etree.parse(str(path)).getroot()
+        decision = root.find("{*}decision")
+        assert decision.get("id") == decision_id
+        assert decision.find(".//{*}output").get("name") == decision_id, "the rating is stored under the decision's id"
+        rules = [(score_range(rule.find("{*}inputEntry/{*}text").text), rule.find("{*}outputEntry/{*}text").text)
+                 for rule in decision.iter("{*}rule")]
+        for score in range(1, 26):
+            matching = [rating for (lowest, below), rating in rules
+                        if (lowest is None or score >= lowest) and (below is None or score < below)]
+            expected = "low" if score <= 3 else "moderate" if score <= 7 else "high" if score <= 14 else "extreme"
+            assert matching == [f'"{expected}"'], (decision_id, score, matching)
+    initial = etree.parse(str(DECISIONS["risk_rating_initial"])).find(".//{*}inputExpression/{*}text").text
+    residual = etree.parse(str(DECISIONS["risk_rating"])).find(".//{*}inputExpression/{*}text").text
+    assert "_residual_" not in initial and all(f'"{key}_likelihood"' in initial for key in RISKS)
+    assert all(f'"{key}_residual_likelihood"' in residual and f'"{key}_residual_impact"' in residual for key in RISKS)
+
+
+def test_the_initial_risk_is_rated_on_the_npsa_bands():
+    for (likelihood, impact), expected in NPSA_BANDS.items():
         workflow = start_workflow()
         run_to_consultations(workflow, likelihood, impact)
-        rated = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if t.task_spec.bpmn_id == "rate_risk"]
-        assert rated[0].data["risk_rating"] == expected, (likelihood, impact)
+        assert completed_data(workflow, "rate_risk")["risk_rating_initial"] == expected, (likelihood, impact)
+        assert "risk_rating" not in completed_data(workflow, "rate_risk"), "no residual rating before the reassessment"
     # the highest single risk decides
     workflow = start_workflow()
     complete(workflow, "draft_policy")
     mixed = dict(risk_assessment(1, 1), distraction_likelihood=5, distraction_impact=3)
     complete(workflow, "assess_risks", mixed)
-    rated = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if t.task_spec.bpmn_id == "rate_risk"]
-    assert rated[0].data["risk_rating"] == "high"
+    assert completed_data(workflow, "rate_risk")["risk_rating_initial"] == "extreme"
+
+
+def run_to_reassessment(workflow, reassessed=None):
+    run_to_consultations(workflow)
+    run_consultations(workflow)
+    complete(workflow, "reassess_risks", reassessed)
+
+
+def test_the_reassessment_rates_the_initial_and_the_residual_risk_on_the_npsa_bands():
+    for ((likelihood, impact), initial), ((residual_likelihood, residual_impact), residual) in zip(
+            NPSA_BANDS.items(), reversed(NPSA_BANDS.items())):
+        workflow = start_workflow()
+        run_to_reassessment(workflow, reassessment(likelihood, impact, residual_likelihood, residual_impact))
+        data = ready_tasks(workflow)[0].data
+        assert (data["risk_rating_initial"], data["risk_rating"]) == (initial, residual), (likelihood, impact)
+    # the highest single residual risk decides
+    workflow = start_workflow()
+    run_to_reassessment(workflow, reassessment(1, 1, 1, 1, distraction_residual_likelihood=3,
+                                               distraction_residual_impact=4))
+    data = ready_tasks(workflow)[0].data
+    assert (data["risk_rating_initial"], data["risk_rating"]) == ("low", "high")
 
 
 def test_staff_consultation_runs_one_instance_per_staff_member():
@@ -640,31 +692,101 @@ def test_staff_consultation_runs_one_instance_per_staff_member():
     staff_tasks = workflow.get_tasks(state=TaskState.READY, manual=True, lane="staff")
     assert sorted(t.data["staff_member"] for t in staff_tasks) == sorted(STAFF)
     assert all(t.task_spec.extensions["properties"]["assignee"] == "staff_member" for t in staff_tasks)
-    assert ready_ids(workflow) == ["patient_consultation"] + ["staff_consultation"] * 3
-    run_consultations(workflow)
+    # the equality impact assessment runs beside both consultations
+    assert ready_ids(workflow) == ["equality_impact", "patient_consultation"] + ["staff_consultation"] * 3
+    assert [t.task_spec.lane for t in ready_tasks(workflow) if t.task_spec.bpmn_id == "equality_impact"] == \
+        ["equality_lead"]
+    for _ in STAFF:
+        complete(workflow, "staff_consultation")
+    complete(workflow, "patient_consultation")
+    assert ready_ids(workflow) == ["equality_impact"], "the risks are reassessed once all three are done"
+    complete(workflow, "equality_impact")
+    # the risks are assessed again after both consultations, before the revision
+    assert ready_ids(workflow) == ["reassess_risks"]
+    reassess = ready_tasks(workflow)[0]
+    assert len(reassess.data["staff_responses"]) == 3
+    assert all(isinstance(r, dict) for r in reassess.data["staff_responses"])
+    assert reassess.data["patient_consultation"]["view"] == "support"
+    assert reassess.data["equality_impact"]["outcome"] == "adjust"
+    assert reassess.data["risk_assessment"] == SAMPLE_FORMS["assess_risks"], "it starts from the first assessment"
+    complete(workflow, "reassess_risks")
     assert ready_ids(workflow) == ["revise_policy"]
-    revise = ready_tasks(workflow)[0]
-    assert len(revise.data["staff_responses"]) == 3
-    assert all(isinstance(r, dict) for r in revise.data["staff_responses"])
-    assert revise.data["patient_consultation"]["view"] == "support"
+
+
+def test_the_revision_offers_the_reassessment_again():
+    workflow = start_workflow()
+    run_to_reassessment(workflow)
+    complete(workflow, "revise_policy", answers_for("revise_policy.schema.json", reassess_risks=True))
+    assert ready_ids(workflow) == ["reassess_risks"]
+    assert ready_tasks(workflow)[0].data["risk_assessment"] == SAMPLE_FORMS["reassess_risks"], \
+        "it starts from the latest assessment"
+    complete(workflow, "reassess_risks", reassessment(residual_likelihood=3, residual_impact=3))
+    assert ready_ids(workflow) == ["revise_policy"]
+    assert ready_tasks(workflow)[0].data["risk_rating"] == "high"
+    complete(workflow, "revise_policy", answers_for("revise_policy.schema.json", reassess_risks=False))
+    assert ready_ids(workflow) == ["justify_warning_signs"], "the high residual risk is a warning sign"
+    # after a request for changes, the revision offers it again
+    complete(workflow, "justify_warning_signs", {"justify_high_risk": "The measures are in place."})
+    complete(workflow, "information_governance")
+    complete(workflow, "employer_signoff", SENDING_BACK["employer_signoff"])
+    complete(workflow, "revise_policy", answers_for("revise_policy.schema.json", reassess_risks=True))
+    complete(workflow, "reassess_risks")
+    complete(workflow, "revise_policy")
+    assert ready_ids(workflow) == ["information_governance"], "reassessed to a low residual risk: no warning sign"
+
+
+def test_every_request_for_changes_goes_back_to_the_revision_and_through_every_review_again():
+    for sender, answers in SENDING_BACK.items():
+        workflow = start_workflow()
+        run_to_reassessment(workflow)
+        complete(workflow, "revise_policy")
+        steps = list(SENDING_BACK)
+        sign_off(workflow, steps[:steps.index(sender)])
+        complete(workflow, sender, answers)
+        assert ready_ids(workflow) == ["revise_policy"], sender
+        revise = ready_tasks(workflow)[0]
+        assert revise.data[USER_TASKS[sender][2]]["comments"] == answers["comments"], "the revision sees why"
+        complete(workflow, "revise_policy")
+        # information governance, both sign-offs and the committee again, in order
+        for step in SENDING_BACK:
+            assert ready_ids(workflow) == [step], (sender, step)
+            complete(workflow, step)
+        assert ready_ids(workflow) == ["publish_policy"], sender
+
+
+def test_the_committee_may_approve_with_amendments():
+    workflow = start_workflow()
+    run_to_reassessment(workflow)
+    complete(workflow, "revise_policy")
+    sign_off(workflow, ("information_governance", "employer_signoff", "insurer_signoff"))
+    complete(workflow, "ratification", answers_for("ratification.schema.json", decision="approved_with_amendments",
+                                                   amendments="Section 4: 'sonographer' for 'radiographer'."))
+    assert ready_ids(workflow) == ["publish_policy"]
+
+
+def fire_review_timer(workflow):
+    """Let the review's opening come (the gateway waiting for it, or for an early review)."""
+    gateways = [t for t in workflow.get_tasks(state=TaskState.WAITING) if t.task_spec.bpmn_id == "review_wait"]
+    assert len(gateways) == 1
+    gateways[0].internal_data["event_fired"] = True
+    workflow.refresh_timers()
+    workflow.do_engine_steps()
+
+
+def acknowledgements(workflow, state=TaskState.READY):
+    return [t for t in workflow.get_tasks(state=state) if t.task_spec.bpmn_id == "acknowledge_policy"]
 
 
 def test_send_back_paths_and_review_cycle():
     workflow = start_workflow()
-    run_to_consultations(workflow)
-    run_consultations(workflow)
+    run_to_reassessment(workflow)
     complete(workflow, "revise_policy")
     # employer sends back
-    complete(workflow, "employer_signoff", {"decision": "changes_requested", "comments": "Add the insurer."})
+    complete(workflow, "information_governance")
+    complete(workflow, "employer_signoff", SENDING_BACK["employer_signoff"])
     assert ready_ids(workflow) == ["revise_policy"]
     complete(workflow, "revise_policy")
-    complete(workflow, "employer_signoff")
-    # insurer sends back: both sign-offs again
-    complete(workflow, "insurer_signoff", {"decision": "changes_requested", "comments": "Clarify cover."})
-    assert ready_ids(workflow) == ["revise_policy"]
-    complete(workflow, "revise_policy")
-    complete(workflow, "employer_signoff")
-    complete(workflow, "insurer_signoff")
+    sign_off(workflow)
     assert ready_ids(workflow) == ["publish_policy"]
     complete(workflow, "publish_policy")
     # every member of staff is asked to acknowledge what was published
@@ -685,78 +807,220 @@ def test_send_back_paths_and_review_cycle():
     workflow.do_engine_steps()
     assert ready_ids(workflow) == ["review_policy"]
     complete(workflow, "review_policy", {"outcome": "no_changes", "review_notes": "Still right."})
+    # a review without changes: the committee confirms it, then it is republished
+    assert ready_ids(workflow) == ["ratification"]
+    assert ready_tasks(workflow)[0].data["republished_unchanged"] is True
+    complete(workflow, "ratification")
     assert ready_ids(workflow) == ["publish_policy"]
     complete(workflow, "publish_policy")
-    timers = [t for t in workflow.get_tasks(state=TaskState.WAITING) if t.task_spec.bpmn_id == "review_wait"]
-    timers[0].internal_data["event_fired"] = True
-    workflow.refresh_timers()
-    workflow.do_engine_steps()
+    assert ready_ids(workflow) == [], "nobody acknowledges the same text again"
+    fire_review_timer(workflow)
     complete(workflow, "review_policy", {"outcome": "full_review", "review_notes": "Practice changed."})
-    assert ready_ids(workflow) == ["acknowledge_policy"] * 3 + ["draft_policy"]
+    assert ready_ids(workflow) == ["draft_policy"]
 
-    # a whole new cycle, consultations included (the second round's acknowledgements are still open)
+    # a whole new cycle, consultations included
     run_to_consultations(workflow, 4, 4)
-    assert ready_ids(workflow) == ["acknowledge_policy"] * 3 + ["patient_consultation"] + ["staff_consultation"] * 3
+    assert ready_ids(workflow) == ["equality_impact", "patient_consultation"] + ["staff_consultation"] * 3
     run_consultations(workflow)
-    revise = ready_tasks(workflow)[0]
-    assert len(revise.data["staff_responses"]) == 3
-    assert revise.data["risk_rating"] == "high"
+    reassess = ready_tasks(workflow)[0]
+    assert len(reassess.data["staff_responses"]) == 3
+    assert reassess.data["risk_rating_initial"] == "extreme"
+    complete(workflow, "reassess_risks")
+    complete(workflow, "revise_policy")
+    sign_off(workflow)
+    complete(workflow, "publish_policy")
+    assert ready_ids(workflow) == ["acknowledge_policy"] * 3, "a new version is acknowledged again"
+
+
+def test_a_review_without_changes_republishes_without_asking_for_acknowledgements():
+    workflow = published_workflow()
+    asked = {t.id for t in acknowledgements(workflow)}
+    assert len(asked) == 3
+    fire_review_timer(workflow)
+    complete(workflow, "review_policy", answers_for("review_policy.schema.json", outcome="no_changes"))
+    complete(workflow, "ratification")
+    complete(workflow, "publish_policy")
+    # the requests of the version everyone has still stand: none closed, none added
+    assert {t.id for t in acknowledgements(workflow)} == asked
+    assert not acknowledgements(workflow, TaskState.CANCELLED)
+    assert [t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.WAITING)
+            if t.task_spec.bpmn_id == "review_wait"] == ["review_wait"], "and the next review waits"
+    # the committee may not confirm it: it goes back to the manager and through every review
+    fire_review_timer(workflow)
+    complete(workflow, "review_policy", answers_for("review_policy.schema.json", outcome="no_changes"))
+    complete(workflow, "ratification", SENDING_BACK["ratification"])
+    assert ready_ids(workflow) == ["acknowledge_policy"] * 3 + ["revise_policy"]
+    complete(workflow, "revise_policy")
+    sign_off(workflow)
+    complete(workflow, "publish_policy")
+    # revised, it is a new version: the earlier requests close and everyone is asked again
+    assert len(acknowledgements(workflow, TaskState.CANCELLED)) == 3
+    assert len(acknowledgements(workflow)) == 3 and not {t.id for t in acknowledgements(workflow)} & asked
 
 
 # ----------------------------------------------------------------- warning signs and the review date
 
-def run_to_revision(workflow, risk=None, staff=("willing", "willing", "willing"), liaison=None):
+def run_to_revision(workflow, risk=None, staff=("willing", "willing", "willing"), liaison=None, reassessed=None):
+    """Draft, assess, consult (a None in ``staff`` does not answer before the manager closes the
+    consultation), assess the equality impact and reassess the risks: the revision is ready."""
     complete(workflow, "draft_policy")
     complete(workflow, "assess_risks", risk or risk_assessment(2, 2))
     for answer in staff:
-        complete(workflow, "staff_consultation", {"willing_to_be_filmed": answer})
+        if answer is not None:
+            complete(workflow, "staff_consultation", {"willing_to_be_filmed": answer})
+    if None in staff:
+        send(workflow, "signal", "consultation_closed")
     complete(workflow, "patient_consultation", liaison or SAMPLE_FORMS["patient_consultation"])
+    complete(workflow, "equality_impact")
+    complete(workflow, "reassess_risks", reassessed or SAMPLE_FORMS["reassess_risks"])
+    assert ready_ids(workflow) == ["revise_policy"]
     return ready_tasks(workflow)[0]
 
 
-def test_no_warning_sign_goes_straight_to_the_employer():
+def signs_after_revision(workflow, revision=None) -> list[str]:
+    """Revise the policy; the ids of the warning signs the diagram then finds."""
+    complete(workflow, "revise_policy", revision)
+    return [w["sign"] for w in ready_tasks(workflow)[0].data["warning_signs"]]
+
+
+def test_no_warning_sign_goes_straight_to_information_governance():
     workflow = start_workflow()
-    revise = run_to_revision(workflow, staff=("willing", "not_willing", "willing"))
-    assert revise.data["warning_signs"] == []
-    complete(workflow, "revise_policy")
-    assert ready_ids(workflow) == ["employer_signoff"]
+    run_to_revision(workflow, staff=("willing", "not_willing", "willing"))
+    assert signs_after_revision(workflow) == []
+    assert ready_ids(workflow) == ["information_governance"]
 
 
-def test_each_warning_sign_needs_a_justification_before_sign_off():
-    opposed = answers_for("patient_consultation.schema.json", view="oppose")
-    disagrees = answers_for("patient_consultation.schema.json", publicly_available_agreed=False)
-    cases = {
-        "liaison_opposes": {"liaison": opposed},
-        "liaison_disagrees_on_availability": {"liaison": disagrees},
-        "employer_not_aware": {"risk": dict(risk_assessment(2, 2), employer_aware_of_arrangements=False)},
-        "most_staff_unwilling": {"staff": ("not_willing", "not_willing", "willing")},
-        "high_risk": {"risk": risk_assessment(4, 4)},
-    }
-    for sign, changes in cases.items():
+#: For each warning sign, what makes it the only one (or, for a sign that refines another, the two of them).
+REVISED = answers_for("revise_policy.schema.json", summary="You may photograph the screen at the end of the scan.")
+SIGN_CASES = {
+    "liaison_opposes": ({"liaison": answers_for("patient_consultation.schema.json", view="oppose")}, REVISED,
+                        ["liaison_opposes"]),
+    "liaison_opposed_unchanged": ({"liaison": answers_for("patient_consultation.schema.json", view="oppose")},
+                                  answers_for("revise_policy.schema.json", reassess_risks=False),
+                                  ["liaison_opposes", "liaison_opposed_unchanged"]),
+    "liaison_disagrees_on_availability": (
+        {"liaison": answers_for("patient_consultation.schema.json", publicly_available_agreed=False)}, None,
+        ["liaison_disagrees_on_availability"]),
+    "employer_not_aware": ({"reassessed": reassessment(employer_aware_of_arrangements=False)}, None,
+                           ["employer_not_aware"]),
+    "most_staff_unwilling": ({"staff": ("not_willing", "not_willing", "willing"), "reassessed": reassessment(3, 2)},
+                             None, ["most_staff_unwilling"]),
+    "low_response_rate": ({"staff": ("willing", None, None)}, None, ["low_response_rate"]),
+    "preference_score_contradicts": ({"staff": ("not_willing", "not_willing", "willing")}, None,
+                                     ["most_staff_unwilling", "preference_score_contradicts"]),
+    "permitted_without_conditions": ({}, answers_for("revise_policy.schema.json", decision="permitted"),
+                                     ["permitted_without_conditions"]),
+    "public_wording": ({}, answers_for("revise_policy.schema.json", covert_recording="Recording without telling "
+                                       "staff is illegal: staff will confiscate your phone."), ["public_wording"]),
+    "high_risk": ({"reassessed": reassessment(1, 1, 3, 3)}, None, ["high_risk"]),
+}
+
+
+def test_each_warning_sign_is_found_and_needs_its_own_justification_before_the_reviews():
+    assert set(SIGN_CASES) == WARNING_SIGNS
+    form = load_form("justify_warning_signs.schema.json")
+    for sign, (changes, revision, expected) in SIGN_CASES.items():
         workflow = start_workflow()
-        revise = run_to_revision(workflow, **changes)
-        assert [w["sign"] for w in revise.data["warning_signs"]] == [sign], sign
-        complete(workflow, "revise_policy")
+        run_to_revision(workflow, **changes)
+        assert signs_after_revision(workflow, revision) == expected, sign
         assert ready_ids(workflow) == ["justify_warning_signs"], sign
-        complete(workflow, "justify_warning_signs")
-        assert ready_ids(workflow) == ["employer_signoff"], sign
+        justify = ready_tasks(workflow)[0]
+        assert all(w["text"] for w in justify.data["warning_signs"]), sign
+        answers = {f"justify_{found}": f"Why we go ahead despite {found}." for found in expected}
+        assert all(form["properties"][field]["x-justifies"] == field.removeprefix("justify_") for field in answers)
+        complete(workflow, "justify_warning_signs", answers)
+        assert ready_ids(workflow) == ["information_governance"], sign
+        assert ready_tasks(workflow)[0].data["warning_justification"] == answers
 
 
-def publish_with(effective, months):
+def test_warning_signs_that_do_not_apply_are_not_found():
+    cases = {
+        # most staff unwilling counts those who answered: 1 of the 2 who answered is not most
+        "one of two who answered is unwilling": ({"staff": ("not_willing", "willing", None)}, None, []),
+        # ... and the one who answered, unwilling, is most; the two who did not make the response rate low
+        "the only one who answered is unwilling": ({"staff": ("not_willing", None, None)}, None,
+                                                   ["most_staff_unwilling", "low_response_rate",
+                                                    "preference_score_contradicts"]),
+        "nobody answered": ({"staff": (None, None, None)}, None, ["low_response_rate"]),
+        "a liaison group that supports an unchanged policy": ({}, answers_for("revise_policy.schema.json"), []),
+        "a policy changed since the opposing group saw it": (
+            {"liaison": answers_for("patient_consultation.schema.json", view="oppose")}, REVISED, ["liaison_opposes"]),
+        "permitted with conditions": ({}, answers_for("revise_policy.schema.json",
+                                                      decision="permitted_with_conditions"), []),
+        "not permitted": ({}, {k: v for k, v in answers_for("revise_policy.schema.json", decision="not_permitted")
+                               .items() if k not in ("conditions", "staff_opt_out", "conversations",
+                                                     "unreported_abnormality_handling")}, []),
+        # "not allowed" alone does not overstate the law; revision notes are not public text
+        "plain wording, and notes about the wording": ({}, answers_for(
+            "revise_policy.schema.json", revision_notes="Took out 'illegal' and 'must delete', as IG asked."), []),
+        "a high initial risk, mitigated to moderate": ({"reassessed": reassessment(4, 4, 2, 3)}, None, []),
+        "a moderate residual risk": ({"reassessed": reassessment(3, 3, 2, 3)}, None, []),
+        "an extreme residual risk": ({"reassessed": reassessment(5, 5, 4, 4)}, None, ["high_risk"]),
+    }
+    for case, (changes, revision, expected) in cases.items():
+        workflow = start_workflow()
+        run_to_revision(workflow, **changes)
+        assert signs_after_revision(workflow, revision) == expected, case
+
+
+def test_a_warning_sign_is_found_again_after_each_revision():
+    workflow = start_workflow()
+    run_to_revision(workflow, liaison=answers_for("patient_consultation.schema.json", view="oppose"))
+    assert signs_after_revision(workflow) == ["liaison_opposes", "liaison_opposed_unchanged"]
+    complete(workflow, "justify_warning_signs", {"justify_liaison_opposes": "a", "justify_liaison_opposed_unchanged": "b"})
+    complete(workflow, "information_governance", SENDING_BACK["information_governance"])
+    assert signs_after_revision(workflow, REVISED) == ["liaison_opposes"], "the revision changed the policy"
+    assert ready_tasks(workflow)[0].data["warning_justification"]["justify_liaison_opposes"] == "a", \
+        "the justification starts from the last one"
+
+
+def publish_with(effective, months, lead_time=None):
     workflow = start_workflow()
     run_to_revision(workflow)
     complete(workflow, "revise_policy", answers_for("revise_policy.schema.json", review_interval_months=months))
-    complete(workflow, "employer_signoff")
-    complete(workflow, "insurer_signoff")
+    sign_off(workflow)
     task = complete(workflow, "publish_policy", answers_for("publish_policy.schema.json", effective_date=effective))
-    return task.data["review_due_at"]
+    return task.data["review_due_at"], task.data["review_opens_at"]
 
 
-def test_the_review_date_is_counted_from_the_effective_date():
-    assert publish_with("2027-03-15", 12) == "2028-03-15T00:00:00+00:00"
-    assert publish_with("2027-11-30", 3) == "2028-02-29T00:00:00+00:00"  # a leap year's last day of February
-    assert publish_with("2027-01-31", 1) == "2027-02-28T00:00:00+00:00"
-    assert publish_with("2027-05-01", 36) == "2030-05-01T00:00:00+00:00"
+def test_the_review_date_is_counted_from_the_effective_date_and_the_review_opens_three_months_before():
+    assert publish_with("2027-03-15", 12) == ("2028-03-15T00:00:00+00:00", "2027-12-15T00:00:00+00:00")
+    # a leap year's last day of February, and three months before it
+    assert publish_with("2027-11-30", 3) == ("2028-02-29T00:00:00+00:00", "2027-11-29T00:00:00+00:00")
+    assert publish_with("2027-01-31", 1) == ("2027-02-28T00:00:00+00:00", "2026-11-28T00:00:00+00:00")
+    assert publish_with("2027-05-01", 36) == ("2030-05-01T00:00:00+00:00", "2030-02-01T00:00:00+00:00")
+
+
+def engine_walk(bundle, engine, now, answers=None):
+    """Through the app's engine: from the start to the publication, each task with its sample answers."""
+    answers = answers or {}
+    result = engine.start(bundle, {"policy": {"title": "T", "department": "D"}, "staff_members": list(STAFF)}, now)
+    while result.ready:
+        task = result.ready[0]
+        given = answers.get(task.element_id, SAMPLE_FORMS.get(task.element_id))
+        result = engine.complete(bundle, result.state, task.id, given, now)
+        if task.element_id == "publish_policy":
+            return result
+    raise AssertionError("the policy was not published")
+
+
+def test_the_review_opens_three_months_before_the_review_date_in_the_engine():
+    """The engine hands the publication's reviewLeadTime to its post-script; the review timer waits for the opening."""
+    from workflows.engine.specs import load_bundle, read_bundle_directory
+    from workflows.engine.steps import WorkflowEngine
+
+    bundle = load_bundle(*read_bundle_directory(BPMN_DIR))
+    engine, now = WorkflowEngine(), datetime(2027, 3, 1, tzinfo=timezone.utc)
+    published = engine_walk(bundle, engine, now, {
+        "revise_policy": answers_for("revise_policy.schema.json", review_interval_months=12),
+        "publish_policy": answers_for("publish_policy.schema.json", effective_date="2027-03-15")})
+    assert published.data["review_due_at"] == "2028-03-15T00:00:00+00:00"
+    opens = datetime(2027, 12, 15, tzinfo=timezone.utc)
+    assert ("review_due", opens) in published.timers
+    before = engine.fire_due_timers(bundle, published.state, opens - timedelta(seconds=1))
+    assert "review_policy" not in [t.element_id for t in before.ready]
+    due = engine.fire_due_timers(bundle, published.state, opens)
+    assert "review_policy" in [t.element_id for t in due.ready]
 
 
 # ----------------------------------------------------------------- around the steps (issue 8)
@@ -778,10 +1042,10 @@ def staff_task(workflow, username):
 
 def published_workflow():
     workflow = start_workflow()
-    run_to_consultations(workflow)
-    run_consultations(workflow)
-    for task_id in ("revise_policy", "employer_signoff", "insurer_signoff", "publish_policy"):
-        complete(workflow, task_id)
+    run_to_reassessment(workflow)
+    complete(workflow, "revise_policy")
+    sign_off(workflow)
+    complete(workflow, "publish_policy")
     return workflow
 
 
@@ -799,7 +1063,8 @@ def test_the_consultation_deadline_records_who_did_not_answer_and_moves_on():
     workflow.refresh_timers()
     workflow.do_engine_steps()
     complete(workflow, "patient_consultation")
-    assert ready_ids(workflow) == ["revise_policy"]
+    complete(workflow, "equality_impact")
+    assert ready_ids(workflow) == ["reassess_risks"]
     responses = ready_tasks(workflow)[0].data["staff_responses"]
     assert sorted("willing_to_be_filmed" in r for r in responses) == [False, False, True]
     assert [r for r in responses if "willing_to_be_filmed" not in r] == [{"responded": False}] * 2
@@ -810,21 +1075,26 @@ def test_the_manager_can_close_the_consultation_early():
     run_to_consultations(workflow)
     complete(workflow, "staff_consultation")
     send(workflow, "signal", "consultation_closed")
-    assert ready_ids(workflow) == ["patient_consultation"], "the staff tasks close; the patient liaison's stays"
+    assert ready_ids(workflow) == ["equality_impact", "patient_consultation"], \
+        "the staff tasks close; the patient liaison's and the equality lead's stay"
     complete(workflow, "patient_consultation")
+    complete(workflow, "equality_impact")
     responses = ready_tasks(workflow)[0].data["staff_responses"]
     assert len(responses) == 3 and sum(r == {"responded": False} for r in responses) == 2
+
+
+INCIDENT = {"occurred_on": "2026-12-02", "description": "Filming continued after being asked to stop.",
+            "action_taken": "Scan paused; the lead spoke to the family."}
 
 
 def test_an_incident_review_can_start_an_early_review():
     workflow = published_workflow()
     for _ in STAFF:
         complete(workflow, "acknowledge_policy", {"read_and_understood": True})
-    incident = {"occurred_on": "2026-12-02", "description": "Filming continued after being asked to stop.",
-                "action_taken": "Scan paused; the lead spoke to the family."}
-    send(workflow, "message", "incident_reported", incident)
+    send(workflow, "message", "incident_reported", INCIDENT)
     review = next(t for t in ready_tasks(workflow) if t.task_spec.bpmn_id == "review_incident")
-    assert review.data["incident"] == incident and review.task_spec.lane == "manager"
+    assert review.data["incident"] == INCIDENT and review.task_spec.lane == "manager"
+    assert ready_ids(workflow) == ["review_incident"], "an incident of today's fields is not flagged"
     complete(workflow, "review_incident", {"decision": "early_review", "notes": "Notices were missing."})
     assert ready_ids(workflow) == ["review_policy"], "the review comes now, not on its date"
     assert not [t for t in workflow.get_tasks(state=TaskState.WAITING) if t.task_spec.bpmn_id == "review_wait"]
@@ -836,6 +1106,29 @@ def test_an_incident_needing_no_review_leaves_the_review_date_alone():
     complete(workflow, "review_incident")
     assert "review_policy" not in ready_ids(workflow)
     assert [t for t in workflow.get_tasks(state=TaskState.WAITING) if t.task_spec.bpmn_id == "review_wait"]
+
+
+def test_an_incident_capturing_other_patients_or_escalated_to_it_goes_to_information_governance_too():
+    flagged = {
+        "other patients captured": dict(INCIDENT, other_patients_captured=True, escalated_to=[]),
+        "escalated to information governance": dict(INCIDENT, other_patients_captured=False,
+                                                     escalated_to=["security", "information_governance"]),
+    }
+    for case, incident in flagged.items():
+        workflow = published_workflow()
+        send(workflow, "message", "incident_reported", incident)
+        governance = [t for t in ready_tasks(workflow) if t.task_spec.bpmn_id == "review_incident_governance"]
+        assert len(governance) == 1, case
+        assert governance[0].task_spec.lane == "information_governance"
+        assert governance[0].data["flagged_incident"] == incident, case
+        assert "review_incident" in ready_ids(workflow), "the manager reviews it as well"
+        complete(workflow, "review_incident_governance")
+        assert "review_incident_governance" not in ready_ids(workflow)
+    for case, incident in {"neither": dict(INCIDENT, other_patients_captured=False, escalated_to=["police"]),
+                           "today's fields only": INCIDENT}.items():
+        workflow = published_workflow()
+        send(workflow, "message", "incident_reported", incident)
+        assert "review_incident_governance" not in ready_ids(workflow), case
 
 
 def test_staff_who_join_later_are_asked_to_acknowledge():

@@ -137,7 +137,8 @@ EVIDENCE_SCHEMAS = {
             "description": "Staff recording preferences changed since the last staff consultation "
                            "(every review step shows them)"},
         "published": _nullable(_object(["number", "published_at", "details"], {
-            "number": {"type": "integer"}, "published_at": _TIME, "details": {"type": "array", "items": _ref("Detail")}},
+            "number": {"type": "integer"}, "published_at": _TIME, "details": {"type": "array", "items": _ref("Detail")},
+            "label": {"type": "string", "description": "The version as published: \"1\", \"1.1\", \"2\""}},
             "The latest published version as published (what staff acknowledge)"))},
         "The evidence shown beside the task's form, built from stored data"),
     "SavedAnswers": _object(["data", "saved_at", "saved_by"], {

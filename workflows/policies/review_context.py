@@ -22,7 +22,7 @@ from workflows.forms import meaning as form_meaning
 from workflows.people import recording_preferences as register
 from workflows.policies import draft_changes, justifications
 from workflows.policies.decisions import Decision, decisions
-from workflows.policies.document_control import GOVERNANCE_STEPS
+from workflows.policies.document_control import GOVERNANCE_STEPS, label_of
 from workflows.policies.draft_changes import DraftChanges
 from workflows.policies.incident_reports import since_last_publication
 from workflows.policies.resolved_signs import ResolvedSign, resolved
@@ -105,6 +105,7 @@ class PublishedText:
     number: int
     published_at: datetime
     details: list[Detail]
+    label: str = ""  # "1.1" for a version reviewed without change
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,7 @@ def _choice(value) -> str:
 def published_text(session: Session, policy_id: int, draft_form: dict) -> PublishedText | None:
     """The latest published version as it was published: the draft round saved last before it
     (a review opened since may have changed the current draft; people acknowledge what was published)."""
-    latest = session.execute(select(PublishedVersion.number, PublishedVersion.published_at)
+    latest = session.execute(select(PublishedVersion.number, PublishedVersion.published_at, PublishedVersion.content)
                              .where(PublishedVersion.policy_id == policy_id)
                              .order_by(PublishedVersion.number.desc()).limit(1)).first()
     if latest is None:
@@ -204,7 +205,8 @@ def published_text(session: Session, policy_id: int, draft_form: dict) -> Publis
     draft = session.scalar(select(DraftRound.draft).where(DraftRound.policy_id == policy_id,
                                                           DraftRound.saved_at <= latest.published_at)
                            .order_by(DraftRound.number.desc()).limit(1))
-    return PublishedText(latest.number, latest.published_at, draft_details(draft_form, draft or {}))
+    return PublishedText(latest.number, latest.published_at, draft_details(draft_form, draft or {}),
+                         label_of(latest.content, latest.number))
 
 
 def draft_details(form: dict, draft: dict) -> list[Detail]:
