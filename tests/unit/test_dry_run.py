@@ -1,6 +1,7 @@
 """The dry run, in memory (the same code the sandbox runs): every route its forms allow, how each ends."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 import pytest
@@ -10,6 +11,7 @@ from workflows.designer.bundle_files import split_files
 from workflows.designer.deploy import DRY_RUN_STAFF
 from workflows.engine.specs import load_bundle
 from workflows.engine.steps import WorkflowEngine
+from workflows.forms import meaning as form_meaning
 
 NOW = datetime(2026, 3, 1, tzinfo=timezone.utc)
 DATA = {"policy": {"title": "Dry run", "department": "Dry run"}, "staff_members": DRY_RUN_STAFF}
@@ -28,6 +30,23 @@ def steps_of(root, step):
     return {t.get("id") for t in variants.tasks_of_step(root, step)}
 
 
+#: The steps after the revision that approve the policy or send it back to the revision, in order.
+REVIEW_STEPS = ("information_governance", "employer_signoff", "insurer_signoff", "ratification")
+
+
+def sends_back(files: dict, root, choice: str) -> bool:
+    """Whether a route's choice ("element: field=value") is a review's request for changes: its
+    outcome field (``x-role: outcome``) given a value that does not approve."""
+    element, _, answer = choice.partition(": ")
+    task = variants.by_id(root, element) if root.xpath("//*[@id=$id]", id=element) else None
+    if task is None or variants.prop(task, "lifecycleStep") not in REVIEW_STEPS or "=" not in answer:
+        return False
+    field, value = answer.split("=", 1)
+    form = json.loads(files[f"forms/{variants.prop(task, 'formJsonSchemaFilename')}"])
+    prop = form["properties"].get(field, {})
+    return prop.get("x-role") == "outcome" and value not in [str(v) for v in form_meaning.approving_values(prop)]
+
+
 def test_the_shipped_diagram_is_explored_to_the_end_and_publishes(shipped_report):
     assert shipped_report.complete and shipped_report.unreachable == []
     published = [p for p in shipped_report.paths if p.outcome == "published"]
@@ -37,27 +56,38 @@ def test_the_shipped_diagram_is_explored_to_the_end_and_publishes(shipped_report
 
 
 def test_the_routes_include_warning_signs_and_each_sign_off_sending_it_back(shipped_report):
-    root = variants.tree(variants.shipped_files())
+    files = variants.shipped_files()
+    root = variants.tree(files)
     justify = {t for t in steps_of(root, "revision") if variants.prop(variants.by_id(root, t), "dataKey") != "policy_draft"}
-    employer, insurer = steps_of(root, "employer_signoff"), steps_of(root, "insurer_signoff")
+    reviews = {step: steps_of(root, step) for step in REVIEW_STEPS}
+    assert all(reviews.values()), reviews
     routes = [p for p in shipped_report.paths if p.outcome == "published"]
     assert any(justify & set(p.steps) for p in routes)
-    for signoff in (employer, insurer):
-        sent_back = [p for p in routes if any(c.split(":")[0] in signoff and "changes_requested" in c for c in p.choices)]
-        assert sent_back, signoff
-        # after the request for changes, both sign-offs come again before publication
-        after = sent_back[0].steps[sent_back[0].steps.index(next(iter(signoff))) + 1:]
-        assert employer & set(after) and insurer & set(after)
-    assert any(s.endswith("(timer)") for p in routes for s in p.steps)  # the review timer fires in the review cycle
+    for step, tasks in reviews.items():
+        sent_back = [p for p in routes
+                     if any(c.split(":")[0] in tasks and sends_back(files, root, c) for c in p.choices)]
+        assert sent_back, step
+        # after the request for changes, the revision, then every review again before publication
+        after = sent_back[0].steps[sent_back[0].steps.index(next(iter(tasks))) + 1:]
+        assert steps_of(root, "revision") & set(after), step
+        assert all(others & set(after) for others in reviews.values()), (step, after)
+    # the revision offers the reassessment again, and the route carries on from it
+    reassessment = steps_of(root, "risk_reassessment")
+    assert any(p.steps.count(next(iter(reassessment))) == 2 for p in routes)
+    # the review timer fires in the review cycle; a review without changes goes to the committee, then publishes
+    review = steps_of(root, "review")
+    reviewed = [p for p in routes if review & set(p.steps)]
+    before_review = reviewed[0].steps[:reviewed[0].steps.index(next(iter(review)))] if reviewed else []
+    assert any(s.endswith("(timer)") for s in before_review)
+    unchanged = [p for p in reviewed if not any(c.split(":")[0] in review for c in p.choices)]
+    assert unchanged and unchanged[0].steps[-3:-1] == [next(iter(review)), next(iter(reviews["ratification"]))]
 
 
 def test_a_gateway_with_no_matching_condition_is_an_error_at_that_gateway():
     files = variants.shipped_files()
     root = variants.tree(files)
-    publication = variants.tasks_of_step(root, "publication")[0]
-    review = next(g for g in root.iter("{*}exclusiveGateway")
-                  if any(f.get("targetRef") == publication.get("id") for f in variants.flows(root, source=g.get("id")))
-                  and g.get("default") and "review" in g.get("id"))
+    review = variants.decision_after(root, variants.tasks_of_step(root, "review")[0])
+    assert review.tag.endswith("exclusiveGateway") and review.get("default")
     del review.attrib["default"]
     for flow in variants.flows(root, source=review.get("id")):
         if flow.find("{*}conditionExpression") is None:
