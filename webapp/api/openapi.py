@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from webapp.api import openapi_designer
 from webapp.plumbing.converters import LARGEST_ID
+from workflows.operations import idempotency
 
 
 def _ref(name: str) -> dict:
@@ -13,10 +14,41 @@ def _json(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+_ERROR_TEXT = {401: "Missing, unknown, expired or revoked token", 403: "Not the caller's to do", 404: "No such thing",
+               409: "No longer possible (already completed or changed meanwhile)", 422: "Invalid input, per field"}
+
+
 def _errors(*codes: int) -> dict:
-    text = {401: "Missing, unknown, expired or revoked token", 403: "Not the caller's to do", 404: "No such thing",
-            409: "No longer possible (already completed or changed meanwhile)", 422: "Invalid input, per field"}
-    return {str(code): _json(_ref("Errors"), text[code]) for code in codes}
+    return {str(code): _json(_ref("Errors"), _ERROR_TEXT[code]) for code in codes}
+
+
+#: The calls that create or complete something take it (webapp/operations/idempotency.py).
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": f"Any text of 1 to {idempotency.MAX_KEY} characters, new for each call. A repeat with the same key "
+                   f"and body within {idempotency.KEPT.total_seconds() / 3600:.0f} hours (after a timeout, a 503 or "
+                   "a dropped connection) answers as the first call did, status and body, without acting again; "
+                   "the same key with another body is refused (422). Keys belong to the token that sent them.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY}}
+_REPLAYED = {"Idempotent-Replayed": {"description": "true when this is the first answer to an earlier call with the "
+                                                    "same Idempotency-Key, given again",
+                                     "schema": {"type": "string", "enum": ["true"]}}}
+
+
+def _idempotent(operation: dict) -> dict:
+    """``operation`` taking ``Idempotency-Key``: the header, the refusals it adds, and the mark of a
+    repeat's answer (every answer is kept but a 401)."""
+    responses = dict(operation["responses"])
+    added = {"409": "a call with the same Idempotency-Key is still being answered (try again in a moment)",
+             "422": f"an Idempotency-Key that is not 1 to {idempotency.MAX_KEY} characters, or was used for a "
+                    "different call"}
+    for status, text in added.items():
+        before = responses[status]["description"] + "; or " if status in responses else ""
+        responses[status] = _json(_ref("Errors"), before + (text if before else text[0].upper() + text[1:]))
+    responses = {status: answer if status == "401" else {**answer, "headers": {**answer.get("headers", {}),
+                                                                                **_REPLAYED}}
+                 for status, answer in responses.items()}
+    return {**operation, "parameters": [*operation.get("parameters", []), IDEMPOTENCY_KEY], "responses": responses}
 
 
 def _id_param(name: str, schema: dict) -> dict:
@@ -336,12 +368,12 @@ def document() -> dict:
             "/me": _get("The caller", _ref("Me")),
             "/policies": {**_get("Policies the caller can see, most recently changed first",
                                  {"type": "array", "items": _ref("PolicySummary")}, 422, params=PAGE_PARAMS),
-                          "post": {
+                          "post": _idempotent({
                 "summary": "Start a policy (managers only)",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("NewPolicy")}}},
                 "responses": {"201": {**_json(_ref("Policy"), "Started"), "headers": {"Location": {
                     "description": "The new policy's address", "schema": {"type": "string"}}}},
-                    **_errors(401, 403, 422)}}},
+                    **_errors(401, 403, 422)}})},
             "/policies/{policy_id}": _get("A policy", _ref("Policy"), 404, params=[policy_id]),
             "/policies/{policy_id}/audit": _get("The policy's audit trail, oldest first",
                                                 {"type": "array", "items": _ref("AuditEvent")}, 404, 422,
@@ -366,8 +398,9 @@ def document() -> dict:
             "/policies/{policy_id}/incidents": {
                 **_get("Incidents reported on the policy, newest first (the department's managers and role employer)",
                        {"type": "array", "items": _ref("Incident")}, 403, 404, params=[policy_id]),
-                **_post("Report a recording made or continued without permission (the department's staff)",
-                        policy_id, _ref("Incident"), 403, 404, 409, 422, body="NewIncident", status="201")},
+                "post": _idempotent(_post("Report a recording made or continued without permission (the "
+                                          "department's staff)", policy_id, _ref("Incident"), 403, 404, 409, 422,
+                                          body="NewIncident", status="201")["post"])},
             "/policies/{policy_id}/translations": {
                 **_get("Translations of the published policy, by language (read at /published/{policy_id}/{language})",
                        {"type": "array", "items": _ref("Translation")}, 404, params=[policy_id]),
@@ -393,18 +426,18 @@ def document() -> dict:
                                              task_id, _ref("TaskAssignment"), 403, 404, 409, 422, body="Assign"),
             "/tasks/{task_id}/remind": _post("Remind by mail whoever the task waits for (managers)",
                                              task_id, _ref("Reminded"), 403, 404, 409),
-            "/tasks/{task_id}/complete": {"post": {
+            "/tasks/{task_id}/complete": {"post": _idempotent({
                 "summary": "Complete a task with the form's data",
                 "parameters": [task_id],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Completion")}}},
                 "responses": {"200": _json(_ref("Policy"), "Completed; the policy as it is now"),
-                              **_errors(401, 403, 404, 409, 422)}}},
-            "/tasks/{task_id}/draft": {"post": {
+                              **_errors(401, 403, 404, 409, 422)}})},
+            "/tasks/{task_id}/draft": {"post": _idempotent({
                 "summary": "Save partial answers to continue later (not validated; the task is not completed)",
                 "parameters": [task_id],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Completion")}}},
                 "responses": {"200": _json(_ref("SavedAnswers"), "Saved; GET the task to have them back as \"draft\""),
-                              **_errors(401, 403, 404, 409, 422)}}},
+                              **_errors(401, 403, 404, 409, 422)}})},
             **_merged(_get("Deployed processes (latest versions)", {"type": "array", "items": _ref("Process")}),
                       openapi_designer.paths(_errors, PAGE_PARAMS, policy_id)),
         },
