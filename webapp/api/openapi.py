@@ -322,8 +322,10 @@ SCHEMAS = {
         "A person's standing preference on being recorded at work, per kind of recording"),
     "StaffRecordingPreferences": {"allOf": [_ref("RecordingPreferences"), _object(["username"], {
         "username": _STRING})]},
-    # A body whose fields the service checks itself, after permission (a translation's sections).
-    "AnyObject": {"type": "object"},
+    # A translation's body: only its fields are checked here, the service checks each value (the
+    # sections of the published version) after permission.
+    "TranslationFields": {"type": "object", "additionalProperties": False,
+                          "properties": {"language": {}, "sections": {}}},
     "NewPolicy": {"type": "object", "required": ["title", "department"], "additionalProperties": False,
                   "properties": {
         "title": {"type": "string", "maxLength": 200, "title": "Title"},
@@ -383,7 +385,7 @@ def document() -> dict:
             "/tasks/{task_id}": _get("A task with its form", _ref("TaskWithForm"), 403, 404, params=[task_id]),
             "/policies/{policy_id}/consultation/close": _post(
                 "Close the staff consultation now; who has not answered is recorded as not answering (managers)",
-                policy_id, _ref("Policy"), 403, 404, 409),
+                policy_id, _ref("Policy"), 403, 404, 409, 422),
             "/policies/{policy_id}/suspend": _post(
                 "Suspend the published policy until resumed or replaced (managers)", policy_id, _ref("Policy"),
                 403, 404, 409, 422, body="RequiredReason"),
@@ -419,13 +421,13 @@ def document() -> dict:
                 params=[{"name": "name", "in": "path", "required": True, "schema": {"type": "string"},
                          "description": "The department's name"}, *PAGE_PARAMS]),
             "/tasks/{task_id}/claim": _post("Claim a shared task: only you may complete it until released",
-                                            task_id, _ref("TaskAssignment"), 403, 404, 409),
+                                            task_id, _ref("TaskAssignment"), 403, 404, 409, 422),
             "/tasks/{task_id}/release": _post("Release a claimed task (the claimer or a manager)",
-                                              task_id, _ref("TaskAssignment"), 403, 404, 409),
+                                              task_id, _ref("TaskAssignment"), 403, 404, 409, 422),
             "/tasks/{task_id}/assign": _post("Give a task to another person of its role in the department (managers)",
                                              task_id, _ref("TaskAssignment"), 403, 404, 409, 422, body="Assign"),
             "/tasks/{task_id}/remind": _post("Remind by mail whoever the task waits for (managers)",
-                                             task_id, _ref("Reminded"), 403, 404, 409),
+                                             task_id, _ref("Reminded"), 403, 404, 409, 422),
             "/tasks/{task_id}/complete": {"post": _idempotent({
                 "summary": "Complete a task with the form's data",
                 "parameters": [task_id],
