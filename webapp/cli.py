@@ -16,7 +16,7 @@ from webapp.server import metrics_folder
 from webapp.server import serve as run_server
 from workflows.designer.deploy import checked_bundle
 from workflows.engine.specs import read_bundle_files
-from workflows.errors import DiagramError, PolicyflowError
+from workflows.errors import DiagramError, InvalidInput, PolicyflowError
 from workflows.people.api_tokens import DEFAULT_DAYS, MAX_DAYS, stamp
 
 
@@ -255,8 +255,15 @@ def _database():
 
 
 def _run(action):
+    """``action``, or exit 1 saying what was wrong: each problem with what was given on a line of its
+    own, named (``error: password: …``), never a traceback."""
     try:
         return action()
+    except InvalidInput as error:
+        for problem in error.errors:
+            click.echo(f"error: {problem.field}: {problem.message}" if problem.field else f"error: {problem.message}",
+                       err=True)
+        sys.exit(1)
     except PolicyflowError as error:
         click.echo(f"error: {error.message}", err=True)
         sys.exit(1)

@@ -39,9 +39,10 @@ class Administration:
         self._assignments, self._lifecycle, self._clock = assignments, lifecycle, clock
 
     def add_person(self, actor: str, username: str, password: str, roles: list[str], department: str | None,
-                   email: str | None, mail_digest: bool = False) -> Person:
+                   email: str | None, mail_digest: bool = False, errors: list[FieldError] = ()) -> Person:
+        """Add a person; every problem, with ``errors`` found by the caller, is told at once."""
         self._accounts.add_user(username, password, roles, department=department, email=email, actor=actor,
-                                mail_digest=mail_digest)
+                                mail_digest=mail_digest, errors=errors)
         self._lifecycle.welcome_staff(username, actor)
         return self._accounts.person(username)
 

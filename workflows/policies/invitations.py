@@ -63,12 +63,13 @@ class Invitations:
 
     def invite(self, actor: str, username: str, email: str | None, roles: list[str],
                department: str | None = None, mail_digest: bool = False) -> Person:
-        """Add ``username`` with a password nobody knows, and mail them a link to choose one."""
-        if not (email or "").strip():
-            raise InvalidInput([FieldError("email", "An invitation needs the person's e-mail address: "
-                                                    "the link to choose a password goes there.")])
+        """Add ``username`` with a password nobody knows, and mail them a link to choose one. Every
+        problem with the details is told at once."""
+        no_address = [] if (email or "").strip() else [FieldError("email", "An invitation needs the person's e-mail "
+                                                                           "address: the link to choose a password "
+                                                                           "goes there.")]
         person = self._administration.add_person(actor, username, secrets.token_urlsafe(32), roles, department,
-                                                 email, mail_digest)
+                                                 email, mail_digest, errors=no_address)
         self.send(actor, username)
         return person
 
