@@ -7,7 +7,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from workflows.errors import Conflict, FieldError, InvalidInput, NotFound
-from workflows.people import api_tokens, person_details
+from workflows.people import api_tokens, password_rules, person_details
 from workflows.people.api_tokens import IssuedToken, TokenInfo, TokenRefused
 from workflows.people.passwords import Passwords
 from workflows.people.person_details import MAX_EMAIL, ROLES
@@ -140,11 +140,13 @@ class Accounts:
             return _person(rows) if rows and rows[0].active else None
 
     def set_password(self, username: str, password: str, actor: str = audit.SYSTEM_ACTOR) -> None:
-        """Give ``username`` a new password and end every session they had signed in."""
+        """Give ``username`` a new password and end every session they had signed in. The password
+        must pass the rules a person's own choice does (told the username and address)."""
         if not password:
             raise InvalidInput([FieldError("password", "is required.")])
         with self._db.transaction() as session:
             user = self._user(session, username)
+            password_rules.check(password, password_rules.context_words(user.username, user.email))
             user.password_hash = self._passwords.hash(password)
             user.session_version += 1
             audit.record(session, at=self._clock(), actor=actor, action="password_changed", data={"username": username})
