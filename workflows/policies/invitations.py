@@ -76,11 +76,10 @@ class Invitations:
                department: str | None = None, mail_digest: bool = False) -> Person:
         """Add ``username`` with a password nobody knows, and mail them a link to choose one. Every
         problem with the details is told at once."""
-        no_address = [] if (email or "").strip() else [FieldError("email", "An invitation needs the person's e-mail "
-                                                                           "address: the link to choose a password "
-                                                                           "goes there.")]
+        no_address = FieldError("email", "An invitation needs the person's e-mail address: the link to choose a "
+                                         "password goes there.")
         person = self._administration.add_person(actor, username, secrets.token_urlsafe(32), roles, department,
-                                                 email, mail_digest, errors=no_address)
+                                                 email, mail_digest, errors=[] if (email or "").strip() else [no_address])
         self.send(actor, username)
         return person
 
@@ -123,8 +122,8 @@ class Invitations:
         for row in rows:  # oldest first: the first invitation, then the latest link
             first.setdefault(row.username, row.created_at)
             latest[row.username] = row
-        return {username: Pending(first[username], row.created_at, row.expires_at, row.expires_at <= now)
-                for username, row in latest.items() if row.used_at is None}
+        return {name: Pending(first[name], row.created_at, row.expires_at, row.expires_at <= now)
+                for name, row in latest.items() if row.used_at is None}
 
     def _usable(self, session, token: str) -> tuple[Invitation, User]:
         invitation = session.scalar(select(Invitation).where(Invitation.token_hash == _hash(token or "")))
