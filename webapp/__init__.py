@@ -56,7 +56,7 @@ def _pages(app) -> None:
     reads it once, when the metrics module loads it (see ``server.metrics_folder``)."""
     from webapp import admin, api, public, studio
     from webapp.plumbing import errors, headers, submissions, templating, vendor
-    from webapp.signin import auth, invitations, oidc, own_password
+    from webapp.signin import auth, invitations, oidc, oidc_provider, own_password
     from webapp.work import dashboard, inbox, incidents, policies, policy_actions, settings, tasks
 
     for module in (auth, inbox, policies, policy_actions, incidents, tasks, public, vendor, settings, dashboard,
@@ -64,7 +64,7 @@ def _pages(app) -> None:
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)
     auth.init_app(app)
-    oidc.init_app(app)
+    oidc_provider.init_app(app)
     errors.init_app(app)
     submissions.init_app(app)
     templating.init_app(app)

@@ -16,8 +16,11 @@ from webapp.server import metrics_folder
 from webapp.server import serve as run_server
 from workflows.designer.deploy import checked_bundle
 from workflows.engine.specs import read_bundle_files
-from workflows.errors import DiagramError, PolicyflowError
+from workflows.errors import DiagramError, InvalidInput, PolicyflowError
 from workflows.people.api_tokens import DEFAULT_DAYS, MAX_DAYS, stamp
+from workflows.people.password_rules import MIN_LENGTH
+
+RULES = f"at least {MIN_LENGTH} characters, not easy to guess"
 
 
 def _app():
@@ -79,8 +82,9 @@ def user() -> None:
     pass
 
 
-@user.command("add", help="Add a person with one or more roles and a password (for scripts and demo data; "
-                          "invite people with `user invite`, so they choose their own).")
+@user.command("add", help="Add a person with one or more roles and a password (for scripts; "
+                          "invite people with `user invite`, so they choose their own). The password must pass "
+                          f"the rules people's own do: {RULES}.")
 @click.argument("name")
 @click.option("--role", "roles", multiple=True, required=True)
 @click.option("--department", default=None)
@@ -106,7 +110,8 @@ def user_invite(name, email, roles, department) -> None:
         click.echo("POLICYFLOW_SMTP_URL is not set: the mail waits in the outbox until it is.", err=True)
 
 
-@user.command("password", help="Give NAME a new password; every session NAME had signed in ends.")
+@user.command("password", help=f"Give NAME a new password, which must pass the rules people's own do ({RULES}); "
+                               "every session NAME had signed in ends.")
 @click.argument("name")
 @click.option("--password", prompt="New password", hide_input=True, confirmation_prompt=True,
               help="The new password (asked for, unechoed, when left out).")
@@ -276,8 +281,15 @@ def _database():
 
 
 def _run(action):
+    """``action``, or exit 1 saying what was wrong: each problem with what was given on a line of its
+    own, named (``error: password: …``), never a traceback."""
     try:
         return action()
+    except InvalidInput as error:
+        for problem in error.errors:
+            click.echo(f"error: {problem.field}: {problem.message}" if problem.field else f"error: {problem.message}",
+                       err=True)
+        sys.exit(1)
     except PolicyflowError as error:
         click.echo(f"error: {error.message}", err=True)
         sys.exit(1)

@@ -32,6 +32,7 @@ def site(module_live_server):
     complete(services, people["mary"], "draft_policy")
     complete(services, people["mary"], "assess_risks")
     services.incidents.report(people["sam"], published, INCIDENT)
+    services.invitations.invite("root", "nina", "nina@hospital.example", ["insurer"])  # invited, not yet accepted
     module_live_server.ids = {"published": published, "consulting": consulting, "suspended": suspended}
     return module_live_server
 
@@ -170,7 +171,8 @@ PAGES = {
     "inbox-due-dates": inbox_with_due_dates, "dashboard": dashboard, "settings": settings,
     "published-list-marked": published_list_marked, "published-suspended": published_suspended,
     "admin": admin_page("/admin/", "Administration"), "admin-people": admin_page("/admin/users", "People"),
-    "admin-person": admin_page("/admin/users/sam", "sam"), "admin-new-person": admin_page("/admin/users/new", "Invite a person"),
+    "admin-person": admin_page("/admin/users/sam", "sam"), "admin-invited-person": admin_page("/admin/users/nina", "nina"),
+    "admin-new-person": admin_page("/admin/users/new", "Invite a person"),
     "admin-deactivate": admin_page("/admin/users/alex/deactivate", "Deactivate alex"),
     "admin-departments": admin_page("/admin/departments", "Departments"),
     "admin-rename-department": admin_page("/admin/departments/rename?department=Ultrasound", "Rename “Ultrasound”"),

@@ -42,6 +42,12 @@ def test_an_admin_manages_people_tokens_and_departments(browser_page, admin_site
     page.get_by_role("button", name="Invite the person").click()
     expect(page.get_by_role("status").filter(has_text="nina is invited")).to_be_visible()
     expect(page.get_by_role("heading", level=1, name="nina")).to_be_visible()
+    admin_nav(page).get_by_role("link", name="People and tokens").click()
+    nina = page.get_by_role("row").filter(has=page.get_by_role("link", name="nina", exact=True))
+    expect(nina.get_by_role("cell").last).to_contain_text(re.compile(
+        r"Invited, not yet accepted: invited .+ UTC; the link expires .+ UTC"))
+    page.screenshot(path=str(tmp_path / "admin-people-invited.png"), full_page=True)
+    nina.get_by_role("link", name="nina", exact=True).click()
 
     page.get_by_label("Days until the new token expires").fill("30")
     page.get_by_role("button", name="Create an API token").click()

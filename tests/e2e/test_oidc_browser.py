@@ -1,7 +1,8 @@
 """Single sign-on in a real Chromium against a real OpenID provider (npm oidc-provider, with its
 development login page) on loopback: the first sign-in creates the person with the mapped roles
 and department, a role change at the provider is taken at the next sign-in and audited, a person
-with no mapped role is refused plainly, and a callback whose ``state`` was altered is refused.
+with no mapped role is refused plainly, a callback whose ``state`` was altered is refused, and
+signing out ends the provider's session too (but not after a password sign-in).
 
 Each sign-in is made in a fresh browser context, so the provider always shows its login page.
 """
@@ -130,3 +131,36 @@ def test_a_callback_with_a_tampered_state_is_refused_and_signs_nobody_in(new_con
     page.get_by_role("link", name="Sign in with NHS mail").click()
     page.wait_for_url(f"{server.url}/inbox")
     assert person(server, "jdoe").roles == ("manager",)
+
+
+def test_signing_out_ends_the_session_at_the_provider_too(new_context, sso, ui, tmp_path):
+    """Without this, the provider remembers the person: on a shared computer the next "Sign in with
+    NHS mail" would go straight through as them."""
+    server, provider = sso
+    page = fresh_page(new_context, server)
+    at_provider(page, provider, "jdoe")
+    page.wait_for_url(f"{server.url}/inbox")
+    page.get_by_role("navigation", name="Main").get_by_role("button", name="Sign out jdoe").click()
+    page.wait_for_url(f"{provider.issuer}/session/end*")
+    assert "id_token_hint=" in page.url and "post_logout_redirect_uri=" in page.url
+    page.screenshot(path=str(tmp_path / "sso-sign-out-at-provider.png"), full_page=True)
+    page.get_by_role("button", name="Yes, sign me out").click()
+    page.wait_for_url(f"{server.url}/published")
+    expect(page.get_by_role("status").filter(has_text="You have signed out.")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in")).to_be_visible()
+
+    page.goto("/login")  # the provider asks who it is again: its session ended
+    page.get_by_role("link", name="Sign in with NHS mail").click()
+    page.wait_for_url(f"{provider.issuer}/interaction/**")
+    expect(page.locator("input[name=login]")).to_be_visible()
+
+
+def test_signing_out_after_a_password_sign_in_stays_on_this_site(new_context, sso, ui):
+    server, provider = sso
+    page = fresh_page(new_context, server)
+    asked = []
+    page.on("request", lambda request: asked.append(request.url) if request.url.startswith(provider.issuer) else None)
+    page.goto("/published")
+    ui.sign_in(page, "mary")
+    ui.sign_out(page, "mary")
+    assert asked == []

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import PASSWORD
 from tests.html import visible_text
 from tests.lifecycle import complete, to_published
 from tests.web import login, submit
@@ -90,16 +91,16 @@ def test_the_acknowledgement_page_shows_the_published_version_and_two_choices(ap
 
 def test_staff_who_join_later_are_asked_and_listed(client, services, people, tokens):
     policy_id = to_published(services, people)
-    services.administration.add_person("admin", "nina", "pw", ["staff"], "Ultrasound", "nina@hospital.example")
-    nina = services.accounts.authenticate("nina", "pw")
+    services.administration.add_person("admin", "nina", PASSWORD, ["staff"], "Ultrasound", "nina@hospital.example")
+    nina = services.accounts.authenticate("nina", PASSWORD)
     assert [t["name"] for t in services.queries.inbox(nina)] == ["acknowledge_policy"]
     names = [row["username"] for row in acknowledgements(client, tokens["mary"], policy_id).get_json()]
     assert names == ["alex", "kim", "nina", "sam"]
     # Someone moved into the department later is asked too; a manager added is not.
-    services.administration.add_person("admin", "owen", "pw", ["staff"], "Radiography", None)
+    services.administration.add_person("admin", "owen", PASSWORD, ["staff"], "Radiography", None)
     services.administration.update_person("admin", "owen", roles=["staff"], department="Ultrasound", email=None,
                                           mail_digest=False)
-    services.administration.add_person("admin", "max", "pw", ["manager"], "Ultrasound", None)
+    services.administration.add_person("admin", "max", PASSWORD, ["manager"], "Ultrasound", None)
     names = [row["username"] for row in acknowledgements(client, tokens["mary"], policy_id).get_json()]
     assert names == ["alex", "kim", "nina", "owen", "sam"]
 
@@ -107,13 +108,13 @@ def test_staff_who_join_later_are_asked_and_listed(client, services, people, tok
 def test_new_staff_are_also_consulted_in_the_next_cycle(services, people, clock):
     """The department's current staff is brought into the workflow with each step."""
     policy_id = to_published(services, people)
-    services.administration.add_person("admin", "nina", "pw", ["staff"], "Ultrasound", None)
+    services.administration.add_person("admin", "nina", PASSWORD, ["staff"], "Ultrasound", None)
     clock.now = services.queries.policy(people["mary"], policy_id)["next_review_at"] + timedelta(hours=1)
     services.commands.fire_due_timers()
     complete(services, people["mary"], "review_policy", outcome="full_review")
     complete(services, people["mary"], "draft_policy")
     complete(services, people["mary"], "assess_risks")
-    nina = services.accounts.authenticate("nina", "pw")
+    nina = services.accounts.authenticate("nina", PASSWORD)
     assert "staff_consultation" in [t["name"] for t in services.queries.inbox(nina)]
 
 

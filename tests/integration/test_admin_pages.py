@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import lxml.html
 import pytest
 
 from tests.conftest import PASSWORD
@@ -70,6 +71,47 @@ def test_adding_a_person_explains_what_is_wrong(admin, fields, message):
             **fields}
     refused = submit(admin, "/admin/users/new", form)
     assert refused.status_code == 422 and message in text(refused)
+
+
+def errors_beside_fields(response) -> dict[str, str]:
+    """{control id: the error shown beside it}: each message inside the control's own field, and
+    named by the control (aria-describedby) so a screen reader reads it with the field."""
+    page = lxml.html.fromstring(response.get_data(as_text=True))
+    shown = {}
+    for message in page.xpath('//*[contains(@class, "field-error")]'):
+        field = message.xpath('ancestor::*[self::fieldset or contains(@class, "field")][1]')[0]
+        [control] = field.xpath('self::fieldset | .//input[not(@type="hidden")] | .//select')[:1]
+        assert message.get("id") in (control.get("aria-describedby") or "").split(), control.get("id")
+        shown[control.get("id")] = " ".join(message.text_content().split()).removeprefix("Error: ")
+    return shown
+
+
+@pytest.mark.parametrize(("form", "expected"), [
+    ({"username": "two words", "roles": [], "email": "not an address"},
+     {"username": "A username has at most 80 characters and no spaces.", "roles": "Give at least one role.",
+      "email": "'not an address' is not an e-mail address."}),
+    ({"username": "sam", "roles": ["wizard"], "email": ""},
+     {"username": "The user 'sam' already exists.",
+      "roles": "Unknown role wizard; roles are manager, staff, patient_liaison, employer, insurer, equality_lead, "
+               "information_governance, committee, process_designer, admin.",
+      "email": "An invitation needs the person's e-mail address: the link to choose a password goes there."}),
+])
+def test_every_wrong_field_of_an_invitation_is_explained_beside_it(services, admin, form, expected):
+    refused = submit(admin, "/admin/users/new", {"department": "Ultrasound", "mail": "now", **form})
+    assert refused.status_code == 422
+    assert errors_beside_fields(refused) == expected
+    summary = lxml.html.fromstring(refused.get_data(as_text=True)).xpath('//*[@class="error-summary"]//li')
+    assert [" ".join(item.text_content().split()) for item in summary] == list(expected.values())
+    assert [p.username for p in services.accounts.people()].count(form["username"]) == (form["username"] == "sam")
+
+
+def test_every_wrong_field_of_a_persons_details_is_explained_beside_it(services, admin):
+    refused = submit(admin, "/admin/users/pat", {"roles": [], "department": "Ultrasound", "email": "pat at hospital",
+                                                 "mail": "now"})
+    assert refused.status_code == 422
+    assert errors_beside_fields(refused) == {"roles": "Give at least one role.",
+                                             "email": "'pat at hospital' is not an e-mail address."}
+    assert services.accounts.person("pat").roles == ("patient_liaison",)
 
 
 def test_the_admin_pages_offer_the_governance_roles(services, admin):

@@ -127,6 +127,24 @@ def test_every_ref_resolves_and_every_path_parameter_is_declared(doc):
                 assert response["description"] and response["content"]["application/json"]["schema"]
 
 
+def test_the_calls_that_take_an_idempotency_key_say_so(doc):
+    """A client generated from the document can send ``Idempotency-Key`` on the calls that honour it,
+    and knows what a repeat answers and why a reused key is refused."""
+    takes = {(path, method): operation for path, operations in doc["paths"].items()
+             for method, operation in operations.items()
+             if any(p["in"] == "header" and p["name"] == "Idempotency-Key" for p in operation.get("parameters", []))}
+    assert set(takes) == {("/policies", "post"), ("/tasks/{task_id}/complete", "post"),
+                          ("/tasks/{task_id}/draft", "post"), ("/policies/{policy_id}/incidents", "post")}
+    for operation in takes.values():
+        [header] = [p for p in operation["parameters"] if p["in"] == "header"]
+        assert not header["required"] and header["schema"] == {"type": "string", "minLength": 1, "maxLength": 200}
+        assert "24 hours" in header["description"]
+        assert "Idempotency-Key" in operation["responses"]["422"]["description"]
+        assert "Idempotency-Key" in operation["responses"]["409"]["description"]
+        success = next(answer for status, answer in operation["responses"].items() if status.startswith("2"))
+        assert "Idempotent-Replayed" in success["headers"]
+
+
 def test_me_and_processes_answer_as_documented(client, doc, services, tokens):
     me = assert_documented(doc, "/me", "get", client.get(f"{API}/me", headers=auth(tokens["mary"])))
     assert (me["username"], me["roles"]) == ("mary", ["manager"])

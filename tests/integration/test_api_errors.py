@@ -247,9 +247,53 @@ def test_the_openapi_document_says_request_bodies_take_no_other_fields(client, t
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             body = operation.get("requestBody")
-            if body:
-                name = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
-                assert document["components"]["schemas"][name]["additionalProperties"] is False, (method, path)
+            for content in (body["content"].values() if body else []):
+                schema = content["schema"]
+                if "$ref" in schema:
+                    schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+                assert schema["additionalProperties"] is False, (method, path)
+            if not body and method != "get":  # a call that takes no body refuses one with fields
+                assert "422" in operation["responses"], (method, path)
+
+
+def test_a_call_that_takes_no_body_refuses_one_with_fields_by_name(client, services, people, tokens, at_signoff):
+    emma = auth(tokens["emma"])
+    refused = client.post(f"{API}/tasks/{at_signoff}/claim", json={"note": "mine", "until": "Friday"}, headers=emma)
+    assert errors_of(refused, 422) == [
+        {"field": "note", "message": "'note' is not a field of this call; it takes no body."},
+        {"field": "until", "message": "'until' is not a field of this call; it takes no body."}]
+    assert client.get(f"{API}/tasks/{at_signoff}", headers=emma).get_json()["claimed_by"] is None  # nothing done
+    text = client.post(f"{API}/tasks/{at_signoff}/claim", data="please", content_type="text/plain", headers=emma)
+    assert errors_of(text, 422) == [{"field": None,
+                                     "message": "This call takes no body; send none (or an empty JSON object)."}]
+    assert client.post(f"{API}/tasks/{at_signoff}/claim", json={}, headers=emma).get_json()["claimed_by"] == "emma"
+    assert client.post(f"{API}/tasks/{at_signoff}/release", headers=emma).status_code == 200
+
+
+def test_closing_the_consultation_or_reminding_takes_no_reason(client, services, people, tokens):
+    policy_id = services.commands.start(people["mary"], "Recording during ultrasound", "Ultrasound")
+    complete(services, people["mary"], "draft_policy")
+    complete(services, people["mary"], "assess_risks")
+    mary, staff_task = auth(tokens["mary"]), task_of(services, people["kim"], "staff_consultation")["id"]
+    closed = client.post(f"{API}/policies/{policy_id}/consultation/close", json={"reason": "Enough answers."},
+                         headers=mary)
+    assert fields(closed) == ["reason"]
+    assert still_ready(client, tokens["kim"], staff_task)  # the consultation is still open
+    assert fields(client.post(f"{API}/tasks/{staff_task}/remind", json={"message": "Please"}, headers=mary)) == \
+        ["message"]
+    assert client.post(f"{API}/tasks/{staff_task}/remind", headers=mary).get_json() == {"reminded": ["kim"]}
+    assert client.post(f"{API}/policies/{policy_id}/consultation/close", headers=mary).status_code == 200
+    assert not still_ready(client, tokens["kim"], staff_task)
+
+
+def test_a_translation_takes_only_its_language_and_sections(client, services, people, tokens):
+    from tests.lifecycle import to_published
+
+    policy_id = to_published(services, people)
+    response = client.post(f"{API}/policies/{policy_id}/translations", headers=auth(tokens["mary"]), json={
+        "language": "cy", "sections": {"summary": "Gallwch dynnu llun."}, "translator": "Siân"})
+    assert fields(response) == ["translator"]
+    assert client.get(f"{API}/policies/{policy_id}/translations", headers=auth(tokens["mary"])).get_json() == []
 
 
 @pytest.mark.parametrize("query, field", [("limit=0", "limit"), ("limit=501", "limit"), ("limit=ten", "limit"),

@@ -16,12 +16,14 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
+from tests.conftest import PASSWORD
 from webapp.cli import main
 from workflows.wiring import build_services
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 DIAGRAM, DECISIONS = BPMN / "policy_lifecycle.bpmn", BPMN / "risk_rating.dmn"
 PROBLEM_LINE = re.compile(r"^\S+\.bpmn:\d+: \S+: .+$")
+NEW_PASSWORD = "tulip orbit lantern"  # passes the password rules, as PASSWORD does
 
 
 @pytest.fixture
@@ -85,18 +87,18 @@ def test_init_demo_prints_accounts_that_can_sign_in_and_is_harmless_twice(db_url
 
 def test_user_add_creates_a_person_who_can_sign_in(initialised, stored):
     added = run("user", "add", "nina", "--role", "staff", "--role", "manager", "--department", "Cardiology",
-                "--password", "s3cret pass", "--email", "nina@example.org")
+                "--password", PASSWORD, "--email", "nina@example.org")
     assert "nina" in added.stdout
-    actor = stored.accounts.authenticate("nina", "s3cret pass")
+    actor = stored.accounts.authenticate("nina", PASSWORD)
     assert actor is not None and actor.roles == {"staff", "manager"} and actor.department == "Cardiology"
     assert stored.accounts.authenticate("nina", "wrong") is None
 
 
 def test_user_add_knows_the_governance_roles(initialised, stored):
     for name, role in (("chair", "committee"), ("eve", "equality_lead"), ("iggy", "information_governance")):
-        added = run("user", "add", name, "--role", role, "--password", "s3cret pass")
+        added = run("user", "add", name, "--role", role, "--password", PASSWORD)
         assert f"Added {name} ({role})" in added.stdout
-        assert stored.accounts.authenticate(name, "s3cret pass").roles == {role}
+        assert stored.accounts.authenticate(name, PASSWORD).roles == {role}
 
 
 def test_user_invite_mails_a_link_to_choose_a_password(initialised, stored, monkeypatch):
@@ -125,13 +127,41 @@ def test_user_invite_needs_an_address_and_known_roles(initialised):
 
 
 def test_user_add_with_an_unknown_role_fails_and_says_why(initialised, stored):
-    result = run("user", "add", "nina", "--role", "wizard", "--password", "pw", code=1)
+    result = run("user", "add", "nina", "--role", "wizard", "--password", PASSWORD, code=1)
     assert "wizard" in result.stderr and "Traceback" not in result.output
-    assert stored.accounts.authenticate("nina", "pw") is None
+    assert "nina" not in [p.username for p in stored.accounts.people()]
+
+
+@pytest.mark.parametrize("password, says", [
+    ("short", "error: password: Choose a password of at least 10 characters"),
+    ("password123", "error: password: This password would be easy to guess: This is a very common password."),
+    ("nina.smith.2024", "error: password: This password would be easy to guess"),  # her own name and address
+])
+def test_user_add_refuses_a_password_people_could_not_choose_themselves(initialised, stored, password, says):
+    result = run("user", "add", "nina", "--role", "staff", "--email", "nina.smith@hospital.example",
+                 "--password", password, code=1)
+    assert result.stderr.startswith(says) and "Traceback" not in result.output and not result.stdout
+    assert "nina" not in [p.username for p in stored.accounts.people()]
+
+
+def test_user_add_names_every_problem_at_once(initialised, stored):
+    result = run("user", "add", "nina smith", "--role", "wizard", "--password", "short", code=1)
+    assert [line.split(":")[1].strip() for line in result.stderr.splitlines()] == ["username", "password", "role"]
+    assert "Unknown role wizard" in result.stderr and "Traceback" not in result.output
+
+
+def test_user_password_refuses_a_weak_password_and_keeps_the_old_one(initialised, stored):
+    run("user", "add", "nina", "--role", "staff", "--email", "nina@hospital.example", "--password", PASSWORD)
+    result = run("user", "password", "nina", "--password", "nina-hospital", code=1)
+    assert result.stderr.startswith("error: password: This password would be easy to guess")
+    assert "Traceback" not in result.output and "Changed" not in result.stdout
+    typed = CliRunner().invoke(main, ["user", "password", "nina"], input="qwertyuiop\nqwertyuiop\n")
+    assert typed.exit_code == 1 and "error: password: This password would be easy to guess" in typed.output
+    assert stored.accounts.authenticate("nina", PASSWORD) is not None
 
 
 def test_token_create_prints_one_token_that_works_for_the_api(initialised):
-    run("user", "add", "nina", "--role", "manager", "--department", "Cardiology", "--password", "pw")
+    run("user", "add", "nina", "--role", "manager", "--department", "Cardiology", "--password", PASSWORD)
     output = run("token", "create", "nina").stdout
     assert len(output.splitlines()) == 1 and output.strip() and " " not in output.strip()
     me = api_get("/me", output.strip())
@@ -144,7 +174,7 @@ def test_token_create_for_nobody_fails(initialised):
 
 
 def test_token_create_with_an_expiry_says_when_it_expires(initialised, stored):
-    run("user", "add", "nina", "--role", "manager", "--department", "Cardiology", "--password", "pw")
+    run("user", "add", "nina", "--role", "manager", "--department", "Cardiology", "--password", PASSWORD)
     result = run("token", "create", "nina", "--expires-in", "7")
     [listed] = stored.accounts.tokens_of("nina")
     assert listed.expires_at - listed.created_at == timedelta(days=7)
@@ -154,13 +184,13 @@ def test_token_create_with_an_expiry_says_when_it_expires(initialised, stored):
 
 @pytest.mark.parametrize("days", ["0", "3651", "soon"])
 def test_token_create_with_an_impossible_expiry_says_why(initialised, days):
-    run("user", "add", "nina", "--role", "manager", "--password", "pw")
+    run("user", "add", "nina", "--role", "manager", "--password", PASSWORD)
     result = run("token", "create", "nina", "--expires-in", days, code=2)
     assert "--expires-in" in result.stderr and days in result.stderr and "Traceback" not in result.output
 
 
 def test_token_list_shows_dates_and_status_never_the_tokens(initialised, stored):
-    run("user", "add", "nina", "--role", "manager", "--department", "Cardiology", "--password", "pw")
+    run("user", "add", "nina", "--role", "manager", "--department", "Cardiology", "--password", PASSWORD)
     assert run("token", "list", "nina").stdout.strip() == "nina has no API tokens."
     used, unused = run("token", "create", "nina").stdout.strip(), run("token", "create", "nina").stdout.strip()
     api_get("/me", used)
@@ -173,7 +203,7 @@ def test_token_list_shows_dates_and_status_never_the_tokens(initialised, stored)
 
 
 def test_token_revoke_stops_the_token_at_once(initialised, stored):
-    run("user", "add", "nina", "--role", "manager", "--department", "Cardiology", "--password", "pw")
+    run("user", "add", "nina", "--role", "manager", "--department", "Cardiology", "--password", PASSWORD)
     token = run("token", "create", "nina").stdout.strip()
     [listed] = stored.accounts.tokens_of("nina")
     assert run("token", "revoke", str(listed.id)).stdout.strip() == f"Revoked API token {listed.id} of nina."
@@ -185,18 +215,18 @@ def test_token_revoke_stops_the_token_at_once(initialised, stored):
 
 
 def test_user_password_changes_the_password(initialised, stored):
-    run("user", "add", "nina", "--role", "staff", "--password", "old pass")
-    assert "nina" in run("user", "password", "nina", "--password", "new pass").stdout
-    assert stored.accounts.authenticate("nina", "old pass") is None
-    assert stored.accounts.authenticate("nina", "new pass") is not None
-    assert "nobody" in run("user", "password", "nobody", "--password", "pw", code=1).stderr
+    run("user", "add", "nina", "--role", "staff", "--password", PASSWORD)
+    assert "nina" in run("user", "password", "nina", "--password", NEW_PASSWORD).stdout
+    assert stored.accounts.authenticate("nina", PASSWORD) is None
+    assert stored.accounts.authenticate("nina", NEW_PASSWORD) is not None
+    assert "nobody" in run("user", "password", "nobody", "--password", PASSWORD, code=1).stderr
 
 
 def test_user_password_asks_for_the_password_when_left_out(initialised, stored):
-    run("user", "add", "nina", "--role", "staff", "--password", "old pass")
-    result = CliRunner().invoke(main, ["user", "password", "nina"], input="typed pass\ntyped pass\n")
-    assert result.exit_code == 0 and "typed pass" not in result.output
-    assert stored.accounts.authenticate("nina", "typed pass") is not None
+    run("user", "add", "nina", "--role", "staff", "--password", PASSWORD)
+    result = CliRunner().invoke(main, ["user", "password", "nina"], input=f"{NEW_PASSWORD}\n{NEW_PASSWORD}\n")
+    assert result.exit_code == 0 and NEW_PASSWORD not in result.output
+    assert stored.accounts.authenticate("nina", NEW_PASSWORD) is not None
 
 
 def test_a_bad_throttling_setting_is_named_without_a_traceback(initialised, monkeypatch):
@@ -229,7 +259,7 @@ def start_policy(token: str) -> dict:
 
 
 def test_deploy_makes_a_new_version_only_when_the_content_changed(initialised, tmp_path):
-    run("user", "add", "nina", "--role", "manager", "--department", "Cardiology", "--password", "pw")
+    run("user", "add", "nina", "--role", "manager", "--department", "Cardiology", "--password", PASSWORD)
     token = run("token", "create", "nina").stdout.strip()
     assert "unchanged" in run("deploy", str(DIAGRAM), str(DECISIONS)).stdout
     before = start_policy(token)
@@ -274,9 +304,9 @@ def test_mail_send_sends_what_waits_and_says_what_it_did(initialised, stored, mo
 
     server = MailServer().start()
     try:
-        run("user", "add", "mary", "--role", "manager", "--department", "Ultrasound", "--password", "pw",
+        run("user", "add", "mary", "--role", "manager", "--department", "Ultrasound", "--password", PASSWORD,
             "--email", "mary@hospital.example")
-        stored.commands.start(stored.accounts.authenticate("mary", "pw"), "Recording", "Ultrasound")
+        stored.commands.start(stored.accounts.authenticate("mary", PASSWORD), "Recording", "Ultrasound")
         monkeypatch.setenv("POLICYFLOW_SMTP_URL", server.url)
         assert run("mail", "send").stdout.strip() == "Mail: 1 sent, 0 to retry later, 0 failed."
         (mail,) = server.messages_to("mary@hospital.example")
@@ -290,9 +320,9 @@ def test_mail_send_sends_what_waits_and_says_what_it_did(initialised, stored, mo
 def test_mail_send_while_the_server_is_down_exits_1_and_keeps_the_mail(initialised, stored, monkeypatch):
     from tests.mail_server import free_port
 
-    run("user", "add", "mary", "--role", "manager", "--department", "Ultrasound", "--password", "pw",
+    run("user", "add", "mary", "--role", "manager", "--department", "Ultrasound", "--password", PASSWORD,
         "--email", "mary@hospital.example")
-    stored.commands.start(stored.accounts.authenticate("mary", "pw"), "Recording", "Ultrasound")
+    stored.commands.start(stored.accounts.authenticate("mary", PASSWORD), "Recording", "Ultrasound")
     monkeypatch.setenv("POLICYFLOW_SMTP_URL", f"smtp://127.0.0.1:{free_port()}")
     result = run("mail", "send", code=1)
     assert "Mail: 0 sent, 1 to retry later, 0 failed." in result.stdout

@@ -6,6 +6,8 @@ from sqlalchemy import func, select
 
 from tests.answers import answers_for
 from tests.lifecycle import task_of
+from webapp.api.openapi import document
+from webapp.operations.idempotency import HEADER
 from workflows.storage.schema import AuditEvent, Policy
 
 API = "/api/v1"
@@ -43,21 +45,37 @@ def test_a_repeated_completion_is_saved_once_and_answered_as_the_first(client, s
     assert without_key.status_code == 409  # without the key, the repeat is a new call
 
 
-@pytest.mark.parametrize("path", ["/policies", "/tasks/{task}/draft", "/policies/{policy}/incidents"])
-def test_the_same_key_with_another_body_is_refused(client, services, people, tokens, path):
+# Every call the API's document says takes the key (a client learns of it there, nowhere else).
+DOCUMENTED = sorted(path for path, operations in document()["paths"].items() for operation in operations.values()
+                    if any(p["name"] == HEADER for p in operation.get("parameters", [])))
+
+
+def bodies(path: str, task_form: str) -> tuple[dict, dict]:
+    """A body the call acts on, and another."""
+    return {"/policies": ({"title": "A", "department": "Ultrasound"}, {"title": "B", "department": "Ultrasound"}),
+            "/tasks/{task_id}/complete": ({"data": answers_for(task_form)}, {"data": {}}),
+            "/tasks/{task_id}/draft": ({"data": {}}, {"data": {"title": "x"}}),
+            "/policies/{policy_id}/incidents": (
+                {"occurred_on": "2026-01-01", "description": "a", "action_taken": "b"},
+                {"occurred_on": "2026-01-01", "description": "c", "action_taken": "d"})}[path]
+
+
+@pytest.mark.parametrize("path", DOCUMENTED)
+def test_every_call_documented_with_the_key_answers_a_repeat_as_the_first_and_refuses_another_body(
+        client, services, people, tokens, path):
     policy_id = services.commands.start(people["mary"], "Recording during ultrasound", "Ultrasound")
     task = task_of(services, people["mary"], "draft_policy")
-    url = API + path.format(task=task["id"], policy=policy_id)
-    bodies = {"/policies": ({"title": "A", "department": "Ultrasound"}, {"title": "B", "department": "Ultrasound"}),
-              "/tasks/{task}/draft": ({"data": {}}, {"data": {"title": "x"}}),
-              "/policies/{policy}/incidents": (
-                  {"occurred_on": "2026-01-01", "description": "a", "action_taken": "b"},
-                  {"occurred_on": "2026-01-01", "description": "c", "action_taken": "d"})}[path]
-    first = client.post(url, json=bodies[0], headers=headers(tokens["mary"], "k"))
-    assert first.status_code in (200, 201)
-    other = client.post(url, json=bodies[1], headers=headers(tokens["mary"], "k"))
+    url = API + path.format(task_id=task["id"], policy_id=policy_id)
+    body, other_body = bodies(path, task["form"])
+    first = client.post(url, json=body, headers=headers(tokens["mary"], "k"))
+    assert first.status_code in (200, 201), first.get_json()
+    again = client.post(url, json=body, headers=headers(tokens["mary"], "k"))
+    assert (again.status_code, again.get_json(), again.headers["Idempotent-Replayed"]) == \
+        (first.status_code, first.get_json(), "true")
+    other = client.post(url, json=other_body, headers=headers(tokens["mary"], "k"))
     assert other.status_code == 422
-    assert other.get_json()["errors"][0]["field"] == "Idempotency-Key"
+    assert other.get_json()["errors"] == [{"field": "Idempotency-Key", "message": "This Idempotency-Key was used "
+                                           "for a different request in the last 24 hours; use a new key."}]
 
 
 def test_keys_belong_to_the_credential_that_sent_them(client, services, tokens):

@@ -7,7 +7,9 @@ message that arrived, as the person would.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
+import lxml.html
 import pytest
 
 from tests.conftest import PASSWORD, make_services
@@ -140,3 +142,44 @@ def test_a_made_up_link_is_refused_plainly(client, people):
     assert refused.status_code == 404 and "Ask an admin to send you a new one" in visible_text(
         refused.get_data(as_text=True))
 
+
+
+def people_listed(admin) -> dict[str, str]:
+    """{username: status} as the admin's list of people shows them."""
+    page = lxml.html.fromstring(admin.get("/admin/users").get_data(as_text=True))
+    return {row.xpath("td[1]")[0].text_content().strip(): " ".join(row.xpath("td[5]")[0].text_content().split())
+            for row in page.xpath("//table/tbody/tr")}
+
+
+def stamp(moment) -> str:
+    return moment.strftime("%d %b %Y, %H:%M UTC")
+
+
+def test_the_list_of_people_shows_who_is_invited_and_has_not_accepted_yet(app, services, admin, mail_server, clock):
+    invited_at = clock.now
+    for name in ("nina", "owen"):
+        submit(admin, "/admin/users/new", {"username": name, "roles": ["staff"], "department": "Ultrasound",
+                                           "email": f"{name}@hospital.example", "mail": "now"})
+    waiting = f"Invited, not yet accepted: invited {stamp(invited_at)}; the link expires " \
+              f"{stamp(invited_at + timedelta(hours=48))}"
+    listed = people_listed(admin)
+    assert (listed["nina"], listed["owen"], listed["sam"]) == (waiting, waiting, "Active")
+    assert "2 people have not accepted their invitation yet." in visible_text(admin.get("/admin/users").get_data(
+        as_text=True))
+
+    [path] = links_sent(services, mail_server, "nina@hospital.example")
+    assert choose(app.test_client(), path, CHOSEN).status_code == 302
+    assert people_listed(admin)["nina"] == "Active"
+
+    clock.advance(hours=49)
+    assert people_listed(admin)["owen"] == f"Invited, not yet accepted: invited {stamp(invited_at)}; the link " \
+                                           f"expired {stamp(invited_at + timedelta(hours=48))}"
+    assert "1 person has not accepted their invitation yet; 1 of the links expired (send a new one from the " \
+           "person's page)." in visible_text(admin.get("/admin/users").get_data(as_text=True))
+    for name in ("owen", "nina"):  # owen's invitation expired; nina forgot her password
+        admin.post(f"/admin/users/{name}/invitation", data={"csrf_token": csrf_token(admin, f"/admin/users/{name}")})
+    again = f"Invited, not yet accepted: invited {stamp(invited_at)}; a new link sent {stamp(clock.now)}; the link " \
+            f"expires {stamp(clock.now + timedelta(hours=48))}"
+    listed = people_listed(admin)
+    assert (listed["owen"], listed["nina"]) == (again, "Active")
+    assert again in visible_text(admin.get("/admin/users/owen").get_data(as_text=True))

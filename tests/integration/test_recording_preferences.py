@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from tests.answers import answers_for
+from tests.conftest import PASSWORD
 from tests.lifecycle import audit_events, complete, consult, task_of, to_published
 from tests.web import login, submit
 from webapp import create_app
@@ -111,8 +112,8 @@ def test_the_consultation_starts_from_the_entry_and_completing_it_updates_the_en
 def test_a_new_starter_is_asked_in_the_acknowledgement_and_others_do_not_see_the_answer(
         client, services, people, tokens):
     policy_id = to_published(services, people)
-    services.administration.add_person("admin", "nina", "pw", ["staff"], "Ultrasound", None)
-    nina = services.accounts.authenticate("nina", "pw")
+    services.administration.add_person("admin", "nina", PASSWORD, ["staff"], "Ultrasound", None)
+    nina = services.accounts.authenticate("nina", PASSWORD)
     task = task_of(services, nina, "acknowledge_policy")
     form = services.queries.task_page(nina, task["id"]).form
     assert {"screen_photos", "video", "audio", "conditions"} <= set(form["properties"])

@@ -60,3 +60,27 @@ def test_without_single_sign_on_the_login_page_is_as_before(client, people):
     page = client.get("/login").get_data(as_text=True)
     assert "Sign in with" not in visible_text(page) and 'name="password"' in page
     assert client.get("/login/sso").status_code == 404
+
+
+def test_signing_out_while_the_provider_cannot_be_reached_signs_out_here_and_says_so(services, people, tmp_path,
+                                                                                      monkeypatch):
+    """The provider's sign-out address comes from its discovery document; a worker that has not read
+    it yet, with the provider down, still signs the person out here, and tells them what is left."""
+    from tests.mail_server import free_port
+    from tests.web import login, logout
+    from webapp import create_app
+
+    monkeypatch.chdir(tmp_path)
+    issuer = f"http://127.0.0.1:{free_port()}"  # nothing answers there
+    for name, value in {**SSO, "POLICYFLOW_OIDC_ISSUER": issuer, "POLICYFLOW_OIDC_NAME": "NHS mail"}.items():
+        monkeypatch.setenv(name, value)
+    client = create_app({"TESTING": True}, services=services).test_client()
+    login(client, "mary")
+    with client.session_transaction() as session:  # as a sign-in through the provider leaves it
+        session["oidc_signed_in"] = {"id_token": None}
+    answer = logout(client)
+    assert answer.status_code == 302 and answer.headers["Location"] == "/"
+    page = visible_text(client.get("/published").get_data(as_text=True))
+    assert "You have signed out." in page
+    assert "NHS mail could not be reached to sign you out there as well: close the browser" in page
+    assert client.get("/inbox").status_code == 302

@@ -188,3 +188,17 @@ def test_what_no_fix_can_do_is_still_listed_so_the_list_never_says_nothing_while
     todos = work_through(client, headers, result["draft"], result["todos"])
     assert [(t["fix"], t["element"], t["file"]) for t in todos] == [(None, "sid-f2", "broken.bpmn")]
     assert "sid-nowhere" in todos[0]["message"] and todos[0]["line"]
+
+
+def test_an_upload_takes_only_files_and_a_title(client, headers):
+    diagram = (HERE / "signavio.bpmn").read_bytes()
+    response = client.post(f"{API}/processes/import", headers=headers, content_type="multipart/form-data",
+                           data={"files": (io.BytesIO(diagram), "signavio.bpmn"), "titel": "Hiring",
+                                 "file": (io.BytesIO(diagram), "again.bpmn")})
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == [
+        {"field": "file", "message": "'file' is not a field of this call; it takes files and title."},
+        {"field": "titel", "message": "'titel' is not a field of this call; it takes files and title."}]
+    response = client.post(f"{API}/processes/import", headers=headers, content_type="multipart/form-data",
+                           data={"files": (io.BytesIO(diagram), "signavio.bpmn"), "title": "Hiring"})
+    assert response.status_code == 201

@@ -9,7 +9,7 @@ publication, its people see the tasks they had, with their instructions.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -104,5 +104,44 @@ def test_a_policy_in_consultation_carries_on_to_publication_after_the_upgrade(da
         complete(services, people["mary"], "revise_policy")
         approve_and_publish(services, people)
         assert services.queries.policy(people["mary"], policy_id)["status"] == "published"
+    finally:
+        services.database.dispose()
+
+
+BEFORE_ACCEPTED_INVITATIONS = "d4a7e1c93b58"
+
+
+def test_invitations_sent_before_the_upgrade_still_tell_who_has_not_accepted(database_url, clock):
+    """Before ``accepted_at``, an accepted invitation and one a newer link ended were both only
+    "used"; after the upgrade the admin's list still tells who never chose a password."""
+    database = Database(database_url)
+    database.create_schema(BEFORE_ACCEPTED_INVITATIONS)
+    sent, later, accepted = STARTED, STARTED + timedelta(hours=50), STARTED + timedelta(hours=51)
+    invitations = {  # username: [(sent at, used at)], oldest first
+        "nina": [(sent, sent + timedelta(hours=1))],  # accepted her link
+        "owen": [(sent, later), (later, None)],  # his first link expired, the new one waits
+        "pia": [(sent, later), (later, accepted)],  # accepted the second link
+        "quin": [(sent, None)],  # never answered
+    }
+    with database.engine.begin() as connection:
+        for username, links in invitations.items():
+            user = connection.execute(text(
+                "insert into users (username, password_hash, email, active, mail_digest, session_version) "
+                "values (:name, 'x', :email, :yes, :no, 1) returning id"),
+                {"name": username, "email": f"{username}@hospital.example", "yes": True, "no": False}).scalar_one()
+            for number, (created_at, used_at) in enumerate(links):
+                connection.execute(text(
+                    "insert into invitations (user_id, token_hash, created_by, created_at, expires_at, used_at) "
+                    "values (:user, :hash, 'root', :at, :expires, :used)"),
+                    {"user": user, "hash": f"{username}{number}", "at": created_at, "used": used_at,
+                     "expires": created_at + timedelta(hours=48)})
+    database.dispose()
+    clock.now = accepted + timedelta(hours=1)
+    services = make_services(database_url, clock)  # upgrades the schema to the newest revision
+    try:
+        pending = services.invitations.pending()
+        assert sorted(pending) == ["owen", "quin"]
+        assert (pending["owen"].invited_at, pending["owen"].sent_at, pending["owen"].expired) == (sent, later, False)
+        assert (pending["quin"].invited_at, pending["quin"].expired) == (sent, True)
     finally:
         services.database.dispose()

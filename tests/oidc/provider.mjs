@@ -1,13 +1,14 @@
 // A real OpenID provider (npm oidc-provider, OpenID Certified) on loopback, for the tests.
 // Its development interactions give a login page a browser can drive: any login name signs
 // in as that account, whose claims come from ACCOUNTS_FILE, read at every request, so a test
-// changes someone's roles at the provider by rewriting that file.
+// changes someone's roles at the provider by rewriting that file. Signing out there (RP-initiated
+// logout, its end_session_endpoint) asks the person to confirm and returns to POST_LOGOUT_REDIRECT_URI.
 //
-//   node provider.mjs PORT CLIENT_ID CLIENT_SECRET REDIRECT_URI ACCOUNTS_FILE
+//   node provider.mjs PORT CLIENT_ID CLIENT_SECRET REDIRECT_URI ACCOUNTS_FILE POST_LOGOUT_REDIRECT_URI
 import { readFileSync } from 'node:fs';
 import Provider from 'oidc-provider';
 
-const [port, clientId, clientSecret, redirectUri, accountsFile] = process.argv.slice(2);
+const [port, clientId, clientSecret, redirectUri, accountsFile, postLogoutRedirectUri] = process.argv.slice(2);
 const issuer = `http://127.0.0.1:${port}`;
 
 function account(id) {
@@ -26,6 +27,7 @@ const provider = new Provider(issuer, {
     client_id: clientId,
     client_secret: clientSecret,
     redirect_uris: [redirectUri],
+    post_logout_redirect_uris: [postLogoutRedirectUri],
     grant_types: ['authorization_code'],
     response_types: ['code'],
   }],

@@ -7,6 +7,7 @@ import subprocess
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urljoin
 
 from tests.mail_server import free_port
 
@@ -15,11 +16,15 @@ ROOT = SCRIPT.parents[2]
 
 
 class OpenIdProvider:
+    """``redirect_uri`` is the app's callback; after signing out at the provider the browser goes
+    back to the app's front page (the callback's site, ``/``)."""
+
     def __init__(self, folder: Path, redirect_uri: str, accounts: dict,
                  client_id: str = "policyflow", client_secret: str = "policyflow-test-secret"):
         self.port = free_port()
         self.issuer = f"http://127.0.0.1:{self.port}"
         self.client_id, self.client_secret, self.redirect_uri = client_id, client_secret, redirect_uri
+        self.post_logout_redirect_uri = urljoin(redirect_uri, "/")
         self.accounts_file = folder / "oidc-accounts.json"
         self.set_accounts(accounts)
         self.process: subprocess.Popen | None = None
@@ -35,7 +40,8 @@ class OpenIdProvider:
         with self.log.open("w") as log:
             self.process = subprocess.Popen(
                 ["node", str(SCRIPT), str(self.port), self.client_id, self.client_secret, self.redirect_uri,
-                 str(self.accounts_file)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+                 str(self.accounts_file), self.post_logout_redirect_uri], cwd=ROOT, stdout=log,
+                stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:

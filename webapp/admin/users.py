@@ -34,7 +34,8 @@ def _user_form(template: str, values: dict, errors: dict, **extra):
 
 @bp.get("/users")
 def users():
-    return render_template("admin/users.html", people=services().accounts.people(), role_labels=ROLE_LABELS)
+    return render_template("admin/users.html", people=services().accounts.people(),
+                           invited=services().invitations.pending(), role_labels=ROLE_LABELS)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -72,6 +73,7 @@ def user(username: str):
             flash(f"{username}'s details are saved.", "success")
             return redirect(url_for("admin.user", username=username))
     return _user_form("admin/user.html", values, errors, person=person,
+                      invitation=services().invitations.pending(username).get(username),
                       tokens=services().accounts.tokens_of(username),
                       open_tasks=services().administration.open_tasks(username),
                       default_days=DEFAULT_DAYS, max_days=MAX_DAYS)

@@ -5,7 +5,9 @@ UTF-8, text that is not JSON (``NaN`` and numbers too large for a float included
 nesting deeper than any form needs (50,000 levels used to exhaust the parser's
 stack), text the database cannot store (lone surrogates, NUL), and a body that
 breaks the request schema the OpenAPI document declares for the operation, so the
-document and the checks cannot drift apart.
+document and the checks cannot drift apart. A call whose operation documents no body
+takes none: a body with fields is refused naming each, as an unknown field of any
+other body is (an empty JSON object, or nothing, is fine).
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import math
 
 from flask import request
 
+from webapp.api.documented import documented_operation
 from webapp.api.openapi import SCHEMAS
 from workflows.errors import FieldError, InvalidInput
 from workflows.forms import validation as forms
@@ -26,6 +29,27 @@ def json_body(schema_name: str) -> dict:
     """The request body as a JSON object that satisfies the document's ``schema_name``."""
     if not request.is_json:
         raise _refused("Send the body as JSON, with the header Content-Type: application/json.")
+    return forms.validate(SCHEMAS[schema_name], _json_object())
+
+
+def refuse_a_body_where_none_is_taken() -> None:
+    """Before each API call that may carry a body: 422 when its operation documents none and the
+    request has one, naming each field (claim, release, remind and close take nothing)."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    operation = documented_operation()
+    if operation is None or "requestBody" in operation or not request.get_data(cache=True):
+        return
+    if not request.is_json:
+        raise _refused("This call takes no body; send none (or an empty JSON object).")
+    fields = sorted(_json_object())
+    if fields:
+        raise InvalidInput([FieldError(name, f"'{name}' is not a field of this call; it takes no body.")
+                            for name in fields])
+
+
+def _json_object() -> dict:
+    """The request body parsed as a JSON object, refused (422) if it is anything else."""
     try:
         text = request.get_data(cache=True).decode("utf-8")
     except UnicodeDecodeError as error:
@@ -43,7 +67,7 @@ def json_body(schema_name: str) -> dict:
     unstorable = forms.unstorable_text(body)
     if unstorable:
         raise InvalidInput(unstorable)
-    return forms.validate(SCHEMAS[schema_name], body)
+    return body
 
 
 def _no_constant(name: str):

@@ -88,11 +88,20 @@ def migrate_policy(policy_id: int):
     return jsonify(services().queries.policy(g.actor, policy_id))
 
 
+def _refuse_other_parts() -> None:
+    """An upload takes files and a title: any other part is named, as an unknown JSON field is."""
+    unknown = sorted((set(request.form) - {"title"}) | (set(request.files) - {"files"}))
+    if unknown:
+        raise InvalidInput([FieldError(name, f"'{name}' is not a field of this call; it takes files and title.")
+                            for name in unknown])
+
+
 @bp.post("/processes/import")
 @require_token
 def import_process():
     try:
         if request.mimetype == "multipart/form-data":
+            _refuse_other_parts()
             files, title = uploaded_texts(request.files.getlist("files")), request.form.get("title")
         else:
             body = json_body("ProcessImport")

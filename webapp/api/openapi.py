@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from webapp.api import openapi_designer
 from webapp.plumbing.converters import LARGEST_ID
+from workflows.operations import idempotency
 
 
 def _ref(name: str) -> dict:
@@ -13,10 +14,41 @@ def _json(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+_ERROR_TEXT = {401: "Missing, unknown, expired or revoked token", 403: "Not the caller's to do", 404: "No such thing",
+               409: "No longer possible (already completed or changed meanwhile)", 422: "Invalid input, per field"}
+
+
 def _errors(*codes: int) -> dict:
-    text = {401: "Missing, unknown, expired or revoked token", 403: "Not the caller's to do", 404: "No such thing",
-            409: "No longer possible (already completed or changed meanwhile)", 422: "Invalid input, per field"}
-    return {str(code): _json(_ref("Errors"), text[code]) for code in codes}
+    return {str(code): _json(_ref("Errors"), _ERROR_TEXT[code]) for code in codes}
+
+
+#: The calls that create or complete something take it (webapp/operations/idempotency.py).
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": f"Any text of 1 to {idempotency.MAX_KEY} characters, new for each call. A repeat with the same key "
+                   f"and body within {idempotency.KEPT.total_seconds() / 3600:.0f} hours (after a timeout, a 503 or "
+                   "a dropped connection) answers as the first call did, status and body, without acting again; "
+                   "the same key with another body is refused (422). Keys belong to the token that sent them.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY}}
+_REPLAYED = {"Idempotent-Replayed": {"description": "true when this is the first answer to an earlier call with the "
+                                                    "same Idempotency-Key, given again",
+                                     "schema": {"type": "string", "enum": ["true"]}}}
+
+
+def _idempotent(operation: dict) -> dict:
+    """``operation`` taking ``Idempotency-Key``: the header, the refusals it adds, and the mark of a
+    repeat's answer (every answer is kept but a 401)."""
+    responses = dict(operation["responses"])
+    added = {"409": "a call with the same Idempotency-Key is still being answered (try again in a moment)",
+             "422": f"an Idempotency-Key that is not 1 to {idempotency.MAX_KEY} characters, or was used for a "
+                    "different call"}
+    for status, text in added.items():
+        before = responses[status]["description"] + "; or " if status in responses else ""
+        responses[status] = _json(_ref("Errors"), before + (text if before else text[0].upper() + text[1:]))
+    responses = {status: answer if status == "401" else {**answer, "headers": {**answer.get("headers", {}),
+                                                                                **_REPLAYED}}
+                 for status, answer in responses.items()}
+    return {**operation, "parameters": [*operation.get("parameters", []), IDEMPOTENCY_KEY], "responses": responses}
 
 
 def _id_param(name: str, schema: dict) -> dict:
@@ -314,8 +346,10 @@ SCHEMAS = {
         "A person's standing preference on being recorded at work, per kind of recording"),
     "StaffRecordingPreferences": {"allOf": [_ref("RecordingPreferences"), _object(["username"], {
         "username": _STRING})]},
-    # A body whose fields the service checks itself, after permission (a translation's sections).
-    "AnyObject": {"type": "object"},
+    # A translation's body: only its fields are checked here, the service checks each value (the
+    # sections of the published version) after permission.
+    "TranslationFields": {"type": "object", "additionalProperties": False,
+                          "properties": {"language": {}, "sections": {}}},
     "NewPolicy": {"type": "object", "required": ["title", "department"], "additionalProperties": False,
                   "properties": {
         "title": {"type": "string", "maxLength": 200, "title": "Title"},
@@ -360,12 +394,12 @@ def document() -> dict:
             "/me": _get("The caller", _ref("Me")),
             "/policies": {**_get("Policies the caller can see, most recently changed first",
                                  {"type": "array", "items": _ref("PolicySummary")}, 422, params=PAGE_PARAMS),
-                          "post": {
+                          "post": _idempotent({
                 "summary": "Start a policy (managers only)",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("NewPolicy")}}},
                 "responses": {"201": {**_json(_ref("Policy"), "Started"), "headers": {"Location": {
                     "description": "The new policy's address", "schema": {"type": "string"}}}},
-                    **_errors(401, 403, 422)}}},
+                    **_errors(401, 403, 422)}})},
             "/policies/{policy_id}": _get("A policy", _ref("Policy"), 404, params=[policy_id]),
             "/policies/{policy_id}/audit": _get("The policy's audit trail, oldest first",
                                                 {"type": "array", "items": _ref("AuditEvent")}, 404, 422,
@@ -375,7 +409,7 @@ def document() -> dict:
             "/tasks/{task_id}": _get("A task with its form", _ref("TaskWithForm"), 403, 404, params=[task_id]),
             "/policies/{policy_id}/consultation/close": _post(
                 "Close the staff consultation now; who has not answered is recorded as not answering (managers)",
-                policy_id, _ref("Policy"), 403, 404, 409),
+                policy_id, _ref("Policy"), 403, 404, 409, 422),
             "/policies/{policy_id}/suspend": _post(
                 "Suspend the published policy until resumed or replaced (managers)", policy_id, _ref("Policy"),
                 403, 404, 409, 422, body="RequiredReason"),
@@ -390,8 +424,9 @@ def document() -> dict:
             "/policies/{policy_id}/incidents": {
                 **_get("Incidents reported on the policy, newest first (the department's managers and role employer)",
                        {"type": "array", "items": _ref("Incident")}, 403, 404, params=[policy_id]),
-                **_post("Report a recording made or continued without permission (the department's staff)",
-                        policy_id, _ref("Incident"), 403, 404, 409, 422, body="NewIncident", status="201")},
+                "post": _idempotent(_post("Report a recording made or continued without permission (the "
+                                          "department's staff)", policy_id, _ref("Incident"), 403, 404, 409, 422,
+                                          body="NewIncident", status="201")["post"])},
             "/policies/{policy_id}/translations": {
                 **_get("Translations of the published policy, by language (read at /published/{policy_id}/{language})",
                        {"type": "array", "items": _ref("Translation")}, 404, params=[policy_id]),
@@ -410,25 +445,25 @@ def document() -> dict:
                 params=[{"name": "name", "in": "path", "required": True, "schema": {"type": "string"},
                          "description": "The department's name"}, *PAGE_PARAMS]),
             "/tasks/{task_id}/claim": _post("Claim a shared task: only you may complete it until released",
-                                            task_id, _ref("TaskAssignment"), 403, 404, 409),
+                                            task_id, _ref("TaskAssignment"), 403, 404, 409, 422),
             "/tasks/{task_id}/release": _post("Release a claimed task (the claimer or a manager)",
-                                              task_id, _ref("TaskAssignment"), 403, 404, 409),
+                                              task_id, _ref("TaskAssignment"), 403, 404, 409, 422),
             "/tasks/{task_id}/assign": _post("Give a task to another person of its role in the department (managers)",
                                              task_id, _ref("TaskAssignment"), 403, 404, 409, 422, body="Assign"),
             "/tasks/{task_id}/remind": _post("Remind by mail whoever the task waits for (managers)",
-                                             task_id, _ref("Reminded"), 403, 404, 409),
-            "/tasks/{task_id}/complete": {"post": {
+                                             task_id, _ref("Reminded"), 403, 404, 409, 422),
+            "/tasks/{task_id}/complete": {"post": _idempotent({
                 "summary": "Complete a task with the form's data",
                 "parameters": [task_id],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Completion")}}},
                 "responses": {"200": _json(_ref("Policy"), "Completed; the policy as it is now"),
-                              **_errors(401, 403, 404, 409, 422)}}},
-            "/tasks/{task_id}/draft": {"post": {
+                              **_errors(401, 403, 404, 409, 422)}})},
+            "/tasks/{task_id}/draft": {"post": _idempotent({
                 "summary": "Save partial answers to continue later (not validated; the task is not completed)",
                 "parameters": [task_id],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Completion")}}},
                 "responses": {"200": _json(_ref("SavedAnswers"), "Saved; GET the task to have them back as \"draft\""),
-                              **_errors(401, 403, 404, 409, 422)}}},
+                              **_errors(401, 403, 404, 409, 422)}})},
             **_merged(_get("Deployed processes (latest versions)", {"type": "array", "items": _ref("Process")}),
                       openapi_designer.paths(_errors, PAGE_PARAMS, policy_id)),
         },

@@ -129,7 +129,8 @@ def paths(errors, page_params: list, policy_id: dict) -> dict:
                        "files that cannot be read are refused, each located",
             "requestBody": {"required": True, "content": {
                 "application/json": {"schema": _ref("ProcessImport")},
-                "multipart/form-data": {"schema": {"type": "object", "required": ["files"], "properties": {
+                "multipart/form-data": {"schema": {"type": "object", "required": ["files"],
+                                                   "additionalProperties": False, "properties": {
                     "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
                     "title": {"type": "string", "maxLength": 200}}}}}},
             "responses": {"201": _json(_ref("ImportedDraft"), "Imported; what to do before it can run"),

@@ -18,6 +18,6 @@ def translations(policy_id: int):
 @bp.post("/policies/<id:policy_id>/translations")
 @require_token
 def add_translation(policy_id: int):
-    added = services().translations.add(g.actor, policy_id, json_body("AnyObject"))  # permission first, then fields
+    added = services().translations.add(g.actor, policy_id, json_body("TranslationFields"))  # permission first, then each field
     return jsonify(added.as_dict()), 201, {
         "Location": url_for("public.translation", policy_id=policy_id, language=added.language)}

@@ -8,7 +8,7 @@ that did commit is not run again (it would act twice): its answer is read back o
 a fresh connection (``read_back``). Anything else answers 503 with ``Retry-After``
 and a plain message, never 500. A connection that drops during the COMMIT itself
 leaves the outcome unknown: ``Idempotency-Key`` lets a client repeat such a call
-safely (see ``webapp/idempotency.py``).
+safely (see ``webapp/operations/idempotency.py``).
 """
 from __future__ import annotations
 

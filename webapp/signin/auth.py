@@ -19,6 +19,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_required, l
 
 from webapp.context import services
 from webapp.signin import devices as signin_devices
+from webapp.signin import oidc_provider
 from webapp.signin import throttle as signin_throttle
 from workflows.people.accounts import Actor
 
@@ -96,9 +97,25 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """End the person's sessions here and, when they signed in through the trust's provider,
+    send them on to end its session too (see ``oidc_provider``)."""
+    unreachable = False
+    try:  # read before the session is cleared
+        at_provider = oidc_provider.sign_out_address(url_for("public.index", _external=True))
+    except oidc_provider.ProviderUnreachable as error:
+        current_app.logger.warning("Could not ask the single sign-on provider to sign out too: %s", error)
+        at_provider, unreachable = None, True
     if current_user.is_authenticated:
         services().accounts.end_sessions(actor().id)
     logout_user()
     session.clear()
-    flash("You have signed out. Your sessions on other devices have ended too.", "info")
+    signed_out = "You have signed out. Your sessions on other devices have ended too."
+    if at_provider:  # on to the provider, which sends the browser back to the front page
+        page = render_template("signing_out.html", address=at_provider, provider=current_app.config["OIDC_NAME"])
+        flash(signed_out, "info")  # after the page is made: shown on coming back
+        return page
+    flash(signed_out, "info")
+    if unreachable:
+        flash(f"{current_app.config['OIDC_NAME']} could not be reached to sign you out there as well: close the "
+              "browser to end that session.", "warning")
     return redirect(url_for("public.index"))

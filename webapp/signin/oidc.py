@@ -5,43 +5,31 @@ provider's endpoints and keys come from its discovery document; ``state`` and th
 verifier wait in the session between the redirect and the callback, so a callback whose
 state is not the one this browser was sent with is refused. The ID token's signature,
 issuer, audience and nonce are checked by Authlib; the claims then go to
-``workflows.policies.identities``, which decides who the person is here.
+``workflows.policies.identities``, which decides who the person is here. The provider's
+registration, and signing out there too, are in ``oidc_provider``.
 """
 from __future__ import annotations
 
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client.errors import MismatchingStateError
-from authlib.integrations.flask_client import OAuth
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import login_user
 from requests import RequestException
 
 from webapp.context import services
+from webapp.signin import oidc_provider
 from webapp.signin.auth import SignedIn, safe_next
 from workflows.policies.identities import ProviderPerson, SignInRefused, claimed_values
 
 bp = Blueprint("oidc", __name__)
-EXTENSION = "policyflow.oidc"
 _NEXT = "oidc_next"
-_SCOPE = "openid profile email"
-
-
-def init_app(app) -> None:
-    """Register the provider when single sign-on is configured (see webapp/signin/oidc_config.py)."""
-    if not app.config.get("OIDC_ISSUER"):
-        return
-    oauth = OAuth(app)
-    oauth.register("trust", client_id=app.config["OIDC_CLIENT_ID"], client_secret=app.config["OIDC_CLIENT_SECRET"],
-                   server_metadata_url=app.config["OIDC_ISSUER"].rstrip("/") + "/.well-known/openid-configuration",
-                   client_kwargs={"scope": _SCOPE, "code_challenge_method": "S256"})
-    app.extensions[EXTENSION] = oauth
 
 
 def _provider():
-    oauth = current_app.extensions.get(EXTENSION)
-    if oauth is None:
+    provider = oidc_provider.registered()
+    if provider is None:
         abort(404, "Single sign-on is not set up on this site.")
-    return oauth.trust
+    return provider
 
 
 def _refused(message: str, status: int):
@@ -89,6 +77,7 @@ def callback():
         return _refused(refused.message, 403)
     session.clear()
     login_user(SignedIn(found))
+    oidc_provider.remember_sign_in(token)  # so that signing out here signs out there too
     session.permanent = True
     flash(f"Signed in as {found.username}.", "success")
     return redirect(target)

@@ -7,17 +7,15 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from workflows.errors import Conflict, FieldError, InvalidInput, NotFound
-from workflows.people import api_tokens
+from workflows.people import api_tokens, password_rules, person_details
 from workflows.people.api_tokens import IssuedToken, TokenInfo, TokenRefused
 from workflows.people.passwords import Passwords
+from workflows.people.person_details import MAX_EMAIL, ROLES
 from workflows.storage import audit
 from workflows.storage.database import Database
 from workflows.storage.schema import ApiToken, Department, User, UserRole
 
-ROLES = ("manager", "staff", "patient_liaison", "employer", "insurer", "equality_lead", "information_governance", "committee",
-         "process_designer", "admin")
-MAX_EMAIL = 254
-__all__ = ["Accounts", "Actor", "IssuedToken", "Person", "ROLES", "TokenInfo", "TokenRefused"]
+__all__ = ["MAX_EMAIL", "ROLES", "Accounts", "Actor", "IssuedToken", "Person", "TokenInfo", "TokenRefused"]
 
 
 @dataclass(frozen=True)
@@ -86,22 +84,6 @@ class Person:
                    user.department.name if user.department else None, user.active, bool(user.mail_digest))
 
 
-def _checked_roles(roles) -> list[str]:
-    unknown = [r for r in roles if r not in ROLES]
-    if unknown:
-        raise InvalidInput([FieldError("role", f"Unknown role {', '.join(unknown)}; roles are {', '.join(ROLES)}.")])
-    if not roles:
-        raise InvalidInput([FieldError("role", "Give at least one role.")])
-    return sorted(set(roles))
-
-
-def _checked_email(email: str | None) -> str | None:
-    email = (email or "").strip() or None
-    if email is not None and (len(email) > MAX_EMAIL or "@" not in email.strip("@") or any(c.isspace() for c in email)):
-        raise InvalidInput([FieldError("email", f"'{email[:60]}' is not an e-mail address.")])
-    return email
-
-
 class Accounts:
     def __init__(self, database: Database, clock, password_method: str = "scrypt"):
         self._db = database
@@ -119,19 +101,22 @@ class Accounts:
         return found
 
     def add_user(self, username: str, password: str, roles: list[str], department: str | None = None,
-                 email: str | None = None, actor: str = audit.SYSTEM_ACTOR, mail_digest: bool = False) -> Actor:
-        roles = _checked_roles(roles)
-        email = _checked_email(email)
-        if not username or not password:
-            raise InvalidInput([FieldError("username" if not username else "password", "is required.")])
-        if len(username) > 80 or any(c.isspace() for c in username):
-            raise InvalidInput([FieldError("username", "A username has at most 80 characters and no spaces.")])
+                 email: str | None = None, actor: str = audit.SYSTEM_ACTOR, mail_digest: bool = False,
+                 errors: list[FieldError] = ()) -> Actor:
+        """Add a person; every problem with what was given, with ``errors`` found by the caller,
+        is raised at once, each on its field. The password is taken as given (see
+        ``Administration.add_person`` for one a person chose)."""
+        email = person_details.email_address(email)
+        problems = [*errors, person_details.username_problem(username), person_details.roles_problem(roles),
+                    person_details.email_problem(email), None if password else FieldError("password", "is required.")]
         with self._db.transaction() as session:
-            if session.scalar(select(User.id).where(User.username == username)) is not None:
-                raise InvalidInput([FieldError("username", f"The user '{username}' already exists.")])
+            if username and session.scalar(select(User.id).where(User.username == username)) is not None:
+                problems.append(FieldError("username", f"The user '{username}' already exists."))
+            person_details.refuse_any(problems)
             dept = self.department(session, department, create=True) if department else None
             user = User(username=username, password_hash=self._passwords.hash(password), email=email,
-                        department=dept, role_rows=[UserRole(role=r) for r in roles], mail_digest=mail_digest)
+                        department=dept, role_rows=[UserRole(role=r) for r in sorted(set(roles))],
+                        mail_digest=mail_digest)
             session.add(user)
             session.flush()
             audit.record(session, at=self._clock(), actor=actor, action="user_added",
@@ -155,11 +140,13 @@ class Accounts:
             return _person(rows) if rows and rows[0].active else None
 
     def set_password(self, username: str, password: str, actor: str = audit.SYSTEM_ACTOR) -> None:
-        """Give ``username`` a new password and end every session they had signed in."""
+        """Give ``username`` a new password and end every session they had signed in. The password
+        must pass the rules a person's own choice does (told the username and address)."""
         if not password:
             raise InvalidInput([FieldError("password", "is required.")])
         with self._db.transaction() as session:
             user = self._user(session, username)
+            password_rules.check(password, password_rules.context_words(user.username, user.email))
             user.password_hash = self._passwords.hash(password)
             user.session_version += 1
             audit.record(session, at=self._clock(), actor=actor, action="password_changed", data={"username": username})
@@ -257,13 +244,18 @@ class Accounts:
     def update_user(self, username: str, *, roles: list[str], department: str | None, email: str | None,
                     mail_digest: bool, actor: str = audit.SYSTEM_ACTOR) -> tuple[Person, Person]:
         """Change a person's roles, department, address and mail preference; (before, after)."""
-        roles, email = _checked_roles(roles), _checked_email(email)
+        email = person_details.email_address(email)
+        problems = [person_details.roles_problem(roles), person_details.email_problem(email)]
         with self._db.transaction() as session:
             user = self._user(session, username)
             before = Person.of(user)
-            user.department = self.department(session, department) if department else None
+            found = session.scalar(select(Department).where(Department.name == department)) if department else None
+            if department and found is None:
+                problems.append(FieldError("department", f"There is no department called '{department}'."))
+            person_details.refuse_any(problems)
+            user.department = found
             user.email, user.mail_digest = email, mail_digest
-            user.role_rows = [UserRole(role=r) for r in roles]
+            user.role_rows = [UserRole(role=r) for r in sorted(set(roles))]
             session.flush()
             after = Person.of(user)
             changed = {key: getattr(after, key) for key in ("roles", "department", "email", "mail_digest")

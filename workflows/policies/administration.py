@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 
 from workflows.errors import Conflict, FieldError, InvalidInput
+from workflows.people import password_rules
 from workflows.people.accounts import Accounts, Person
 from workflows.policies.assignments import Assignments
 from workflows.policies.commands import PolicyCommands
@@ -39,9 +40,16 @@ class Administration:
         self._assignments, self._lifecycle, self._clock = assignments, lifecycle, clock
 
     def add_person(self, actor: str, username: str, password: str, roles: list[str], department: str | None,
-                   email: str | None, mail_digest: bool = False) -> Person:
+                   email: str | None, mail_digest: bool = False, errors: list[FieldError] = ()) -> Person:
+        """Add a person with a password someone chose, which must pass the password rules as one a
+        person chooses for themselves does (an operator's ``user add --password``; an invitation's
+        random one). Every problem, with ``errors`` found by the caller, is told at once."""
+        problems = list(errors)
+        weak = password_rules.problem(password, password_rules.context_words(username, email)) if password else None
+        if weak:
+            problems.append(FieldError("password", weak))
         self._accounts.add_user(username, password, roles, department=department, email=email, actor=actor,
-                                mail_digest=mail_digest)
+                                mail_digest=mail_digest, errors=problems)
         self._lifecycle.welcome_staff(username, actor)
         return self._accounts.person(username)
 

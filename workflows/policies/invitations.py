@@ -47,6 +47,17 @@ class Invited:
     expires_at: datetime
 
 
+@dataclass(frozen=True)
+class Pending:
+    """An invitation not accepted yet, as the admin's list of people shows it: when the person was
+    first invited, when their latest link was sent and until when it works."""
+
+    invited_at: datetime
+    sent_at: datetime
+    expires_at: datetime
+    expired: bool
+
+
 def _mail_body(base: str, username: str, link: str, expires_at: datetime, by: str) -> str:
     return (f"Hello {username},\n\n{by} has given you an account on policyflow, where your department's "
             f"policies are drafted, consulted on and signed off.\n\n"
@@ -63,12 +74,12 @@ class Invitations:
 
     def invite(self, actor: str, username: str, email: str | None, roles: list[str],
                department: str | None = None, mail_digest: bool = False) -> Person:
-        """Add ``username`` with a password nobody knows, and mail them a link to choose one."""
-        if not (email or "").strip():
-            raise InvalidInput([FieldError("email", "An invitation needs the person's e-mail address: "
-                                                    "the link to choose a password goes there.")])
+        """Add ``username`` with a password nobody knows, and mail them a link to choose one. Every
+        problem with the details is told at once."""
+        no_address = FieldError("email", "An invitation needs the person's e-mail address: the link to choose a "
+                                         "password goes there.")
         person = self._administration.add_person(actor, username, secrets.token_urlsafe(32), roles, department,
-                                                 email, mail_digest)
+                                                 email, mail_digest, errors=[] if (email or "").strip() else [no_address])
         self.send(actor, username)
         return person
 
@@ -97,6 +108,23 @@ class Invitations:
                          data={"username": username, "expires_at": expires_at.isoformat()})
         return expires_at
 
+    def pending(self, username: str | None = None) -> dict[str, Pending]:
+        """Everyone invited (or ``username`` alone) who has not chosen a password through a link yet,
+        by username; a person who accepted once and was sent a new link since is not "invited"."""
+        now = self._clock()
+        accepted = select(Invitation.user_id).where(Invitation.accepted_at.is_not(None))
+        query = (select(User.username, Invitation.created_at, Invitation.expires_at, Invitation.used_at)
+                 .join(Invitation, Invitation.user_id == User.id).where(Invitation.user_id.not_in(accepted))
+                 .order_by(Invitation.user_id, Invitation.created_at, Invitation.id))
+        with self._db.reading() as session:
+            rows = session.execute(query if username is None else query.where(User.username == username)).all()
+        first, latest = {}, {}
+        for row in rows:  # oldest first: the first invitation, then the latest link
+            first.setdefault(row.username, row.created_at)
+            latest[row.username] = row
+        return {name: Pending(first[name], row.created_at, row.expires_at, row.expires_at <= now)
+                for name, row in latest.items() if row.used_at is None}
+
     def _usable(self, session, token: str) -> tuple[Invitation, User]:
         invitation = session.scalar(select(Invitation).where(Invitation.token_hash == _hash(token or "")))
         user = session.get(User, invitation.user_id) if invitation else None
@@ -120,7 +148,7 @@ class Invitations:
             credentials.choose(session, self._passwords, user, password, confirmation, actor=user.username, now=now)
             used = session.execute(update(Invitation).where(Invitation.id == invitation.id,
                                                             Invitation.used_at.is_(None))
-                                   .values(used_at=now)).rowcount
+                                   .values(used_at=now, accepted_at=now)).rowcount
             if used != 1:
                 raise LinkRefused("This link was used a moment ago; sign in with the password chosen then.")
             audit.record(session, at=now, actor=user.username, action="invitation_accepted",

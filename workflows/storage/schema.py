@@ -365,7 +365,8 @@ class Invitation(Base):
     """A one-time link for a person to choose their own password (see workflows/policies/invitations.py).
 
     Only the hash of the link's secret is kept; ``used_at`` is set by a guarded update, so
-    of two uses at once one wins, and a newer invitation ends the older ones."""
+    of two uses at once one wins, and a newer invitation ends the older ones (``used_at``
+    too). ``accepted_at`` tells the two apart: set only when the person chose a password."""
 
     __tablename__ = "invitations"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -375,6 +376,7 @@ class Invitation(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class SignInIdentity(Base):
