@@ -1,7 +1,7 @@
 """ratified policies: initial and residual risk ratings, version labels, early-review reasons, guidance versions
 
 Revision ID: e6b2f0a4c817
-Revises: d4a7e1c93b58
+Revises: a0bef679fa6b
 """
 import sqlalchemy as sa
 from alembic import op
@@ -9,7 +9,7 @@ from alembic import op
 import workflows.storage.schema
 
 revision = 'e6b2f0a4c817'
-down_revision = 'd4a7e1c93b58'
+down_revision = 'a0bef679fa6b'
 branch_labels = None
 depends_on = None
 
