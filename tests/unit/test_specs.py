@@ -270,6 +270,22 @@ def test_unsupported_element_names_the_element():
     assert "no support" in problem.message
 
 
+def test_a_call_activity_calling_no_process_of_the_files_names_the_call():
+    diagram = (TINY.replace('<bpmn:userTask id="write_note" name="Write a note">',
+                            '<bpmn:callActivity id="write_note" name="Write a note" calledElement="note_writing">')
+               .replace("</bpmn:userTask>", "</bpmn:callActivity>").replace(FORM_PROPERTY_LINE, ""))
+    problem = the_problem(diagram)
+    assert (problem.element, problem.line) == ("write_note", line_of(diagram, 'id="write_note"'))
+    assert problem.message == "the call activity calls 'note_writing', which is not a process in these files"
+
+
+def test_a_schema_error_names_the_element_on_its_line():
+    diagram = TINY.replace('<bpmn:endEvent id="end">', '<bpmn:endEvent id="end" colour="red">')
+    problem = the_problem(diagram)
+    assert (problem.element, problem.line) == ("end", line_of(diagram, 'id="end"'))
+    assert "'colour' is not allowed" in problem.message
+
+
 def test_process_without_id_is_reported_not_a_type_error():
     diagram = TINY.replace('<bpmn:process id="tiny"', "<bpmn:process")
     problem = the_problem(diagram)

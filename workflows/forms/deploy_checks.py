@@ -6,11 +6,15 @@ references rather than resolve them, since a form is flat fields written in plac
 a ``pattern`` RE2 cannot run (backreferences, lookaround: see ``forms``), and
 ``unevaluatedProperties`` beside ``patternProperties`` (jsonschema would match those
 names with Python's backtracking ``re``). Each is reported as a DiagramProblem
-naming the form, the line where we can find it, and the field.
+naming the form, the line where we can find it, and the field; so is a form that is
+not valid JSON Schema at all (``schema_problem``).
 """
 from __future__ import annotations
 
 import json
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 
 from workflows.errors import DiagramProblem
 from workflows.forms.meaning import PREFERENCE_MARKS
@@ -37,6 +41,18 @@ def subschemas(form: dict):
         for key in _NAMED:
             if isinstance(schema.get(key), dict):
                 pending.extend((inner, name if key == "properties" else field) for name, inner in schema[key].items())
+
+
+def schema_problem(name: str, text: str, form: dict) -> DiagramProblem | None:
+    """Why ``form`` (parsed from ``text``) is not a valid JSON Schema, located at its field; None if it is."""
+    try:
+        Draft202012Validator.check_schema(form)
+    except SchemaError as error:
+        path = list(error.absolute_path)
+        field = path[1] if len(path) > 1 and path[0] == "properties" and isinstance(path[1], str) else None
+        return DiagramProblem(name, _line_of(text, field) if field else None, field,
+                              f"not a valid JSON Schema form: {error.message}")
+    return None
 
 
 def form_problems(name: str, text: str, form: dict) -> list[DiagramProblem]:
