@@ -445,6 +445,22 @@ def test_invalid_json_in_a_form_names_its_line():
     assert problem.line == 3
 
 
+def test_a_form_that_is_not_json_schema_is_judged_by_its_text_the_same_every_time():
+    """The meta-schema's answer is kept by the form's text: the same text under another name, or in a
+    later check, is refused the same way, at that file's field and line; a corrected form loads."""
+    broken = {**FORM, "properties": {"note": {"type": "sentence", "title": "Note"}}}
+    text = json.dumps(broken, indent=2).encode()
+    for _ in range(2):
+        problem = form_problem(text)
+        assert (problem.element, problem.line) == ("note", 4)  # the line of "note": {
+        assert problem.message.startswith("not a valid JSON Schema form: 'sentence' is not valid")
+    with pytest.raises(DiagramError) as refused:
+        load_bundle({"tiny.bpmn": TINY.replace(FORM_NAME, "other.schema.json").encode()},
+                    {"other.schema.json": text})
+    assert [(p.file, p.element) for p in refused.value.problems] == [("other.schema.json", "note")]
+    assert load(TINY).forms[FORM_NAME] == FORM
+
+
 @pytest.mark.parametrize("where", ["field", "root", "conditional"])
 def test_a_ref_in_a_form_is_refused_at_deploy_naming_the_field(where):
     form = {"type": "object", "properties": {"note": {"type": "string", "title": "Note"}}, "$defs": {
