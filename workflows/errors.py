@@ -79,6 +79,14 @@ class DiagramError(PolicyflowError):
 
 
 class WorkflowFailure(PolicyflowError):
-    """The engine could not advance a policy (a script or expression failed at run time)."""
+    """The engine could not advance a policy (a script or expression failed at run time).
+
+    ``element`` is the id of the diagram element whose code failed, when the engine knows it:
+    the studio's check marks that element, and so never has to find an id in the message.
+    """
 
     http_status = 422
+
+    def __init__(self, message: str, element: str | None = None):
+        super().__init__(message)
+        self.element = element

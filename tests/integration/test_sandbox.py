@@ -63,14 +63,15 @@ def test_a_harmless_step_runs_in_a_worker(quick):
     assert result.data["total"] == 9
 
 
-@pytest.mark.parametrize("script, condition, culprit", [
-    ("n = 1", SLOW_CONDITION, "The condition on flow flow_again"),
-    (SLOW_SCRIPT, "True", "The script of run_script"),
+@pytest.mark.parametrize("script, condition, culprit, element", [
+    ("n = 1", SLOW_CONDITION, "The condition on flow flow_again", "flow_again"),
+    (SLOW_SCRIPT, "True", "The script of run_script", "run_script"),
 ], ids=["gateway condition", "script task"])
-def test_code_over_its_cpu_time_is_stopped_and_named(quick, script, condition, culprit):
+def test_code_over_its_cpu_time_is_stopped_and_named(quick, script, condition, culprit, element):
     with pytest.raises(StepLimitExceeded) as stopped:
         Note(quick, looping_process(script, condition)).start()
     assert stopped.value.message.startswith(f"{culprit} ran longer than 1 s; nothing was saved.")
+    assert stopped.value.element == element  # what the studio marks on the diagram
     # The worker was replaced: a harmless step runs.
     assert Note(quick).complete(Note(quick).start()).completed
 
@@ -91,6 +92,7 @@ def test_hashing_bombs_are_refused_by_the_first_wall_within_the_cpu_limit(script
             Note(sandbox, script=script).start()
         assert not isinstance(refused.value, StepLimitExceeded), refused.value.message
         assert refused.value.message.startswith("The process could not continue at run_script: ")
+        assert refused.value.element == "run_script"
         assert "dict keys and set members" in refused.value.message
     finally:
         sandbox.close()
@@ -99,8 +101,10 @@ def test_hashing_bombs_are_refused_by_the_first_wall_within_the_cpu_limit(script
 def test_code_over_its_memory_is_stopped_and_named():
     sandbox = sandbox_with(memory_mb=16, cpu_seconds=5)
     try:
-        with pytest.raises(StepLimitExceeded, match="^The script of run_script needed more than 16 MB of memory"):
+        with pytest.raises(StepLimitExceeded, match="^The script of run_script needed more than 16 MB of memory") \
+                as stopped:
             Note(sandbox, script=BIG_SCRIPT).start()
+        assert stopped.value.element == "run_script"
         assert Note(sandbox).start().ready  # a fresh worker took over
     finally:
         sandbox.close()
@@ -110,8 +114,10 @@ def test_the_wall_clock_stops_what_the_cpu_limit_would_let_run_on():
     sandbox = sandbox_with(cpu_seconds=60, wall_seconds=3)
     try:
         assert Note(sandbox).start().ready  # the worker is up: its start-up does not eat into the step's time
-        with pytest.raises(StepLimitExceeded, match="^The condition on flow flow_again did not finish within 3 s"):
+        with pytest.raises(StepLimitExceeded, match="^The condition on flow flow_again did not finish within 3 s") \
+                as stopped:
             Note(sandbox, looping_process("n = 1", SLOW_CONDITION)).start()
+        assert stopped.value.element == "flow_again"
         assert Note(sandbox).start().ready
     finally:
         sandbox.close()

@@ -270,6 +270,22 @@ def test_unsupported_element_names_the_element():
     assert "no support" in problem.message
 
 
+def test_a_call_activity_calling_no_process_of_the_files_names_the_call():
+    diagram = (TINY.replace('<bpmn:userTask id="write_note" name="Write a note">',
+                            '<bpmn:callActivity id="write_note" name="Write a note" calledElement="note_writing">')
+               .replace("</bpmn:userTask>", "</bpmn:callActivity>").replace(FORM_PROPERTY_LINE, ""))
+    problem = the_problem(diagram)
+    assert (problem.element, problem.line) == ("write_note", line_of(diagram, 'id="write_note"'))
+    assert problem.message == "the call activity calls 'note_writing', which is not a process in these files"
+
+
+def test_a_schema_error_names_the_element_on_its_line():
+    diagram = TINY.replace('<bpmn:endEvent id="end">', '<bpmn:endEvent id="end" colour="red">')
+    problem = the_problem(diagram)
+    assert (problem.element, problem.line) == ("end", line_of(diagram, 'id="end"'))
+    assert "'colour' is not allowed" in problem.message
+
+
 def test_process_without_id_is_reported_not_a_type_error():
     diagram = TINY.replace('<bpmn:process id="tiny"', "<bpmn:process")
     problem = the_problem(diagram)
@@ -427,6 +443,22 @@ def test_a_form_that_cannot_be_read_is_a_located_problem(data, words):
 def test_invalid_json_in_a_form_names_its_line():
     problem = form_problem(b'{"type": "object",\n "properties": {\n  "a": {"type": "string",}\n }\n}')
     assert problem.line == 3
+
+
+def test_a_form_that_is_not_json_schema_is_judged_by_its_text_the_same_every_time():
+    """The meta-schema's answer is kept by the form's text: the same text under another name, or in a
+    later check, is refused the same way, at that file's field and line; a corrected form loads."""
+    broken = {**FORM, "properties": {"note": {"type": "sentence", "title": "Note"}}}
+    text = json.dumps(broken, indent=2).encode()
+    for _ in range(2):
+        problem = form_problem(text)
+        assert (problem.element, problem.line) == ("note", 4)  # the line of "note": {
+        assert problem.message.startswith("not a valid JSON Schema form: 'sentence' is not valid")
+    with pytest.raises(DiagramError) as refused:
+        load_bundle({"tiny.bpmn": TINY.replace(FORM_NAME, "other.schema.json").encode()},
+                    {"other.schema.json": text})
+    assert [(p.file, p.element) for p in refused.value.problems] == [("other.schema.json", "note")]
+    assert load(TINY).forms[FORM_NAME] == FORM
 
 
 @pytest.mark.parametrize("where", ["field", "root", "conditional"])

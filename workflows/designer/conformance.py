@@ -43,13 +43,16 @@ def _arrow(path: list[str]) -> str:
 
 
 class _Guard:
-    def __init__(self, file: str, graph: FlowGraph, forms: dict):
-        self.file, self.graph, self.forms = file, graph, forms
+    def __init__(self, file: str, process, graph: FlowGraph, forms: dict):
+        self.file, self.process, self.graph, self.forms = file, process, graph, forms
         self.problems: list[DiagramProblem] = []
 
     def problem(self, node_id: str | None, message: str) -> None:
-        line = self.graph.line(node_id) if node_id in self.graph.nodes else None
-        self.problems.append(DiagramProblem(self.file, line, node_id, message))
+        """A refusal at ``node_id``, or at the process itself when no element is to blame."""
+        if node_id in self.graph.nodes:
+            self.problems.append(DiagramProblem(self.file, self.graph.line(node_id), node_id, message))
+        else:
+            self.problems.append(DiagramProblem(self.file, self.process.sourceline, self.process.get("id"), message))
 
     def of_step(self, step: str) -> set[str]:
         return {n for n in self.graph.nodes if self.graph.step(n) == step}
@@ -98,7 +101,8 @@ class _Guard:
         publications = self.of_step("publication")
         reached = self.graph.reachable(self.graph.entries)
         if not publications & reached:
-            self.problem(next(iter(self.graph.entries), None),
+            # At the publication task the start cannot reach, or, without one, at the start event.
+            self.problem(min(publications, default=None) or next(iter(self.graph.entries), None),
                          "no task of step 'publication' can be reached from the start event")
             return self.problems
         steps = {step: self.counted(step) for step in REQUIRED_STEPS}
@@ -213,5 +217,5 @@ def conformance_problems(bundle: ProcessBundle) -> list[DiagramProblem]:
         root = parse_xml(name, text.encode())
         for process in root.iter("{*}process"):
             if process.get("id") == bundle.process_id:
-                return _Guard(name, flow_graph(process), bundle.forms).check()
+                return _Guard(name, process, flow_graph(process), bundle.forms).check()
     return []

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from workflows.designer.bundle_files import split_files
 from workflows.designer.conformance import conformance_problems
-from workflows.engine.dry_run import DryRunPath, DryRunReport, _element_of
+from workflows.engine.dry_run import DryRunPath, DryRunReport
 from workflows.engine.specs import ProcessBundle, load_bundle, parse_xml
 from workflows.errors import DiagramError, DiagramProblem, PolicyflowError
 
@@ -42,13 +42,27 @@ class CheckReport:
         return not self.errors
 
 
-def _locate(files: dict[str, str], element: str | None) -> tuple[str, int | None]:
-    for name, text in files.items():
-        if element and name.endswith((".bpmn", ".dmn")):
-            found = parse_xml(name, text.encode()).xpath("//*[@id=$id]", id=element)
-            if found:
-                return name, found[0].sourceline
-    return next((n for n in files if n.endswith(".bpmn")), "(bundle)"), None
+class _Locator:
+    """Where each element of a checked bundle is (file and line, by id), read once for all its problems."""
+
+    def __init__(self, bundle: ProcessBundle):
+        self.bundle = bundle
+        self._places: dict[str, tuple[str, int]] | None = None
+
+    def problem(self, element: str | None, message: str) -> DiagramProblem:
+        """A problem at ``element``, or, when no element is to blame (a bound of the whole run), at
+        the process that runs: the studio marks its pool, and the page names its line."""
+        element = element or self.bundle.process_id
+        if self._places is None:
+            self._places = {}
+            for name, text in self.bundle.files.items():
+                if name.endswith((".bpmn", ".dmn")):
+                    for node in parse_xml(name, text.encode()).iter():
+                        if isinstance(node.tag, str) and node.get("id"):
+                            self._places.setdefault(node.get("id"), (name, node.sourceline))
+        first = next((n for n in self.bundle.files if n.endswith(".bpmn")), "(bundle)")
+        file, line = self._places.get(element, (first, None))
+        return DiagramProblem(file, line, element, message)
 
 
 def plain_tasks(files: dict) -> list[DiagramProblem]:
@@ -80,26 +94,23 @@ def _checked(files: dict, sandbox, now: datetime) -> CheckReport:
     except DiagramError as error:
         return CheckReport(errors=list(error.problems))
     data = {"policy": {"title": "Dry run", "department": "Dry run"}, "staff_members": list(DRY_RUN_STAFF)}
+    where = _Locator(bundle)
     try:
         report: DryRunReport = sandbox.run("dry_run", bundle.content_hash, lambda: bundle.files, data=data, now=now,
                                            bounds={})
     except PolicyflowError as failure:  # the run broke a limit or could not start: say where, as a problem
-        element = _element_of(failure.message)
-        file, line = _locate(bundle.files, element)
-        return CheckReport(errors=[DiagramProblem(file, line, element, f"dry run: {failure.message}")], bundle=bundle)
+        problem = where.problem(getattr(failure, "element", None), f"dry run: {failure.message}")
+        return CheckReport(errors=[problem], bundle=bundle)
     result = CheckReport(paths=report.paths, bundle=bundle)
     if not report.paths:  # a check never passes with nothing explored
-        result.errors.append(DiagramProblem(*_locate(bundle.files, None), None, "the dry run found no route to follow"))
+        result.errors.append(where.problem(None, "the dry run found no route to follow"))
     for path in report.paths:
         if path.outcome == "error":
-            file, line = _locate(bundle.files, path.element)
             route = " → ".join(path.steps)
-            result.errors.append(DiagramProblem(file, line, path.element, f"{path.message} (dry run: {route})"))
+            result.errors.append(where.problem(path.element, f"{path.message} (dry run: {route})"))
     for element in report.unreachable:
-        file, line = _locate(bundle.files, element)
-        result.warnings.append(DiagramProblem(file, line, element, "no route of the dry run reaches this element"))
+        result.warnings.append(where.problem(element, "no route of the dry run reaches this element"))
     if not report.complete:
-        result.warnings.append(DiagramProblem(next(iter(bundle.files)), None, None,
-                                              f"the dry run stopped at its bound after {len(report.paths)} routes; "
-                                              "routes with several unusual answers were not all tried"))
+        result.warnings.append(where.problem(None, f"the dry run stopped at its bound after {len(report.paths)} "
+                                                   "routes; routes with several unusual answers were not all tried"))
     return result

@@ -3,7 +3,9 @@
 When diagram code is stopped (too slow, too big), the message must say which
 code: "the condition on flow approved", not "an expression". SpiffWorkflow hands
 the script engine only the task and the code text, so the labels are read from
-the diagram once, keyed by (element id, code text).
+the diagram once, keyed by (element id, code text). Each label comes with the id of
+the element it points at (a condition's flow, not its gateway), so a failure can be
+marked on the diagram without reading an id back out of the words.
 """
 from __future__ import annotations
 
@@ -35,9 +37,9 @@ def _owner(node) -> str | None:
     return node.get("id") if node is not None else None
 
 
-def code_labels(files: dict[str, str]) -> dict[tuple[str, str], str]:
-    """(element id, stripped code) → "the condition on flow f1"-style label, for every BPMN file."""
-    labels: dict[tuple[str, str], str] = {}
+def code_labels(files: dict[str, str]) -> dict[tuple[str, str], tuple[str, str]]:
+    """(element id, stripped code) → ("the condition on flow f1"-style label, the element it names)."""
+    labels: dict[tuple[str, str], tuple[str, str]] = {}
     for name, text in files.items():
         if not name.endswith(".bpmn"):
             continue
@@ -47,13 +49,14 @@ def code_labels(files: dict[str, str]) -> dict[tuple[str, str], str]:
                 continue
             if kind == "conditionExpression":
                 flow = node.getparent()
-                labels[(flow.get("sourceRef"), code)] = f"the condition on flow {flow.get('id')}"
+                labels[(flow.get("sourceRef"), code)] = (f"the condition on flow {flow.get('id')}", flow.get("id"))
             elif kind in _EXPRESSIONS and (owner := _owner(node)):
-                labels[(owner, code)] = _EXPRESSIONS[kind].format(owner=owner)
+                labels[(owner, code)] = (_EXPRESSIONS[kind].format(owner=owner), owner)
     return labels
 
 
-def label_for(labels: dict, element_id: str, code: str, is_decision: bool = False) -> str:
+def label_for(labels: dict, element_id: str, code: str, is_decision: bool = False) -> tuple[str, str]:
+    """The label of the code ``element_id`` is about to run, and the element that label names."""
     if is_decision:
-        return f"the decision table called by {element_id}"
-    return labels.get((element_id, code.strip()), f"the code of {element_id}")
+        return f"the decision table called by {element_id}", element_id
+    return labels.get((element_id, code.strip()), (f"the code of {element_id}", element_id))

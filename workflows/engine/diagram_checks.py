@@ -200,6 +200,19 @@ def _check_user_task(file, task, lanes, forms) -> list[DiagramProblem]:
     return problems
 
 
+def call_problems(trees: dict) -> list[DiagramProblem]:
+    """Call activities that call a process no file of the bundle holds (the engine names only the process).
+
+    The engine also finds a subprocess by its id, so those count as processes here too."""
+    callable_kinds = ("{*}process", "{*}subProcess", "{*}transaction", "{*}adHocSubProcess")
+    processes = {node.get("id") for root in trees.values() for node in root.iter(*callable_kinds)}
+    return [DiagramProblem(name, call.sourceline, call.get("id"),
+                           f"the call activity calls '{call.get('calledElement') or ''}', which is not a process "
+                           "in these files")
+            for name, root in trees.items() for process in root.iter("{*}process") if executable(process)
+            for call in process.iter("{*}callActivity") if call.get("calledElement") not in processes]
+
+
 def check_diagram(file: str, root, forms: dict) -> list[DiagramProblem]:
     """Every modelling problem in one BPMN or DMN document."""
     problems = _check_code(file, root)

@@ -40,9 +40,8 @@ from workflows.engine.route_text import RouteText, unreachable_elements
 from workflows.engine.sample_answers import variants
 from workflows.engine.tasks import describe
 from workflows.engine.timers import waiting_timers
-from workflows.errors import InvalidInput, PolicyflowError
+from workflows.errors import InvalidInput, PolicyflowError, WorkflowFailure
 
-_ERROR_AT = " at "
 _SEEN = TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.STARTED
 MAX_PATHS = 80
 MAX_STEPS = 1500  # steps over all routes together
@@ -127,8 +126,9 @@ class _Explorer:
             try:
                 self._answers[form_name] = variants(form, self.reads.fields, self.now.date())
             except InvalidInput as error:
-                raise PolicyflowError(f"The process could not continue at {describe(task).element_id}: the dry run "
-                                      f"could not fill in its form {form_name}: {error.message}") from None
+                raise WorkflowFailure(f"The process could not continue at {describe(task).element_id}: the dry run "
+                                      f"could not fill in its form {form_name}: {error.message}",
+                                      describe(task).element_id) from None
         return self._answers[form_name]
 
     def signature(self, workflow, visits: dict) -> tuple:
@@ -229,11 +229,12 @@ class _Explorer:
         except PolicyflowError as error:
             self.note_reached(workflow)
             route.steps.append(apply[1] if apply[0] == "answer" else "time passes")
-            return self.finish(route, "error", _element_of(error.message), error.message)
+            element = getattr(error, "element", None) or (apply[1] if apply[0] == "answer" else None)
+            return self.finish(route, "error", element, error.message)
         self.note_reached(workflow)
         if time.process_time() - began > self.step_seconds:  # what the sandbox stops a policy's step at
             route.steps.append(apply[1] if apply[0] == "answer" else "time passes")
-            element = apply[1] if apply[0] == "answer" else None
+            element = apply[1] if apply[0] == "answer" else (steps[0].split(" ")[0] if steps else None)
             return self.finish(route, "error", element, f"The step after {element or 'the timers'} ran longer than "
                                                         f"{self.step_seconds:g} s of CPU time, the limit of one step")
         compact(workflow)
@@ -287,13 +288,6 @@ class _Explorer:
         unreachable = [] if self.stopped else unreachable_elements(self.bundle.files, self.bundle.process_id,
                                                                    self.reached)
         return DryRunReport(list(self.paths.values()), unreachable, not self.stopped, self.explored)
-
-
-def _element_of(message: str) -> str | None:
-    """The element an engine failure names ("… could not continue at X: …")."""
-    if _ERROR_AT not in message:
-        return None
-    return message.split(_ERROR_AT, 1)[1].split(":", 1)[0].split(" ")[0].strip() or None
 
 
 def route_ahead(engine, bundle, workflow, now: datetime) -> DryRunPath:

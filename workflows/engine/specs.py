@@ -19,18 +19,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from workflows.engine.diagram_checks import FORM_PROPERTY, check_diagram, plain_file_name, properties
+from workflows.engine.diagram_checks import FORM_PROPERTY, call_problems, check_diagram, plain_file_name, properties
 from workflows.engine.multi_instance import BoundedParser
 from workflows.errors import DiagramError, DiagramProblem
-from workflows.forms.deploy_checks import form_problems
+from workflows.forms.deploy_checks import form_problems, schema_problem
 from workflows.forms.validation import json_depth
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -113,10 +111,9 @@ def _parse_form(name: str, data: bytes) -> dict:
         raise DiagramError.single(name, f"not valid JSON: {error}") from None
     if json_depth(form, MAX_FORM_DEPTH) > MAX_FORM_DEPTH:
         raise _too_deep(name)
-    try:
-        Draft202012Validator.check_schema(form)
-    except SchemaError as error:
-        raise DiagramError.single(name, f"not a valid JSON Schema form: {error.message}") from None
+    invalid = schema_problem(name, text, form)
+    if invalid is not None:
+        raise DiagramError([invalid])
     if form.get("type") != "object" or not isinstance(form.get("properties"), dict):
         raise DiagramError.single(name, 'a form must be a JSON Schema with "type": "object" and "properties"')
     problems = form_problems(name, text, form)
@@ -148,10 +145,27 @@ def _locate(trees: dict[str, etree._Element], file: str | None, element_id: str 
     return file or next(iter(trees), "(bundle)"), None
 
 
+def _element_at(root, line: int) -> str | None:
+    """The id of the element written at ``line`` (the last one to start there or before it), or of the
+    nearest element around it that has one: the schema's errors name a line, not an element."""
+    found = None
+    for node in root.iter():
+        if not isinstance(node.tag, str) or node.sourceline is None:
+            continue
+        if node.sourceline > line:
+            break
+        found = node
+    while found is not None and not found.get("id"):
+        found = found.getparent()
+    return found.get("id") if found is not None else None
+
+
 def _engine_problem(trees, error: Exception) -> DiagramProblem:
     element = getattr(error, "id", None) or None
     file, line = _locate(trees, getattr(error, "file_name", None) or None, element)
     line = getattr(error, "line_number", None) or line
+    if element is None and line and file in trees:
+        element = _element_at(trees[file], int(line))
     # The whole message: its first line alone was cut off ("not supported for tasks of type.").
     message = " ".join(line.strip() for line in str(error).splitlines() if line.strip()) or type(error).__name__
     return DiagramProblem(file, int(line) if line else None, element, message)
@@ -164,6 +178,7 @@ def load_bundle(diagrams: dict[str, bytes], forms: dict[str, bytes]) -> ProcessB
     trees = {name: parse_xml(name, data) for name, data in diagrams.items()}
     parsed_forms = {name: _parse_form(name, data) for name, data in forms.items()}
     problems = [p for name, root in trees.items() for p in check_diagram(name, root, parsed_forms)]
+    problems += call_problems(trees)
     if problems:
         raise DiagramError(problems)
 

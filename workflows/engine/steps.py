@@ -90,13 +90,13 @@ class _ScriptEngine(RestrictedScriptEngine):
     person is told "the condition on flow X ran too long", not just "too long".
     """
 
-    def __init__(self, labels: dict, on_code: Callable[[str], None], max_instances: int):
+    def __init__(self, labels: dict, on_code: Callable[[str, str | None], None], max_instances: int):
         super().__init__(environment=_ENVIRONMENT)
         self._labels, self._on_code, self.max_instances = labels, on_code, max_instances
 
     def _report(self, task, code: str) -> None:
         spec = task.task_spec
-        self._on_code(label_for(self._labels, spec.bpmn_id or spec.name, code, isinstance(spec, BusinessRuleTask)))
+        self._on_code(*label_for(self._labels, spec.bpmn_id or spec.name, code, isinstance(spec, BusinessRuleTask)))
 
     def evaluate(self, task, expression, external_context=None):
         self._report(task, expression)
@@ -110,18 +110,21 @@ class _ScriptEngine(RestrictedScriptEngine):
 _ENVIRONMENT = RestrictedEnvironment()
 
 
-def _failure(error: Exception, element: str | None = None) -> WorkflowFailure:
+def _failure(error: Exception, element: str | None = None, after: str | None = None) -> WorkflowFailure:
+    """The engine's error as a WorkflowFailure located at the element whose code failed: the one the
+    error names, else ``element``; else, if the error names none, the one the step started ``after``."""
     task, spec = getattr(error, "task", None), getattr(error, "task_spec", None)
     element = task.task_spec.bpmn_id if task is not None else (getattr(spec, "bpmn_id", None) or element)
-    where = f" at {element}" if element else ""
+    where = f" at {element}" if element else (f" after {after}" if after else "")
     message = str(error).splitlines()[0] if str(error) else type(error).__name__
     if message.startswith("No conditions satisfied"):
         message = "no condition on the gateway's outgoing flows holds, and it has no default flow"
-    return WorkflowFailure(f"The process could not continue{where}: {message}")
+    return WorkflowFailure(f"The process could not continue{where}: {message}", element or after)
 
 
 class WorkflowEngine:
-    def __init__(self, limits: EngineLimits = EngineLimits(), on_code: Callable[[str], None] = lambda label: None):
+    def __init__(self, limits: EngineLimits = EngineLimits(),
+                 on_code: Callable[[str, str | None], None] = lambda label, element: None):
         self._limits, self._on_code = limits, on_code
         self._codec = WorkflowCodec()
         self._labels: dict[str, dict] = {}
@@ -170,7 +173,7 @@ class WorkflowEngine:
             check_reads(workflow, bundle, old.files)
             workflow.script_engine = self._script_engine(bundle)
             self._advance(bundle, workflow, now, timers.timer_task_ids(workflow), self._interrupted(bundle, workflow),
-                          "the steps after moving to the new version")
+                          "the steps after moving to the new version", None)
             check_route_ahead(self, bundle, workflow, now)
             return self._result(workflow, before, now, introduce_all=True)
 
@@ -209,7 +212,7 @@ class WorkflowEngine:
         workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=self._script_engine(bundle))
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(copy.deepcopy(data))
-        self._advance(bundle, workflow, now, set(), set(), "starting the process")
+        self._advance(bundle, workflow, now, set(), set(), "starting the process", None)
         return workflow
 
     def run_task(self, bundle: ProcessBundle, workflow: BpmnWorkflow, task, answers: dict, now: datetime,
@@ -222,12 +225,13 @@ class WorkflowEngine:
         if described.lifecycle_step == "publication":  # its post-script counts the review's opening back from its date
             task.data[REVIEW_LEAD_VARIABLE] = task_properties(task).get(REVIEW_LEAD_PROPERTY) or DEFAULT_REVIEW_LEAD
         timers_before = timers.timer_task_ids(workflow)
-        self._on_code(f"completing {task.task_spec.bpmn_id}")
+        self._on_code(f"completing {task.task_spec.bpmn_id}", task.task_spec.bpmn_id)
         try:
             task.run()
         except (SpiffWorkflowException, UnsafeCode) as error:
             raise _failure(error, task.task_spec.bpmn_id) from None
-        self._advance(bundle, workflow, now, timers_before, known, f"the steps after {task.task_spec.bpmn_id}")
+        self._advance(bundle, workflow, now, timers_before, known, f"the steps after {task.task_spec.bpmn_id}",
+                      task.task_spec.bpmn_id)
 
     def fire_timers(self, bundle: ProcessBundle, workflow: BpmnWorkflow, now: datetime, due_only: bool) -> list[str]:
         """Fire the waiting timers (only those due at ``now`` if ``due_only``); the element ids that fired."""
@@ -235,7 +239,7 @@ class WorkflowEngine:
         fired = timers.fire_due(workflow, now) if due_only else timers.fire_all(workflow)
         if fired:
             workflow.refresh_timers()
-            self._advance(bundle, workflow, now, timers_before, known, f"the steps after {', '.join(fired)}")
+            self._advance(bundle, workflow, now, timers_before, known, f"the steps after {', '.join(fired)}", fired[0])
         return fired
 
     def copy_workflow(self, bundle: ProcessBundle, workflow: BpmnWorkflow) -> BpmnWorkflow:
@@ -248,14 +252,14 @@ class WorkflowEngine:
         workflow = self.load(bundle, state)
         before, known = {t.id for t in ready_human_tasks(workflow)}, self._interrupted(bundle, workflow)
         timers_before = timers.timer_task_ids(workflow)
-        self._on_code(f"receiving {name}")
+        self._on_code(f"receiving {name}", None)
         try:
             workflow.send_event(BpmnEvent(definition, payload=copy.deepcopy(payload)))
         except WorkflowException:
             raise Conflict(f"This policy is not waiting for '{name}' at this stage; nothing was changed.") from None
         except (SpiffWorkflowException, UnsafeCode) as error:
             raise _failure(error) from None
-        self._advance(bundle, workflow, now, timers_before, known, f"the steps after {name}")
+        self._advance(bundle, workflow, now, timers_before, known, f"the steps after {name}", None)
         return self._result(workflow, before, now)
 
     def load(self, bundle: ProcessBundle, state: str) -> BpmnWorkflow:
@@ -283,9 +287,10 @@ class WorkflowEngine:
         return self._events[bundle.content_hash]
 
     def _advance(self, bundle: ProcessBundle, workflow: BpmnWorkflow, now: datetime, timers_before: set,
-                 known_subprocesses: set, what: str) -> None:
+                 known_subprocesses: set, what: str, element: str | None) -> None:
         """Run automatic steps to the next wait; ``timers_before``: timers already pinned;
-        ``known_subprocesses``: interrupting event subprocesses already started before this step."""
+        ``known_subprocesses``: interrupting event subprocesses already started before this step;
+        ``what`` and ``element``: what runs, in words, and the element that started it."""
         steps = 0
 
         def count_step(task) -> None:
@@ -295,9 +300,10 @@ class WorkflowEngine:
             steps += 1
             if steps > MAX_ENGINE_STEPS:
                 raise WorkflowFailure(f"The process ran more than {MAX_ENGINE_STEPS} automatic steps without "
-                                      f"waiting for anyone (last: {task.task_spec.bpmn_id}); check the diagram for a loop.")
+                                      f"waiting for anyone (last: {task.task_spec.bpmn_id}); check the diagram for a loop.",
+                                      task.task_spec.bpmn_id)
 
-        self._on_code(what)
+        self._on_code(what, element)
         interrupting = self._event_info(bundle)[1]
         try:
             workflow.do_engine_steps(will_complete_task=count_step, did_complete_task=_check_code_output)
@@ -306,7 +312,7 @@ class WorkflowEngine:
                 workflow.do_engine_steps(will_complete_task=count_step, did_complete_task=_check_code_output)
             timers.pin_new_timers(workflow, timers_before, now)
         except (SpiffWorkflowException, UnsafeCode) as error:
-            raise _failure(error) from None
+            raise _failure(error, after=element) from None
 
     def _result(self, workflow: BpmnWorkflow, before: set, now: datetime, introduce_all: bool = False) -> StepResult:
         """Compact, check what is stored, and describe the workflow for the app."""
@@ -342,7 +348,7 @@ class WorkflowEngine:
         """
         context = {**data, **to_json(task.data)}
         template = task.task_spec.extensions.get("instructionsForEndUser") or ""
-        self._on_code(f"the instructions of {described.element_id}")
+        self._on_code(f"the instructions of {described.element_id}", described.element_id)
         instructions = render_instructions(template, context) if template else ""
         source = task_properties(task).get("formStartsFrom")
         prefill = context.get(source) if source else None
@@ -370,7 +376,8 @@ def _check_code_output(task) -> None:
         try:
             to_json(task.data)
         except UnstorableData as error:
-            raise WorkflowFailure(f"The process could not continue at {task.task_spec.bpmn_id}: {error}.") from None
+            raise WorkflowFailure(f"The process could not continue at {task.task_spec.bpmn_id}: {error}.",
+                                  task.task_spec.bpmn_id) from None
 
 
 def _find_task(workflow: BpmnWorkflow, task_id: str):

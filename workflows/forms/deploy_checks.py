@@ -6,11 +6,19 @@ references rather than resolve them, since a form is flat fields written in plac
 a ``pattern`` RE2 cannot run (backreferences, lookaround: see ``forms``), and
 ``unevaluatedProperties`` beside ``patternProperties`` (jsonschema would match those
 names with Python's backtracking ``re``). Each is reported as a DiagramProblem
-naming the form, the line where we can find it, and the field.
+naming the form, the line where we can find it, and the field; so is a form that is
+not valid JSON Schema at all (``schema_problem``, whose answer is kept by the form's
+text: every check sends every form, and the meta-schema costs more than the rest).
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
+from collections import OrderedDict
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 
 from workflows.errors import DiagramProblem
 from workflows.forms.meaning import PREFERENCE_MARKS
@@ -37,6 +45,40 @@ def subschemas(form: dict):
         for key in _NAMED:
             if isinstance(schema.get(key), dict):
                 pending.extend((inner, name if key == "properties" else field) for name, inner in schema[key].items())
+
+
+#: Meta-schema answers kept, by the SHA-256 of a form's text (a check sends every form every time,
+#: and checking one against JSON Schema's meta-schema costs more than the rest of the bundle's checks).
+_SCHEMA_ANSWERS_KEPT = 512
+_schema_answers: OrderedDict[str, tuple[str, str | None] | None] = OrderedDict()
+_schema_answers_lock = threading.Lock()
+
+
+def schema_problem(name: str, text: str, form: dict) -> DiagramProblem | None:
+    """Why ``form`` (parsed from ``text``) is not a valid JSON Schema, located at its field; None if it is.
+
+    The answer depends on the text alone, so it is kept for texts seen before."""
+    key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    with _schema_answers_lock:
+        known = key in _schema_answers
+        answer = _schema_answers.get(key)
+    if not known:
+        try:
+            Draft202012Validator.check_schema(form)
+            answer = None
+        except SchemaError as error:
+            path = list(error.absolute_path)
+            field = path[1] if len(path) > 1 and path[0] == "properties" and isinstance(path[1], str) else None
+            answer = (error.message, field)
+        with _schema_answers_lock:
+            _schema_answers[key] = answer
+            while len(_schema_answers) > _SCHEMA_ANSWERS_KEPT:
+                _schema_answers.popitem(last=False)
+    if answer is None:
+        return None
+    message, field = answer
+    return DiagramProblem(name, _line_of(text, field) if field else None, field,
+                          f"not a valid JSON Schema form: {message}")
 
 
 def form_problems(name: str, text: str, form: dict) -> list[DiagramProblem]:

@@ -30,7 +30,7 @@ from typing import Callable
 
 from workflows.errors import Conflict, NotFound, WorkflowFailure
 from workflows.sandbox.limits import StepLimits
-from workflows.sandbox.worker import LABEL_BYTES, MEMORY_EXIT
+from workflows.sandbox.worker import LABEL_BYTES, MEMORY_EXIT, read_label
 
 _ERRORS = {"Conflict": Conflict, "NotFound": NotFound}
 
@@ -60,7 +60,10 @@ class _Worker:
         self.known: set[str] = set()
 
     def running(self) -> str:
-        return self.label[:].split(b"\0", 1)[0].decode("utf-8", "replace") or "the step"
+        return read_label(self.label)[1] or "the step"
+
+    def running_element(self) -> str | None:
+        return read_label(self.label)[0]
 
     def exit_code(self) -> int | None:
         try:
@@ -146,10 +149,10 @@ class Sandbox:
         worker.connection.send((operation, version_key, sent_files, arguments))
         worker.known.add(version_key)
         if not worker.connection.poll(self.limits.wall_seconds):
-            what = worker.running()
+            what, element = worker.running(), worker.running_element()
             worker.stop()
             raise StepLimitExceeded(f"{_sentence(what)} did not finish within {self.limits.wall_seconds:g} s; "
-                                    "nothing was saved. A process designer needs to look at the diagram.")
+                                    "nothing was saved. A process designer needs to look at the diagram.", element)
         try:
             return worker.connection.recv()
         except (EOFError, OSError):
@@ -164,16 +167,19 @@ class Sandbox:
         else:
             reason = f"stopped the diagram worker (exit code {code})"
         return StepLimitExceeded(f"{what} {reason}; nothing was saved. "
-                                 "A process designer needs to look at the diagram.")
+                                 "A process designer needs to look at the diagram.", worker.running_element())
 
     def _answer(self, reply: tuple, worker: _Worker):
         if reply[0] == "ok":
             return reply[1]
         if reply[0] == "memory":
             raise StepLimitExceeded(f"{_sentence(worker.running())} needed more than {self.limits.memory_mb} MB "
-                                    "of memory; nothing was saved. A process designer needs to look at the diagram.")
-        _status, kind, message = reply
-        raise _ERRORS.get(kind, WorkflowFailure)(message)
+                                    "of memory; nothing was saved. A process designer needs to look at the diagram.",
+                                    worker.running_element())
+        _status, kind, message, element = reply
+        if kind in _ERRORS:
+            raise _ERRORS[kind](message)
+        raise WorkflowFailure(message, element)
 
     def _acquire(self) -> _Worker:
         with self._available:

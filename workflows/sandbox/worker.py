@@ -6,8 +6,9 @@ by the pool, and receives (operation, version key, files or None, arguments) and
 CPU-time limit to "now + the step's allowance"; the kernel stops it with SIGXCPU
 past that. Its address space is capped once, at start, above what it needs at
 rest. It has no environment (no database URL or secret key) and no output files.
-Each piece of diagram code writes its name into shared memory before it runs,
-so the parent can say what was running if the kernel stops the worker.
+Each piece of diagram code writes its name, and the id of the element it belongs to,
+into shared memory before it runs, so the parent can say what was running, and where,
+if the kernel stops the worker. A failure's reply carries that element too.
 """
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ OPERATIONS = ("start", "complete", "fire_due_timers", "send_event", "dry_run", "
 _BUNDLES_KEPT = 16
 MEMORY_EXIT = 3
 LABEL_BYTES = 512
+#: Between the element id and the words in the shared label (ids are XML names: never this character).
+LABEL_SEPARATOR = "\x1f"
 
 
 def _address_space_now() -> int:
@@ -69,8 +72,9 @@ def serve(connection, label: mmap.mmap, limits) -> None:
     """Run steps until the app process closes the connection."""
     _confine(limits)
 
-    def write_label(text: str) -> None:
-        label[:LABEL_BYTES] = text.encode("utf-8", "replace")[:LABEL_BYTES - 1].ljust(LABEL_BYTES, b"\0")
+    def write_label(text: str, element: str | None) -> None:
+        page = f"{element or ''}{LABEL_SEPARATOR}{text}"
+        label[:LABEL_BYTES] = page.encode("utf-8", "replace")[:LABEL_BYTES - 1].ljust(LABEL_BYTES, b"\0")
 
     engine = WorkflowEngine(limits.engine, on_code=write_label)
     bundles: OrderedDict = OrderedDict()
@@ -82,7 +86,7 @@ def serve(connection, label: mmap.mmap, limits) -> None:
         if operation == "ping":  # the app asks whether this worker still answers (readiness)
             connection.send(("ok", "pong"))
             continue
-        write_label("")
+        write_label("", None)
         _arm_cpu_limit(limits.cpu_seconds)
         try:
             if operation not in OPERATIONS:
@@ -97,12 +101,20 @@ def serve(connection, label: mmap.mmap, limits) -> None:
                 connection.send(("memory",))
                 os._exit(MEMORY_EXIT)  # the heap may be half-built: a fresh worker takes over
             if isinstance(error, PolicyflowError):
-                reply = ("error", type(error).__name__, error.message)
+                reply = ("error", type(error).__name__, error.message, getattr(error, "element", None))
             else:
-                where = label[:].split(b"\0", 1)[0].decode("utf-8", "replace") or "a step"
+                element, where = read_label(label)
                 reply = ("error", "WorkflowFailure",
-                         f"The process could not continue ({where}): {type(error).__name__}: {error}")
+                         f"The process could not continue ({where or 'a step'}): {type(error).__name__}: {error}",
+                         element)
         connection.send(reply)
+
+
+def read_label(label: mmap.mmap) -> tuple[str | None, str]:
+    """(the element whose code runs, what runs in words) from the shared label."""
+    page = label[:].split(b"\0", 1)[0].decode("utf-8", "replace")
+    element, _separator, text = page.partition(LABEL_SEPARATOR)
+    return element or None, text
 
 
 def main() -> None:

@@ -10,19 +10,23 @@ import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js
 import minimapModule from 'diagram-js-minimap';
 
 import spiffworkflow from './spiffworkflow-moddle.json';
+import ClearContextPad, { ClearPopupMenu } from './clear-overlays.js';
 import ClearPlacement from './placement.js';
 import PolicyflowPropertiesProvider from './properties-provider.js';
-import { moveTodos, startResizers, startShortcuts } from './workspace.js';
+import { moveTodos, showOverview, startResizers, startShortcuts } from './workspace.js';
 
 const SAVE_DELAY_MS = 700;
 // Below this zoom a task's label is too small to read: the diagram then opens at this zoom, its height
 // fitted if that is larger, from its left edge (the minimap shows the whole).
 const READABLE_ZOOM = 0.75;
-const MARGIN = 40;
+// Pixels kept between the diagram and the canvas's edges, or the palette, when it is framed.
+const GAP = 24;
 const PolicyflowPropertiesModule = {
   __init__: ['policyflowPropertiesProvider', 'clearPlacement'],
   policyflowPropertiesProvider: ['type', PolicyflowPropertiesProvider],
   clearPlacement: ['type', ClearPlacement],
+  contextPad: ['type', ClearContextPad],
+  popupMenu: ['type', ClearPopupMenu],
 };
 
 function csrfToken() {
@@ -136,24 +140,43 @@ export async function startModeler(root) {
       await modeler.importXML(state.files[name]);
       openReadable();
       offerDiagrams();
-      modeler.get('minimap').open();
     }
     document.querySelectorAll('[data-edit-file]').forEach((button) => {
       button.setAttribute('aria-pressed', String(button.dataset.editFile === name));
     });
   }
 
-  function openReadable() {
+  // The canvas less what is drawn over it (the palette on the left, the bpmn.io mark at the bottom), in
+  // pixels from its top left corner: where the diagram is framed, so no element opens under a control.
+  function freeArea() {
+    const box = canvasElement.getBoundingClientRect();
+    const palette = canvasElement.querySelector('.djs-palette');
+    const mark = canvasElement.querySelector('.bjs-powered-by');
+    const left = palette ? palette.getBoundingClientRect().right - box.left + GAP : GAP;
+    const bottom = mark ? Math.max(GAP, box.bottom - mark.getBoundingClientRect().top + GAP / 2) : GAP;
+    return { left, top: GAP, width: box.width - left - GAP, height: box.height - GAP - bottom };
+  }
+
+  // The whole diagram in the free area (centred), or, when it would be smaller than ``leastZoom``, at that
+  // zoom (its height fitted if that is larger) from its top left corner.
+  function frame(leastZoom) {
     const canvas = modeler.get('canvas');
     canvas.resized();
-    const fitted = canvas.zoom('fit-viewport');
-    if (fitted >= READABLE_ZOOM) {
+    const { inner, outer } = canvas.viewbox();
+    const free = freeArea();
+    if (!inner.width || !inner.height || free.width <= 0 || free.height <= 0) {
       return;
     }
-    const { inner, outer } = canvas.viewbox();
-    const zoom = Math.min(1, Math.max(READABLE_ZOOM, outer.height / (inner.height + 2 * MARGIN)));
-    canvas.viewbox({ x: inner.x - MARGIN, y: inner.y - MARGIN, width: outer.width / zoom,
-      height: outer.height / zoom });
+    const fitted = Math.min(1, free.width / inner.width, free.height / inner.height);
+    const zoom = fitted >= leastZoom ? fitted : Math.min(1, Math.max(leastZoom, free.height / inner.height));
+    const spare = fitted >= leastZoom ? { x: (free.width - inner.width * zoom) / 2,
+      y: (free.height - inner.height * zoom) / 2 } : { x: 0, y: 0 };
+    canvas.viewbox({ x: inner.x - (free.left + spare.x) / zoom, y: inner.y - (free.top + spare.y) / zoom,
+      width: outer.width / zoom, height: outer.height / zoom });
+  }
+
+  function openReadable() {
+    frame(READABLE_ZOOM);
   }
 
   function offerDiagrams() {
@@ -184,14 +207,21 @@ export async function startModeler(root) {
     });
   }
 
-  function selectElement(id) {
+  // The shape an id names: the element itself, or, for a process (a problem of the whole process), its pool.
+  function shapeOf(id) {
     const registry = modeler.get('elementRegistry');
-    const element = registry.get(id);
+    return registry.get(id) || registry.find((element) => element.type === 'bpmn:Participant'
+      && element.businessObject.processRef && element.businessObject.processRef.id === id) || null;
+  }
+
+  function selectElement(id) {
+    const element = shapeOf(id);
     if (!element) {
       return false;
     }
     modeler.get('selection').select(element);
-    modeler.get('canvas').scrollToElement(element);
+    const free = freeArea();
+    modeler.get('canvas').scrollToElement(element, { top: 100, right: 100, bottom: 100, left: free.left + 60 });
     canvasElement.focus();
     return true;
   }
@@ -199,12 +229,12 @@ export async function startModeler(root) {
   const marked = [];
   function markProblems(problems) {
     const canvas = modeler.get('canvas');
-    const registry = modeler.get('elementRegistry');
-    marked.splice(0).forEach((id) => registry.get(id) && canvas.removeMarker(id, 'pf-problem'));
+    marked.splice(0).forEach((shape) => canvas.removeMarker(shape, 'pf-problem'));
     problems.forEach((problem) => {
-      if (problem.element && registry.get(problem.element)) {
-        canvas.addMarker(problem.element, 'pf-problem');
-        marked.push(problem.element);
+      const shape = problem.element && shapeOf(problem.element);
+      if (shape && !marked.includes(shape)) {
+        canvas.addMarker(shape, 'pf-problem');
+        marked.push(shape);
       }
     });
   }
@@ -298,9 +328,10 @@ export async function startModeler(root) {
   startResizers(document.querySelector('[data-workspace]'), () => modeler.get('canvas').resized());
   startShortcuts(canvasElement);
   moveTodos(() => { clearTimeout(timer); return save(); });
+  showOverview(modeler.get('minimap'), canvasElement);
   const fit = document.querySelector('[data-fit]');
   if (fit) {
-    fit.addEventListener('click', () => modeler.get('canvas').zoom('fit-viewport'));
+    fit.addEventListener('click', () => frame(0));
   }
 
   const first = Object.keys(state.files).sort().find((n) => n.endsWith('.bpmn'));

@@ -1,8 +1,8 @@
 /*
  * The draft page's workspace around the modeler: side panels the designer resizes (by dragging the
- * separators, or with the arrow keys on them; remembered in this browser), the keyboard shortcuts
- * dialog, and the to-do list moved beside the diagram (its fixes still post the page's forms, after
- * the modeler has saved).
+ * separators, or with the arrow keys on them; remembered in this browser), the overview (the minimap and
+ * the view buttons), the keyboard shortcuts dialog, and the to-do list moved beside the diagram (its
+ * fixes still post the page's forms, after the modeler has saved).
  */
 const STEP_PX = 16;
 const LIMITS = { left: [160, 640], right: [200, 720] };
@@ -84,6 +84,24 @@ export function startShortcuts(canvasElement) {
     }
   });
   dialog.addEventListener('close', () => opener.focus());
+}
+
+// The minimap in the side panel, with the view buttons, instead of over the diagram's top right corner.
+export function showOverview(minimap, canvasElement) {
+  const panel = document.querySelector('[data-overview-panel]');
+  const slot = document.querySelector('[data-minimap-slot]');
+  const map = canvasElement.querySelector('.djs-minimap');
+  if (!panel || !slot || !map) {
+    return;
+  }
+  slot.appendChild(map);
+  panel.hidden = false;
+  minimap.open();
+  // The minimap keeps where it is on the page from its last resize; the panel or the page may have
+  // scrolled since, so it measures again before each click or wheel turn.
+  const measureAgain = () => { minimap._state._svgClientRect = null; };
+  map.addEventListener('mousedown', measureAgain, true);
+  map.addEventListener('wheel', measureAgain, true);
 }
 
 export function moveTodos(save) {
