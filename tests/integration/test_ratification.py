@@ -351,3 +351,25 @@ def test_the_command_records_guidance_and_adds_the_new_roles(tmp_path, monkeypat
     assert f"policy {policy_id}: early review opened" in done.output
     assert "review_policy" in inbox_names(services, people["mary"])
     services.database.dispose()
+
+
+def test_an_incident_flagged_to_information_governance_is_mailed_to_the_ig_lead(sqlite_url, clock):
+    from tests.integration.test_mail import address, mail_world, sent_now
+    from tests.mail_server import MailServer
+
+    server = MailServer().start()
+    try:
+        services, people = mail_world(sqlite_url, clock, server)
+        policy_id = to_published(services, people)
+        sent_now(services)
+        before = len(server.messages_to(address("gil")))
+        services.incidents.report(people["sam"], policy_id, {
+            "occurred_on": services.clock().date().isoformat(), "description": "Other patients were filmed.",
+            "action_taken": "Deleted at once.", "other_patients_captured": True})
+        sent_now(services)
+        subjects = [" ".join(m["Subject"].split()) for m in server.messages_to(address("gil"))[before:]]
+        assert subjects == ["Task for you: Review the incident for information governance – Recording during "
+                            "ultrasound"]
+        services.database.dispose()
+    finally:
+        server.stop()
