@@ -116,3 +116,30 @@ def test_the_other_formats_are_linked_and_the_easy_read_reads_one_idea_a_line(ne
     page.wait_for_url(re.compile(r"/published/\d+/cy$"))
     expect(page.locator("html")).to_have_attribute("lang", "cy")
     assert_no_serious_violations(page)
+
+
+def test_a_suspended_and_a_not_yet_in_force_policy_say_so_first_on_a_phone(new_context, demo_site):
+    from webapp.demo.policies import COMING_TITLE, SUSPENDED_TITLE
+
+    context = new_context(base_url=demo_site.url, viewport=SIZES["phone"], bypass_csp=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    for title, said in ((SUSPENDED_TITLE, "This policy has been suspended since"),
+                        (COMING_TITLE, "this policy comes into force on")):
+        page.goto("/published")
+        page.get_by_role("link", name=title, exact=True).click()
+        page.wait_for_url(re.compile(r"/published/\d+$"))
+        notice = page.get_by_role("note").first
+        expect(notice).to_contain_text(said)
+        # the reader learns it before anything else: the notice is on the first screen of a phone
+        assert notice.bounding_box()["y"] < SIZES["phone"]["height"]
+        assert_no_serious_violations(page)
+
+
+def test_the_reviewed_version_says_the_committee_confirmed_it(new_context, demo_site):
+    context = new_context(base_url=demo_site.url, viewport=SIZES["desktop"])
+    page = context.new_page()
+    open_policy(page)
+    expect(page.locator(".reviewed-unchanged")).to_have_text(re.compile(
+        r"^Version 1\.1 — reviewed without change on \d{2} \w{3} \d{4}, confirmed by Clinical Governance "
+        r"Committee on \d{2} \w{3} \d{4}$"))
