@@ -373,3 +373,17 @@ def test_an_incident_flagged_to_information_governance_is_mailed_to_the_ig_lead(
         services.database.dispose()
     finally:
         server.stop()
+
+
+def test_the_inbox_says_the_committee_returned_the_revision_and_why(services, people):
+    to_reassessment(services, people)
+    consult(services, people)
+    complete(services, people["mary"], "reassess_risks")
+    complete(services, people["mary"], "revise_policy")
+    complete(services, people["gil"], "information_governance")
+    complete(services, people["emma"], "employer_signoff")
+    complete(services, people["ian"], "insurer_signoff")
+    complete(services, people["cora"], "ratification", decision="not_approved", comments="Add the chaperone rule.")
+    (revision,) = services.queries.inbox(people["mary"])
+    assert revision["returned"]["by"] == "cora" and revision["returned"]["step"] == "Ratify the policy"
+    assert revision["returned"]["comments"] == ["Add the chaperone rule."]

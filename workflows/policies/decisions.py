@@ -15,6 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows.engine.diagram_map import DECISION_STEPS, SIGNOFF_STEPS
+
+#: The steps whose decision can send a policy back for revision.
+SENDING_BACK = (*SIGNOFF_STEPS, "information_governance", "ratification")
 from workflows.engine.specs import ProcessBundle
 from workflows.forms import meaning as form_meaning
 from workflows.storage.schema import AuditEvent, HumanTask
@@ -66,7 +69,8 @@ def decisions(session: Session, bundle: ProcessBundle, policy_id: int, after_eve
 
 
 def sent_back(session: Session, bundle: ProcessBundle, policy_id: int, ready_since: datetime) -> Decision | None:
-    """The sign-off that sent the policy back to a revision that became ready at ``ready_since``:
-    the latest sign-off decision up to then, when it did not approve (None for a first revision)."""
-    taken = [d for d in decisions(session, bundle, policy_id, steps=SIGNOFF_STEPS) if d.at <= ready_since]
+    """The review that sent the policy back to a revision that became ready at ``ready_since``
+    (a sign-off, information governance or the committee): the latest such decision up to then,
+    when it did not approve (None for a first revision)."""
+    taken = [d for d in decisions(session, bundle, policy_id, steps=SENDING_BACK) if d.at <= ready_since]
     return taken[-1] if taken and not taken[-1].approved else None
