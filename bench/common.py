@@ -73,7 +73,8 @@ class Department:
 
 
 def add_department(services, name: str) -> Department:
-    roles = {"manager": ["manager"], "liaison": ["patient_liaison"], "employer": ["employer"], "insurer": ["insurer"]}
+    roles = {"manager": ["manager"], "liaison": ["patient_liaison"], "employer": ["employer"], "insurer": ["insurer"],
+             "equality": ["equality_lead"], "governance": ["information_governance"], "committee": ["committee"]}
     roles.update({f"staff{i}": ["staff"] for i in range(STAFF)})
     people = {f"{name}-{who}": services.accounts.add_user(f"{name}-{who}", "bench", role, department=name)
               for who, role in roles.items()}

@@ -16,6 +16,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from tests.answers import answers_for
 from workflows.engine.specs import parse_xml, read_bundle_directory
+from workflows.engine.steps import DEFAULT_REVIEW_LEAD, REVIEW_LEAD_PROPERTY, REVIEW_LEAD_VARIABLE
 from workflows.scripting import restricted_script_engine
 from workflows.wiring import BPMN_DIR
 
@@ -49,6 +50,8 @@ def measure(policies: int = 40) -> dict:
             task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
             props = dict(task.task_spec.extensions["properties"])
             task.data[props.get("dataKey") or task.task_spec.bpmn_id] = answers_for(props["formJsonSchemaFilename"])
+            if props.get("lifecycleStep") == "publication":  # as the app's engine hands it to the post-script
+                task.data[REVIEW_LEAD_VARIABLE] = props.get(REVIEW_LEAD_PROPERTY) or DEFAULT_REVIEW_LEAD
             task.run()
             workflow.do_engine_steps()
             saved = serializer.serialize_json(workflow)

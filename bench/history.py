@@ -29,7 +29,7 @@ def _complete_all(services, people, forms, times: list[float], review_outcome: s
     for actor in people.values():
         for task in services.queries.inbox(actor, Page(limit=10)):
             answers = answers_for(forms[task["name"]])
-            if "outcome" in answers:
+            if task["lifecycle_step"] == "review":
                 answers["outcome"] = review_outcome
             if "effective_date" in answers:
                 answers["effective_date"] = today
