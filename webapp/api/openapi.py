@@ -234,7 +234,8 @@ SCHEMAS = {
                           "created_by": {"type": "string"},
                           "created_at": {"type": "string", "format": "date-time"},
                           "updated_at": {"type": "string", "format": "date-time"},
-                          "next_review_at": {"type": ["string", "null"], "format": "date-time"}}},
+                          "next_review_at": {"type": ["string", "null"], "format": "date-time",
+                                             "description": "When the next review opens"}}},
     "Policy": {"type": "object", "required": ["id", "title", "department", "status", "process", "ready_tasks"],
                "properties": {
                    "id": {"type": "integer"}, "title": {"type": "string"}, "department": {"type": "string"},
@@ -249,7 +250,8 @@ SCHEMAS = {
                    "created_at": {"type": "string", "format": "date-time"},
                    "updated_at": {"type": "string", "format": "date-time"},
                    "next_review_at": {"type": ["string", "null"], "format": "date-time",
-                                      "description": "When the review timer is due (while published)"},
+                                      "description": "When the review timer is due (while published): the day the review opens, "
+                                                     "the review date less the publication's reviewLeadTime"},
                    "completed_elements": {"type": "array", "items": {"type": "string"},
                                           "description": "Diagram element ids of the steps completed so far"},
                    "draft": {"type": "object", "description": "The current policy draft (policy_draft)"},
