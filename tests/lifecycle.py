@@ -41,6 +41,15 @@ def revise(services, people, manager="mary", governance="gil", **changes) -> Non
     complete(services, people[governance], "information_governance")
 
 
+def resubmit(services, people, manager="mary", governance="gil", **changes) -> None:
+    """After a request for changes: the manager revises the policy without reassessing the risks
+    (justifying any warning signs) and information governance approves it again."""
+    complete(services, people[manager], "revise_policy", **changes)
+    if any(t["name"] == "justify_warning_signs" for t in services.queries.inbox(people[manager])):
+        complete(services, people[manager], "justify_warning_signs")
+    complete(services, people[governance], "information_governance")
+
+
 def approve_and_publish(services, people, employer="emma", insurer="ian", manager="mary", committee="cora") -> None:
     complete(services, people[employer], "employer_signoff")
     complete(services, people[insurer], "insurer_signoff")
@@ -109,3 +118,11 @@ def forms_by_element(bundle) -> dict[str, str]:
     return {task.bpmn_id: dict(task.extensions["properties"])["formJsonSchemaFilename"]
             for spec in specs for task in spec.task_specs.values()
             if "formJsonSchemaFilename" in dict(getattr(task, "extensions", {}).get("properties", {}))}
+
+
+def republish_unchanged(services, people, manager="mary", committee="cora", **review) -> None:
+    """The open review finds nothing to change: the committee confirms it and the manager
+    republishes it (a minor version, "1.1")."""
+    complete(services, people[manager], "review_policy", **{"outcome": "no_changes", **review})
+    complete(services, people[committee], "ratification")
+    complete(services, people[manager], "publish_policy")

@@ -22,7 +22,9 @@ FORM_FILES = {
     "staff_consultation": "staff_consultation.schema.json", "patient_consultation": "patient_consultation.schema.json",
     "revise_policy": "revise_policy.schema.json", "employer_signoff": "employer_signoff.schema.json",
     "insurer_signoff": "insurer_signoff.schema.json", "publish_policy": "publish_policy.schema.json",
-    "review_policy": "review_policy.schema.json",
+    "review_policy": "review_policy.schema.json", "equality_impact": "equality_impact.schema.json",
+    "reassess_risks": "risk_reassessment.schema.json", "information_governance": "information_governance.schema.json",
+    "ratification": "ratification.schema.json",
 }
 
 
@@ -73,17 +75,28 @@ def start(api, title="Recording during ultrasound") -> int:
 
 
 def to_signoff(api, not_willing: str = "alex", summary: str = "Screen images only, by agreement.") -> int:
-    """Start a policy and take it through drafting, both consultations and the first revision."""
+    """Start a policy and take it through drafting, both consultations and the equality impact assessment,
+    the reassessment, the first revision and the information-governance review."""
     policy_id = start(api)
     api["mary"].complete("draft_policy")
     policy = api["mary"].complete("assess_risks")
-    assert ready(policy) == ["patient_consultation"] + ["staff_consultation"] * len(STAFF)
+    assert ready(policy) == ["equality_impact", "patient_consultation"] + ["staff_consultation"] * len(STAFF)
     for name in STAFF:
         answer = "not_willing" if name == not_willing else "willing"
         api[name].complete("staff_consultation", willing_to_be_filmed=answer, comments=f"Comment from {name}.")
-    assert ready(api["pat"].complete("patient_consultation")) == ["revise_policy"]
-    assert ready(api["mary"].complete("revise_policy", summary=summary)) == ["employer_signoff"]
+    assert ready(api["pat"].complete("patient_consultation")) == ["equality_impact"]
+    assert ready(api["eve"].complete("equality_impact")) == ["reassess_risks"]
+    assert ready(api["mary"].complete("reassess_risks")) == ["revise_policy"]
+    assert ready(api["mary"].complete("revise_policy", summary=summary)) == ["information_governance"]
+    assert ready(api["gil"].complete("information_governance")) == ["employer_signoff"]
     return policy_id
+
+
+def approve(api) -> None:
+    """Both sign-offs approve and the committee ratifies: the policy is ready to publish."""
+    assert ready(api["emma"].complete("employer_signoff")) == ["insurer_signoff"]
+    assert ready(api["ian"].complete("insurer_signoff")) == ["ratification"]
+    assert ready(api["cora"].complete("ratification")) == ["publish_policy"]
 
 
 def publish(api, policy_id: int) -> dict:
@@ -101,8 +114,7 @@ def completions(api, policy_id: int) -> list[tuple[str, str]]:
 def test_approved_policy_is_published_and_readable_without_signing_in(api, client):
     text = "Patients may photograph the screen at the end of the scan if the sonographer agrees."
     policy_id = to_signoff(api, summary=text)
-    assert ready(api["emma"].complete("employer_signoff")) == ["insurer_signoff"]
-    assert ready(api["ian"].complete("insurer_signoff")) == ["publish_policy"]
+    approve(api)
     published = publish(api, policy_id)
     # What remains is each member of staff reading and acknowledging what was published.
     assert (published["status"], ready(published)) == ("published", ["acknowledge_policy"] * len(STAFF))
@@ -119,13 +131,14 @@ def test_approved_policy_is_published_and_readable_without_signing_in(api, clien
 
 def test_audit_names_each_person_who_completed_a_task(api):
     policy_id = to_signoff(api)
-    api["emma"].complete("employer_signoff")
-    api["ian"].complete("insurer_signoff")
+    approve(api)
     publish(api, policy_id)
     done = completions(api, policy_id)
     assert done[:2] == [("mary", "draft_policy"), ("mary", "assess_risks")]
-    assert sorted(done[2:6]) == sorted([("pat", "patient_consultation")] + [(n, "staff_consultation") for n in STAFF])
-    assert done[6:] == [("mary", "revise_policy"), ("emma", "employer_signoff"), ("ian", "insurer_signoff"),
+    assert sorted(done[2:7]) == sorted([("pat", "patient_consultation"), ("eve", "equality_impact")]
+                                       + [(n, "staff_consultation") for n in STAFF])
+    assert done[7:] == [("mary", "reassess_risks"), ("mary", "revise_policy"), ("gil", "information_governance"),
+                        ("emma", "employer_signoff"), ("ian", "insurer_signoff"), ("cora", "ratification"),
                         ("mary", "publish_policy")]
 
 
@@ -136,9 +149,9 @@ def test_employer_changes_send_the_policy_back_for_revision_then_both_signoffs(a
     assert api["emma"].tasks() == [] and api["ian"].tasks() == []
     second = "Screen images only; the lead sonographer handles any objection."
     policy = api["mary"].complete("revise_policy", revision_notes="Named the lead.", summary=second)
-    assert ready(policy) == ["employer_signoff"]
-    assert ready(api["emma"].complete("employer_signoff")) == ["insurer_signoff"]
-    assert ready(api["ian"].complete("insurer_signoff")) == ["publish_policy"]
+    assert ready(policy) == ["information_governance"]
+    assert ready(api["gil"].complete("information_governance")) == ["employer_signoff"]
+    approve(api)
     publish(api, policy_id)
     assert api["mary"].get(f"/policies/{policy_id}")["status"] == "published"
     assert [t for _, t in completions(api, policy_id)].count("revise_policy") == 2
@@ -153,10 +166,10 @@ def test_insurer_changes_send_the_policy_back_through_both_signoffs(api):
     policy = api["ian"].complete("insurer_signoff", decision="changes_requested", comments="State the cover.")
     assert ready(policy) == ["revise_policy"]
     api["mary"].complete("revise_policy", revision_notes="Stated the cover.")
+    api["gil"].complete("information_governance")
     assert [t["name"] for t in api["emma"].tasks()] == ["employer_signoff"]
     assert api["ian"].tasks() == []
-    api["emma"].complete("employer_signoff")
-    assert ready(api["ian"].complete("insurer_signoff")) == ["publish_policy"]
+    approve(api)
     publish(api, policy_id)
     assert api["mary"].get(f"/policies/{policy_id}")["status"] == "published"
     signoffs = [(a, t) for a, t in completions(api, policy_id) if t.endswith("_signoff")]
@@ -185,8 +198,7 @@ def test_each_staff_member_sees_only_their_own_consultation_task(api):
 def test_a_small_team_is_neither_counted_nor_named_on_the_public_page(api, client):
     """With fewer than five staff, a count could point at the one who said no: the page gives none."""
     policy_id = to_signoff(api, not_willing="kim")
-    api["emma"].complete("employer_signoff")
-    api["ian"].complete("insurer_signoff")
+    approve(api)
     publish(api, policy_id)
     body = html.unescape(client.get(f"/published/{policy_id}").get_data(as_text=True))
     assert "asked individually whether they are willing to be filmed" in body

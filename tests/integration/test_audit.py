@@ -7,7 +7,9 @@ are recorded without secrets (no passwords, no token values).
 """
 from __future__ import annotations
 
+import calendar
 import json
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -26,11 +28,16 @@ PATH = [
     ("alex", "staff_consultation", {"willing_to_be_filmed": "not_willing", "comments": "Not me, please."}),
     ("kim", "staff_consultation", {}),
     ("pat", "patient_consultation", {}),
+    ("eve", "equality_impact", {}),
+    ("mary", "reassess_risks", {"duration_likelihood": 4}),  # the form starts from the first assessment
     ("mary", "revise_policy", {}),
+    ("gil", "information_governance", {}),
     ("emma", "employer_signoff", {"decision": "changes_requested", "comments": "Name the complaints lead."}),
     ("mary", "revise_policy", {"revision_notes": "Named the complaints lead."}),
+    ("gil", "information_governance", {}),
     ("emma", "employer_signoff", {}),
     ("ian", "insurer_signoff", {}),
+    ("cora", "ratification", {}),
     ("mary", "publish_policy", {}),
 ]
 
@@ -52,6 +59,12 @@ def walk(services, people, clock, path=PATH) -> tuple[int, list[dict]]:
         submitted.append({"actor": who, "task": element, "task_id": task["id"], "at": at,
                           "data": answers_for(task["form"], **changes)})
     return policy_id, submitted
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` calendar months earlier (the month's last day when it is shorter)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def deploy_changed_diagram(services) -> int:
@@ -98,14 +111,19 @@ def test_publication_and_timer_events(services, people, clock):
     published = [e for e in trail(services, people, policy_id) if e["action"] == "policy_published"]
     assert [(e["actor"], e["data"]["version"], e["data"]["effective_date"]) for e in published] == [
         ("mary", 1, submitted[-1]["data"]["effective_date"])]
-    review_due = services.queries.policy(people["mary"], policy_id)["next_review_at"]
-    assert published[0]["data"]["review_due"] == review_due.isoformat()
+    review_date = date.fromisoformat(published[0]["data"]["review_due"][:10])
+    review_opens = services.queries.policy(people["mary"], policy_id)["next_review_at"]
+    # The review opens ahead of the review date, by the publication's reviewLeadTime (three months).
+    assert review_opens.date() == months_before(review_date, 3)
 
-    clock.now = review_due
+    clock.now = review_opens - timedelta(days=1)
+    services.commands.fire_due_timers(clock.now)
+    assert [e for e in trail(services, people, policy_id) if e["action"] == "timer_fired"] == []
+    clock.now = review_opens
     services.commands.fire_due_timers(clock.now)
     fired = [e for e in trail(services, people, policy_id) if e["action"] == "timer_fired"]
     assert [(e["actor"], e["data"], e["at"], e["process_version"]) for e in fired] == [
-        ("system", {"timers": ["review_due"]}, review_due, 1)]
+        ("system", {"timers": ["review_due"]}, review_opens, 1)]
 
 
 def test_policies_keep_the_version_they_started_on(services, people, clock):

@@ -12,7 +12,16 @@ import re
 import pytest
 
 from tests.answers import answers_for
-from tests.lifecycle import complete, published_version, task_of, to_published, to_signoff
+from tests.lifecycle import (
+    approve_and_publish,
+    complete,
+    published_version,
+    resubmit,
+    revise,
+    task_of,
+    to_published,
+    to_signoff,
+)
 from workflows.errors import Forbidden
 
 STAFF = ("sam", "alex", "kim")
@@ -45,10 +54,12 @@ def start_and_draft(services, people) -> int:
 
 
 def consult_everyone(services, people, answers: dict[str, dict]) -> None:
-    """Each member of staff gives the answer in ``answers``; then the patient liaison."""
+    """Each member of staff gives the answer in ``answers``; then the patient liaison, and the
+    equality lead assesses the equality impact."""
     for name in STAFF:
         complete(services, people[name], "staff_consultation", **answers.get(name, {}))
     complete(services, people["pat"], "patient_consultation")
+    complete(services, people["eve"], "equality_impact")
 
 
 # ----------------------------------------------------------------- straight approval
@@ -99,6 +110,9 @@ def test_employer_changes_go_back_to_revision_then_employer_then_insurer(store_s
                                                                   ["Name the lead who handles complaints."])
 
     complete(services, people["mary"], "revise_policy")
+    assert inbox_names(services, people["gil"]) == ["information_governance"], "the revision is reviewed again"
+    assert inbox_names(services, people["emma"]) == []
+    complete(services, people["gil"], "information_governance")
     again = task_of(services, people["emma"], "employer_signoff")["id"]
     assert again != first, "the employer signs off afresh, not the old task"
     assert inbox_names(services, people["ian"]) == []
@@ -116,11 +130,13 @@ def test_insurer_changes_need_both_signoffs_again(store_services, store_people):
     assert inbox_names(services, people["mary"]) == ["revise_policy"]
     assert inbox_names(services, people["ian"]) == [] and inbox_names(services, people["emma"]) == []
 
-    complete(services, people["mary"], "revise_policy")
+    resubmit(services, people)
     assert inbox_names(services, people["emma"]) == ["employer_signoff"]
     assert inbox_names(services, people["ian"]) == [], "the insurer waits for the employer again"
     complete(services, people["emma"], "employer_signoff")
     complete(services, people["ian"], "insurer_signoff")
+    assert inbox_names(services, people["mary"]) == [], "the committee ratifies before publication"
+    complete(services, people["cora"], "ratification")
     assert inbox_names(services, people["mary"]) == ["publish_policy"]
     complete(services, people["mary"], "publish_policy")
     assert status_of(services, people["mary"], policy_id) == "published"
@@ -159,10 +175,8 @@ def test_published_document_gives_no_staff_numbers_below_five_and_no_names(store
         "alex": {"willing_to_be_filmed": "not_willing", "comments": "alex here: please do not film me."},
         "kim": {"willing_to_be_filmed": "willing_with_conditions", "conditions": "Screen only."},
     })
-    complete(services, people["mary"], "revise_policy")
-    complete(services, people["emma"], "employer_signoff")
-    complete(services, people["ian"], "insurer_signoff")
-    complete(services, people["mary"], "publish_policy")
+    revise(services, people)
+    approve_and_publish(services, people)
 
     version, _ = published_version(services, policy_id)
     assert version.content["consultation"]["staff_asked"] is True
@@ -174,36 +188,52 @@ def test_published_document_gives_no_staff_numbers_below_five_and_no_names(store
 
 # ----------------------------------------------------------------- risk rating
 
+RISKS = ("medico_legal", "staff_preferences", "distraction", "duration")
+
 RATING_CASES = {
-    # name: (likelihood, impact) for every risk; the highest score decides (form description)
-    "low": (1, 1),
-    "medium": (3, 3),
-    "high": (5, 4),
+    # name: the residual (likelihood, impact) of every risk after the mitigations; the highest score decides
+    "low": (1, 3),
+    "moderate": (2, 3),
+    "high": (3, 3),
+    "extreme": (5, 4),
 }
+
+#: Before the mitigations every risk scores 5 x 5: the initial rating is extreme in every case.
+INITIAL = (5, 5)
 
 
 def rating_for(likelihood: int, impact: int) -> str:
-    """The rule the risk assessment form states: below 8 low, 8-14 medium, 15 or more high."""
+    """The NPSA bands the risk forms state: 1-3 low, 4-6 moderate, 8-12 high, 15-25 extreme."""
     score = likelihood * impact
-    return "low" if score < 8 else "medium" if score < 15 else "high"
+    return "low" if score < 4 else "moderate" if score < 8 else "high" if score < 15 else "extreme"
+
+
+def scores(likelihood: int, impact: int, kind: str = "") -> dict:
+    """Every risk's ``likelihood`` and ``impact`` fields (``kind`` "residual_" for the residual ones)."""
+    return {f"{risk}_{kind}{part}": value for risk in RISKS
+            for part, value in (("likelihood", likelihood), ("impact", impact))}
 
 
 @pytest.mark.parametrize("case", list(RATING_CASES))
 def test_risk_rating_is_shown_to_the_employer(store_services, store_people, case):
     services, people = store_services, store_people
     likelihood, impact = RATING_CASES[case]
-    scores = {f"{risk}_{part}": value for risk in ("medico_legal", "staff_preferences", "distraction", "duration")
-              for part, value in (("likelihood", likelihood), ("impact", impact))}
     policy_id = start_and_draft(services, people)
-    complete(services, people["mary"], "assess_risks", **scores)
+    complete(services, people["mary"], "assess_risks", **scores(*INITIAL))
     consult_everyone(services, people, {})
+    complete(services, people["mary"], "reassess_risks", **scores(*INITIAL), **scores(likelihood, impact, "residual_"))
     complete(services, people["mary"], "revise_policy")
-    if rating_for(likelihood, impact) == "high":  # a warning sign: the manager justifies going ahead first
+    if rating_for(likelihood, impact) in ("high", "extreme"):  # a warning sign: the manager justifies going ahead
         complete(services, people["mary"], "justify_warning_signs")
+    complete(services, people["gil"], "information_governance")
 
     page = services.queries.task_page(people["emma"], task_of(services, people["emma"], "employer_signoff")["id"])
     assessment = page.context.risk_assessment
     assert assessment.rating == rating_for(likelihood, impact)
-    assert [(r.likelihood, r.impact, r.score) for r in assessment.risks] == [(likelihood, impact, likelihood * impact)] * 4
+    assert assessment.initial_rating == rating_for(*INITIAL) == "extreme"
+    assert [(r.likelihood, r.impact, r.score) for r in assessment.risks] == [(*INITIAL, INITIAL[0] * INITIAL[1])] * 4
+    assert [(r.residual_likelihood, r.residual_impact, r.residual_score) for r in assessment.risks] == \
+        [(likelihood, impact, likelihood * impact)] * 4
     assert [step.rating for step in assessment.scale if step.applies] == [rating_for(likelihood, impact)]
-    assert services.queries.policy(people["emma"], policy_id)["risk_rating"] == rating_for(likelihood, impact)
+    policy = services.queries.policy(people["emma"], policy_id)
+    assert (policy["risk_rating"], policy["risk_rating_initial"]) == (rating_for(likelihood, impact), "extreme")

@@ -108,6 +108,7 @@ def reach(services, people, element: str) -> None:
             complete(services, people["emma"], "employer_signoff")
         if element == "publish_policy":
             complete(services, people["ian"], "insurer_signoff")
+            complete(services, people["cora"], "ratification")
         return
     start(services, people)
     if element in ("assess_risks", "staff_consultation"):
@@ -161,6 +162,7 @@ def test_completing_a_task_long_closed_is_a_conflict(services, people):
     old = task_of(services, people["emma"], "employer_signoff")
     complete(services, people["emma"], "employer_signoff")
     complete(services, people["ian"], "insurer_signoff")
+    complete(services, people["cora"], "ratification")
     complete(services, people["mary"], "publish_policy")
     with pytest.raises(Conflict):
         submit(services, people["emma"], old, decision="changes_requested", comments="Too late.")
@@ -173,6 +175,7 @@ def test_published_policy_has_no_task_to_complete(services, people):
     policy_id = to_signoff(services, people)
     complete(services, people["emma"], "employer_signoff")
     complete(services, people["ian"], "insurer_signoff")
+    complete(services, people["cora"], "ratification")
     publish = task_of(services, people["mary"], "publish_policy")
     submit(services, people["mary"], publish)
     with pytest.raises(Conflict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.html import visible_text
-from tests.lifecycle import complete, published_version, to_signoff
+from tests.lifecycle import approve_and_publish, complete, published_version, resubmit, to_signoff
 from tests.web import login
 
 ASKED = "Name who staff call when filming continues."
@@ -22,10 +22,8 @@ def timeline(app, username: str, policy_id: int) -> list[str]:
 def published_after_changes(services, people) -> int:
     policy_id = to_signoff(services, people)
     complete(services, people["emma"], "employer_signoff", decision="changes_requested", comments=ASKED)
-    complete(services, people["mary"], "revise_policy")
-    complete(services, people["emma"], "employer_signoff")
-    complete(services, people["ian"], "insurer_signoff")
-    complete(services, people["mary"], "publish_policy")
+    resubmit(services, people)
+    approve_and_publish(services, people)
     return policy_id
 
 
@@ -35,6 +33,8 @@ def test_each_event_says_what_was_decided_and_why(app, services, people, clock):
     assert f"emma completed “Employer sign-off”: Request changes (process version 1) “{ASKED}”" in events
     assert "emma completed “Employer sign-off”: Approve (process version 1)" in events
     assert "ian completed “Insurer sign-off”: Approve (process version 1)" in events
+    assert events.count("gil completed “Information governance review”: Approve (process version 1)") == 2
+    assert "cora completed “Ratify the policy”: Approved (process version 1)" in events
     assert ("pat completed “Give the patient liaison view”: Supports the policy (process version 1) "
             "“Parents value a picture of the screen.”") in events
     review = published_version(services, policy_id)[0].review_date
