@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests.conftest import PASSWORD
 from tests.html import visible_text
-from tests.lifecycle import complete, to_published
+from tests.lifecycle import approve_and_publish, complete, consult, revise, to_published
 from tests.web import login, submit
 from workflows.errors import InvalidInput
 from workflows.storage.schema import OutboxMessage
@@ -119,15 +119,22 @@ def test_new_staff_are_also_consulted_in_the_next_cycle(services, people, clock)
 
 
 def test_a_new_publication_replaces_the_requests_to_acknowledge_the_old_one(services, people, clock):
-    """Only the version in force is to be acknowledged: a republication closes the earlier requests
-    (staff are not left with a task for a superseded version, nor the policy with a growing state)."""
+    """Only the version in force is to be acknowledged: a new version closes the earlier requests
+    (staff are not left with a task for a superseded version, nor the policy with a growing state).
+    A review without change republishes the same text (1.1) and asks nobody again, so a full review makes
+    the new version here."""
     policy_id = to_published(services, people)
     complete(services, people["sam"], "acknowledge_policy")
     first = {t["id"] for name in ("alex", "kim") for t in services.queries.inbox(people[name])}
     clock.now = services.queries.policy(people["mary"], policy_id)["next_review_at"] + timedelta(hours=1)
     services.commands.fire_due_timers()
-    complete(services, people["mary"], "review_policy", outcome="no_changes")
-    complete(services, people["mary"], "publish_policy")
+    complete(services, people["mary"], "review_policy", outcome="full_review")
+    complete(services, people["mary"], "draft_policy")
+    complete(services, people["mary"], "assess_risks")
+    consult(services, people)
+    revise(services, people)
+    approve_and_publish(services, people)
+    assert services.queries.policy(people["mary"], policy_id)["published_version"] == "2"
     for name in ("sam", "alex", "kim"):
         [task] = services.queries.inbox(people[name])
         assert task["name"] == "acknowledge_policy" and task["id"] not in first, name

@@ -153,10 +153,11 @@ def test_deactivating_without_a_colleague_closes_their_tasks_as_not_answered(ser
     complete(services, people["sam"], "staff_consultation")
     complete(services, people["alex"], "staff_consultation")
     complete(services, people["pat"], "patient_consultation")
+    complete(services, people["eve"], "equality_impact")
     done = submit(admin, "/admin/users/kim/deactivate", {"hand_to": ""}, follow_redirects=True)
     assert "1 task(s) closed as not answered" in text(done)
-    revise = task_of(services, people["mary"], "revise_policy")
-    counts = services.queries.task_page(people["mary"], revise["id"]).context.consultation
+    reassess = task_of(services, people["mary"], "reassess_risks")  # the manager's next step after the consultation
+    counts = services.queries.task_page(people["mary"], reassess["id"]).context.consultation
     assert (counts.staff_responses, counts.no_response) == (2, 1)
     assert services.queries.policy(people["mary"], policy_id)["status"] == "in_progress"
 

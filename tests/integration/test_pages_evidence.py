@@ -40,12 +40,19 @@ def checked(html: str, name: str) -> list[str]:
     return re.findall(rf'<input type="radio" id="{name}-\d+" name="{name}" value="([^"]+)" checked>', html)
 
 
+def revise_again(services, people, **changes) -> None:
+    """After a request for changes: the manager revises (without reassessing the risks) and
+    information governance approves again, so the sign-offs come round once more."""
+    complete(services, people["mary"], "revise_policy", **changes)
+    complete(services, people["gil"], "information_governance")
+
+
 def second_round(services, people) -> int:
     """The employer asked for changes; the manager revised the procedure; the employer decides again."""
     policy_id = to_signoff(services, people)
     complete(services, people["emma"], "employer_signoff", decision="changes_requested", comments=EMPLOYER_ASKS)
-    complete(services, people["mary"], "revise_policy", response_procedure=NEW_PROCEDURE,
-             revision_notes="Named the lead sonographer, as the employer asked.")
+    revise_again(services, people, response_procedure=NEW_PROCEDURE,
+                 revision_notes="Named the lead sonographer, as the employer asked.")
     return policy_id
 
 
@@ -55,11 +62,14 @@ def test_the_employer_decides_on_the_full_evidence(app, services, people):
     risks = answers_for("risk_assessment.schema.json")
 
     assessment = section(html, "Risk assessment")
-    assert "Overall risk rating: Medium" in assessment
-    assert "Medico-legal complications 3 – possible 3 – moderate 9 " + risks["medico_legal_mitigations"] in assessment
-    assert "Longer examinations 2 – unlikely 2 – minor 4" in assessment
-    assert "The highest score is 9 (Medico-legal complications)" in assessment
-    assert "Medium: The highest risk scores 8 to 14 this policy" in assessment
+    assert "Residual risk rating (after the mitigations): Moderate; initial rating (before them): High" in assessment
+    assert ("Medico-legal complications 3 × 3 = 9 " + risks["medico_legal_mitigations"]
+            + " 2 × 2 = 4 Imaging Services Manager") in assessment
+    assert "Longer examinations 2 × 2 = 4 " + risks["duration_mitigations"] + " 2 × 2 = 4" in assessment
+    assert "Before the mitigations the highest score is 9, rated High." in assessment
+    assert ("After them the highest residual score is 4 (Medico-legal complications, Staff preferences, "
+            "Distraction and stress, Longer examinations), rated Moderate.") in assessment
+    assert "Moderate: The highest score is 4 to 6 this policy" in assessment
     assert risks["rationale"] in assessment and risks["unreported_abnormality"] in assessment
 
     consultation = section(html, "Consultation")
@@ -74,6 +84,9 @@ def test_the_employer_decides_on_the_full_evidence(app, services, people):
     earlier = section(html, "Sign-off decisions so far")
     assert "Employer sign-off: Request changes — emma (Employer (risk management))" in earlier
     assert EMPLOYER_ASKS in earlier
+    governance = section(html, "Equality, information governance and ratification")
+    assert "Assess the equality impact: Go ahead with the adjustments above — eve (Equality lead)" in governance
+    assert "Information governance review: Approve — gil (Information governance)" in governance
 
 
 def test_what_changed_since_the_last_round_is_shown_word_by_word(app, services, people):
@@ -103,7 +116,10 @@ def test_staff_conditions_are_shown_apart_from_comments(app, services, people):
              comments="I do not want to be filmed.")
     complete(services, people["kim"], "staff_consultation")
     complete(services, people["pat"], "patient_consultation")
+    complete(services, people["eve"], "equality_impact")
+    complete(services, people["mary"], "reassess_risks")
     complete(services, people["mary"], "revise_policy")
+    complete(services, people["gil"], "information_governance")
     html = task_page(app, "emma", services, people, "employer_signoff")
     consultation = section(html, "Consultation")
     conditions = consultation.split("Conditions set by staff willing only with conditions")[1].split("Comments on the draft")
@@ -118,7 +134,8 @@ def test_the_evidence_in_brief_links_to_each_part_and_to_the_form(app, services,
     brief = visible_text(re.search(r'<nav class="evidence-summary".*?</nav>', html, re.S).group(0))
     assert "What changed since the last round: What staff will do if recording starts without permission" in brief
     assert "Sign-off decisions so far: 1; latest Employer sign-off: Request changes (emma)" in brief
-    assert "Risk assessment: rated Medium, highest score 9 (Medico-legal complications)" in brief
+    assert ("Risk assessment: rated Moderate after mitigations (High before), highest score 4 (Medico-legal "
+            "complications, Staff preferences, Distraction and stress, Longer examinations)") in brief
     assert "Consultation: 3 staff responses; Yes, I am willing: 2" in brief
     for target in re.findall(r'<nav class="evidence-summary".*?</nav>', html, re.S)[0].split('href="#')[1:]:
         assert f'id="{target.split(chr(34))[0]}"' in html, target
@@ -136,7 +153,8 @@ def test_the_second_round_form_starts_empty_and_the_api_agrees(app, client, serv
     assert answer["values"] == {} and answer["draft"] is None
     assert [(d["by"], d["outcome"], d["comments"]) for d in answer["context"]["signoffs"]] == [
         ("emma", "Request changes", [EMPLOYER_ASKS])]
-    assert answer["context"]["risk_assessment"]["rating"] == "medium"
+    assert answer["context"]["risk_assessment"]["rating"] == "moderate"
+    assert answer["context"]["risk_assessment"]["initial_rating"] == "high"
     assert [f["field"] for f in answer["context"]["changes"]["fields"]] == ["response_procedure"]
 
 
@@ -144,7 +162,7 @@ def test_the_insurer_sees_every_earlier_decision_not_only_the_latest(app, servic
     second_round(services, people)
     complete(services, people["emma"], "employer_signoff")
     complete(services, people["ian"], "insurer_signoff", decision="changes_requested", comments=INSURER_ASKS)
-    complete(services, people["mary"], "revise_policy")
+    revise_again(services, people)
     complete(services, people["emma"], "employer_signoff")
     earlier = section(task_page(app, "ian", services, people, "insurer_signoff"), "Sign-off decisions so far")
     said = re.findall(r"(Employer|Insurer) sign-off: (Request changes|Approve)", earlier)

@@ -55,8 +55,14 @@ def test_a_truthful_no_is_accepted_and_becomes_a_warning_sign(app, services, peo
     for name in ("sam", "alex", "kim"):
         complete(services, people[name], "staff_consultation")
     complete(services, people["pat"], "patient_consultation")
-    revise_url = f"/tasks/{task_of(services, people['mary'], 'revise_policy')['id']}"
-    assert "The employer is not aware of the local arrangements." in visible_text(browser.get(revise_url).get_data(as_text=True))
+    complete(services, people["eve"], "equality_impact")
+    # the reassessment starts from the first assessment: the manager keeps the employer's "no"
+    complete(services, people["mary"], "reassess_risks", employer_aware_of_arrangements=False)
+    complete(services, people["mary"], "revise_policy")  # the warning signs are found once the revision is in
+    justify = browser.get(f"/tasks/{task_of(services, people['mary'], 'justify_warning_signs')['id']}").get_data(as_text=True)
+    assert "The employer is not aware of the local arrangements." in visible_text(justify)
+    assert re.findall(r'<textarea id="(justify_\w+)"', justify) == ["justify_employer_not_aware"], (
+        "one justification for the one sign found")
 
 
 def test_defaults_are_shown_and_conditional_fields_say_when_they_apply(app, services, people):
@@ -97,13 +103,14 @@ def test_the_risk_matrix_scores_each_risk_and_previews_the_rating(app, services,
     assert submit(browser, url, partial).status_code == 302
     page = visible_text(browser.get(url).get_data(as_text=True))
     assert "Score (likelihood × impact): 16" in page and "Score (likelihood × impact): 6" in page
-    assert "Highest score so far: 16. Provisional rating: High (At least one risk scores 15 or more)." in page
+    assert "Highest score so far: 16. Provisional rating: Extreme (The highest score is 15 to 25)." in page
 
 
 def test_an_effective_date_in_the_past_needs_a_reason(app, services, people, clock):
     policy_id = to_signoff(services, people)
     complete(services, people["emma"], "employer_signoff")
     complete(services, people["ian"], "insurer_signoff")
+    complete(services, people["cora"], "ratification")
     browser, url = open_task(app, services, people, "mary", "publish_policy")
     past = (clock().date() - timedelta(days=30)).isoformat()
     refused = submit(browser, url, {"effective_date": past})

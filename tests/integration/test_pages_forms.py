@@ -21,13 +21,16 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 # Completions (person, task) in lifecycle order; a form is reached after the first n of them.
 PATH = [("mary", "draft_policy"), ("mary", "assess_risks"), ("sam", "staff_consultation"),
         ("alex", "staff_consultation"), ("kim", "staff_consultation"), ("pat", "patient_consultation"),
-        ("mary", "revise_policy"), ("emma", "employer_signoff"), ("ian", "insurer_signoff"),
-        ("mary", "publish_policy")]
+        ("eve", "equality_impact"), ("mary", "reassess_risks"), ("mary", "revise_policy"),
+        ("gil", "information_governance"), ("emma", "employer_signoff"), ("ian", "insurer_signoff"),
+        ("cora", "ratification"), ("mary", "publish_policy")]
 FORMS = {  # form -> (who fills it in, how many PATH completions come first)
     "draft_policy.schema.json": ("mary", 0), "risk_assessment.schema.json": ("mary", 1),
     "staff_consultation.schema.json": ("sam", 2), "patient_consultation.schema.json": ("pat", 2),
-    "revise_policy.schema.json": ("mary", 6), "employer_signoff.schema.json": ("emma", 7),
-    "insurer_signoff.schema.json": ("ian", 8), "publish_policy.schema.json": ("mary", 9),
+    "equality_impact.schema.json": ("eve", 2), "risk_reassessment.schema.json": ("mary", 7),
+    "revise_policy.schema.json": ("mary", 8), "information_governance.schema.json": ("gil", 9),
+    "employer_signoff.schema.json": ("emma", 10), "insurer_signoff.schema.json": ("ian", 11),
+    "ratification.schema.json": ("cora", 12), "publish_policy.schema.json": ("mary", 13),
     "review_policy.schema.json": ("mary", len(PATH)),
 }
 

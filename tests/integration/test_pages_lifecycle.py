@@ -20,13 +20,19 @@ FORMS = {  # the step title a person sees -> the form whose valid answers they g
     "Assess the risks": "risk_assessment.schema.json",
     "Give your view as staff": "staff_consultation.schema.json",
     "Give the patient liaison view": "patient_consultation.schema.json",
+    "Assess the equality impact": "equality_impact.schema.json",
+    "Reassess the risks": "risk_reassessment.schema.json",
     "Consolidate and revise": "revise_policy.schema.json",
+    "Information governance review": "information_governance.schema.json",
     "Employer sign-off": "employer_signoff.schema.json",
     "Insurer sign-off": "insurer_signoff.schema.json",
+    "Ratify the policy": "ratification.schema.json",
     "Publish the policy": "publish_policy.schema.json",
 }
 STAFF = ("sam", "alex", "kim")
 REVISE, EMPLOYER, INSURER, PUBLISH = "Consolidate and revise", "Employer sign-off", "Insurer sign-off", "Publish the policy"
+EQUALITY, REASSESS, GOVERNANCE, RATIFY = ("Assess the equality impact", "Reassess the risks",
+                                          "Information governance review", "Ratify the policy")
 ACKNOWLEDGE = "Read and acknowledge the policy"
 
 
@@ -82,25 +88,33 @@ def start(manager: Browser, title: str) -> int:
 
 
 def consult(browsers, policy_id: int, staff_changes: dict | None = None) -> None:
-    """Draft and assess, hear every member of staff and the patient liaison, then revise."""
+    """Draft and assess, hear every member of staff and the patient liaison while the equality lead assesses
+    the draft, then reassess the risks, revise, and have information governance approve."""
     browsers["mary"].do("Draft the policy", policy_id)
     assert waiting(browsers, policy_id) == {"mary": ["Assess the risks"]}
     browsers["mary"].do("Assess the risks", policy_id)
     assert waiting(browsers, policy_id) == {**{n: ["Give your view as staff"] for n in STAFF},
-                                            "pat": ["Give the patient liaison view"]}
+                                            "pat": ["Give the patient liaison view"], "eve": [EQUALITY]}
     for name in STAFF:
         browsers[name].do("Give your view as staff", policy_id, **(staff_changes or {}).get(name, {}))
     browsers["pat"].do("Give the patient liaison view", policy_id)
+    browsers["eve"].do(EQUALITY, policy_id)
+    assert waiting(browsers, policy_id) == {"mary": [REASSESS]}
+    browsers["mary"].do(REASSESS, policy_id)
     assert waiting(browsers, policy_id) == {"mary": [REVISE]}
     browsers["mary"].do(REVISE, policy_id)
+    assert waiting(browsers, policy_id) == {"gil": [GOVERNANCE]}
+    browsers["gil"].do(GOVERNANCE, policy_id)
 
 
 def sign_off_and_publish(browsers, policy_id: int) -> None:
-    """Both sign-offs approve in turn, then the manager publishes."""
+    """Both sign-offs approve in turn, the committee ratifies, then the manager publishes."""
     assert waiting(browsers, policy_id) == {"emma": [EMPLOYER]}
     browsers["emma"].do(EMPLOYER, policy_id)
     assert waiting(browsers, policy_id) == {"ian": [INSURER]}
     browsers["ian"].do(INSURER, policy_id)
+    assert waiting(browsers, policy_id) == {"cora": [RATIFY]}
+    browsers["cora"].do(RATIFY, policy_id)
     assert waiting(browsers, policy_id) == {"mary": [PUBLISH]}
     browsers["mary"].do(PUBLISH, policy_id)
     # Each member of staff is then asked to read and acknowledge what was published.
@@ -108,16 +122,19 @@ def sign_off_and_publish(browsers, policy_id: int) -> None:
 
 
 def request_changes(browsers, policy_id: int, signer: str, step: str, comments: str) -> None:
-    """``signer`` sends the policy back; the manager sees the comments on the revision page and revises."""
+    """``signer`` sends the policy back; the manager sees the comments on the revision page and revises;
+    information governance reviews the revision again."""
     browsers[signer].do(step, policy_id, decision="changes_requested", comments=comments)
     assert waiting(browsers, policy_id) == {"mary": [REVISE]}
     (url, _title), = browsers["mary"].inbox(policy_id)
     assert comments in visible_text(browsers["mary"].get(url))
     browsers["mary"].do(REVISE, policy_id)
+    assert waiting(browsers, policy_id) == {"gil": [GOVERNANCE]}
+    browsers["gil"].do(GOVERNANCE, policy_id)
 
 
 def test_approved_policy_is_published_and_listed(app, browsers):
-    """Start → consultations → both approvals → publish: the policy says Published and /published lists it."""
+    """Start → consultations → reassessment, revision and IG → both approvals → ratification → publish: the policy says Published and /published lists it."""
     title = "Recording during obstetric scans"
     policy_id = start(browsers["mary"], title)
     assert waiting(browsers, policy_id) == {"mary": ["Draft the policy"]}

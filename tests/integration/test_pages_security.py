@@ -81,9 +81,11 @@ class Browsers(dict):
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_typed_payloads_show_as_text_on_every_page(app, services, people, payload):
-    """Title, draft, staff, liaison and sign-off comments and the public summary are always escaped."""
+    """Title, draft, staff, liaison, governance, sign-off and committee comments and the public summary are
+    always escaped."""
     typed = {f: f"{payload} [{f}]" for f in ("title", "draft", "staff comments", "staff conditions",
-                                             "liaison comments", "employer comments", "insurer comments", "summary")}
+                                             "liaison comments", "governance comments", "employer comments",
+                                             "insurer comments", "committee comments", "summary")}
     b, person = Browsers(app), people  # browsers for the pages, actors for the service-level steps
 
     started = submit(b["mary"], "/policies/new", {"title": typed["title"], "department": "Ultrasound"}, follow_redirects=True)
@@ -92,24 +94,36 @@ def test_typed_payloads_show_as_text_on_every_page(app, services, people, payloa
     complete(services, person["mary"], "draft_policy", summary=typed["draft"])
     complete(services, person["mary"], "assess_risks")
     assert_shown_as_text(b.task_page("sam"), "staff task page", payload, [typed["title"], typed["draft"]])
+    assert_shown_as_text(b.task_page("eve"), "equality impact page", payload, [typed["title"], typed["draft"]])
 
     complete(services, person["sam"], "staff_consultation", comments=typed["staff comments"])
     complete(services, person["alex"], "staff_consultation", willing_to_be_filmed="willing_with_conditions",
              conditions=typed["staff conditions"])
     complete(services, person["kim"], "staff_consultation")
     complete(services, person["pat"], "patient_consultation", comments=typed["liaison comments"])
+    complete(services, person["eve"], "equality_impact")
+    consulted = [typed[f] for f in ("title", "staff comments", "staff conditions", "liaison comments")]
+    assert_shown_as_text(b.task_page("mary"), "reassessment page", payload, consulted)
+    complete(services, person["mary"], "reassess_risks")
     consulted = [typed[f] for f in ("title", "draft", "staff comments", "staff conditions", "liaison comments")]
     assert_shown_as_text(b.task_page("mary"), "revision page", payload, consulted)
 
     complete(services, person["mary"], "revise_policy", summary=typed["draft"], how_to_ask=typed["summary"])
-    assert_shown_as_text(b.task_page("emma"), "employer page", payload, consulted)
+    assert_shown_as_text(b.task_page("gil"), "information governance page", payload, [typed["title"], typed["draft"]])
+    complete(services, person["gil"], "information_governance", comments=typed["governance comments"])
+    assert_shown_as_text(b.task_page("emma"), "employer page", payload, [*consulted, typed["governance comments"]])
     complete(services, person["emma"], "employer_signoff", decision="changes_requested", comments=typed["employer comments"])
     assert_shown_as_text(b.task_page("mary"), "revision page after changes", payload, [*consulted, typed["employer comments"]])
     complete(services, person["mary"], "revise_policy", summary=typed["draft"], how_to_ask=typed["summary"])
+    complete(services, person["gil"], "information_governance")
     complete(services, person["emma"], "employer_signoff", comments=typed["employer comments"])
     assert_shown_as_text(b.task_page("ian"), "insurer page", payload, [typed["title"], typed["draft"], typed["employer comments"]])
     complete(services, person["ian"], "insurer_signoff", comments=typed["insurer comments"])
-    assert_shown_as_text(b.task_page("mary"), "publish page", payload, [typed["title"], typed["insurer comments"]])
+    assert_shown_as_text(b.task_page("cora"), "ratification page", payload,
+                         [*consulted, typed["employer comments"], typed["insurer comments"]])
+    complete(services, person["cora"], "ratification", comments=typed["committee comments"])
+    assert_shown_as_text(b.task_page("mary"), "publish page", payload,
+                         [typed["title"], typed["insurer comments"], typed["committee comments"]])
 
     for url, texts in (("/inbox", [typed["title"]]), ("/policies/", [typed["title"]]),
                        (f"/policies/{policy_id}", [typed["title"], typed["draft"]])):

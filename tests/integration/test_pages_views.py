@@ -19,6 +19,7 @@ from tests.web import html_form_data, login, submit
 from webapp.plumbing.templating import when
 
 STAFF_STEP, LIAISON_STEP = "Give your view as staff", "Give the patient liaison view"
+EQUALITY_STEP = "Assess the equality impact"
 
 
 def rows(html: str) -> list[list[str]]:
@@ -79,6 +80,8 @@ def test_inbox_says_who_returned_a_revision_and_why(services, people, client, to
     for name in ("sam", "alex", "kim"):
         complete(services, people[name], "staff_consultation")
     complete(services, people["pat"], "patient_consultation")
+    complete(services, people["eve"], "equality_impact")
+    complete(services, people["mary"], "reassess_risks")  # room 1's: its first revision now waits
     complete(services, people["emma"], "employer_signoff", decision="changes_requested",
              comments="Say who staff call when filming continues.")
     login(client, "mary")
@@ -105,7 +108,7 @@ def test_policy_page_shows_status_current_steps_and_timeline(services, people, c
     steps = [re.match(r"(.*) — (.*), waiting since", step).groups() for step in items(html, "steps")]
     # The department's manager sees whom each member of staff's step waits for (nobody else does).
     assert sorted(steps) == sorted([(LIAISON_STEP, "Patient liaison"), (STAFF_STEP, "Staff: alex"),
-                                    (STAFF_STEP, "Staff: kim")])
+                                    (STAFF_STEP, "Staff: kim"), (EQUALITY_STEP, "Equality lead")])
     timeline = items(html, "timeline")
     assert [re.sub(r"^.*? — ", "", event).split(" (")[0] for event in timeline] == [
         "mary started the policy", "mary completed “Draft the policy”",
@@ -141,6 +144,7 @@ def test_published_page_shows_version_effective_and_review_dates(services, peopl
     policy_id = to_signoff(services, people)
     complete(services, people["emma"], "employer_signoff")
     complete(services, people["ian"], "insurer_signoff")
+    complete(services, people["cora"], "ratification")
     chosen = clock().date() + timedelta(days=40)
     complete(services, people["mary"], "publish_policy", effective_date=chosen.isoformat())
     interval = answers_for("draft_policy.schema.json")["review_interval_months"]
@@ -152,16 +156,24 @@ def test_published_page_shows_version_effective_and_review_dates(services, peopl
 
 
 def review_and_republish(app, services, clock) -> None:
-    """The review date passes; the manager finds the review in the inbox, changes nothing and republishes."""
+    """The review date passes; the manager finds the review in the inbox and changes nothing, the committee
+    confirms it, and the manager republishes."""
     assert services.commands.fire_due_timers(clock.advance(days=400)), "the review date should have passed"
     effective = clock().date()
-    manager = app.test_client()
-    login(manager, "mary")
-    for step, answers in (("Review the policy", answers_for("review_policy.schema.json", outcome="no_changes")),
-                          ("Publish the policy", answers_for("publish_policy.schema.json",
-                                                             effective_date=effective.isoformat()))):
-        task_url = re.search(rf'<a href="(/tasks/[^"]+)">{step}</a>', page(manager, "/inbox")).group(1)
-        assert submit(manager, task_url, html_form_data(answers)).status_code == 302
+    browsers = {}
+    for person, step, answers in (
+            ("mary", "Review the policy", answers_for("review_policy.schema.json", outcome="no_changes")),
+            ("cora", "Ratify the policy", answers_for("ratification.schema.json",
+                                                      meeting_date=(effective - timedelta(days=1)).isoformat())),
+            ("mary", "Publish the policy", answers_for("publish_policy.schema.json",
+                                                       effective_date=effective.isoformat()))):
+        if person not in browsers:
+            browsers[person] = app.test_client()
+            login(browsers[person], person)
+        inbox = page(browsers[person], "/inbox")
+        found = re.search(rf'<a href="(/tasks/[^"]+)">{step}</a>', inbox)
+        assert found, f"{person} has no “{step}” in the inbox: {visible_text(inbox)[:400]}"
+        assert submit(browsers[person], found.group(1), html_form_data(answers)).status_code == 302
 
 
 def test_a_policy_reviewed_without_change_shows_version_1_1_and_links_version_1(services, people, app, client, clock):

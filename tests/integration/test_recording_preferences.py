@@ -185,6 +185,7 @@ def test_consultation_answers_and_conditions_stay_unnamed_for_the_revision(servi
     complete(services, people["mary"], "draft_policy")
     complete(services, people["mary"], "assess_risks")
     consult(services, people)
+    complete(services, people["mary"], "reassess_risks")
     task = task_of(services, people["mary"], "revise_policy")
     context = services.queries.task_page(people["mary"], task["id"]).context
     assert context.consultation.staff_responses == 3
