@@ -48,6 +48,14 @@ def tasks_of_step(root, step: str) -> list:
     return [t for t in root.iter(f"{{{BPMN}}}userTask") if prop(t, "lifecycleStep") == step]
 
 
+def warning_signs_code(root):
+    """(the element whose code works out the warning signs, that code's node): the element with the
+    ``warningSigns`` property, and its script (a script task) or pre-script (a user task)."""
+    element = next(node for node in root.iter(f"{{{BPMN}}}*") if prop(node, "warningSigns"))
+    code = element.find("bpmn:script", NS)
+    return element, code if code is not None else element.find("bpmn:extensionElements/spiffworkflow:preScript", NS)
+
+
 def by_id(root, element_id: str):
     return root.xpath("//*[@id=$id]", id=element_id)[0]
 

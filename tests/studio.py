@@ -39,6 +39,8 @@ def complete_step(services, actor, step: str, **changes) -> int:
 
 
 def consult_by_step(services, people) -> None:
+    """Every member of staff and the liaison answer; the equality lead assesses the draft meanwhile."""
     for name in ("sam", "alex", "kim"):
         complete_step(services, people[name], "staff_consultation")
     complete_step(services, people["pat"], "patient_consultation")
+    complete_step(services, people["eve"], "equality_impact")

@@ -17,7 +17,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from tests.answers import answers_for
-from tests.lifecycle import complete, task_of, to_signoff
+from tests.lifecycle import complete, resubmit, task_of, to_signoff
 
 API = "/api/v1"
 DOC_URI = "urn:policyflow:openapi"
@@ -244,8 +244,7 @@ def test_a_task_with_its_evidence_and_saved_answers_answers_as_documented(client
     for later) validates against the document, and every field in it is documented."""
     to_signoff(services, people)
     complete(services, people["emma"], "employer_signoff", decision="changes_requested", comments="Name the lead.")
-    complete(services, people["mary"], "revise_policy", how_to_ask="Ask the lead sonographer.",
-             revision_notes="Named the lead.")
+    resubmit(services, people, how_to_ask="Ask the lead sonographer.", revision_notes="Named the lead.")
     emma = auth(tokens["emma"])
     task_id = task_of(services, people["emma"], "employer_signoff")["id"]
     saved = client.post(f"{API}/tasks/{task_id}/draft", json={"data": {"comments": "Thinking."}}, headers=emma)

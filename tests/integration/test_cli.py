@@ -21,7 +21,8 @@ from webapp.cli import main
 from workflows.wiring import build_services
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
-DIAGRAM, DECISIONS = BPMN / "policy_lifecycle.bpmn", BPMN / "risk_rating.dmn"
+DIAGRAM = BPMN / "policy_lifecycle.bpmn"
+DECISIONS = (BPMN / "risk_rating_initial.dmn", BPMN / "risk_rating.dmn")  # the initial and residual ratings
 PROBLEM_LINE = re.compile(r"^\S+\.bpmn:\d+: \S+: .+$")
 NEW_PASSWORD = "tulip orbit lantern"  # passes the password rules, as PASSWORD does
 
@@ -261,12 +262,12 @@ def start_policy(token: str) -> dict:
 def test_deploy_makes_a_new_version_only_when_the_content_changed(initialised, tmp_path):
     run("user", "add", "nina", "--role", "manager", "--department", "Cardiology", "--password", PASSWORD)
     token = run("token", "create", "nina").stdout.strip()
-    assert "unchanged" in run("deploy", str(DIAGRAM), str(DECISIONS)).stdout
+    assert "unchanged" in run("deploy", str(DIAGRAM), *map(str, DECISIONS)).stdout
     before = start_policy(token)
 
     edited = renamed_copy(tmp_path, 'name="Draft the policy"', 'name="Write the policy"')
-    assert "version 2 deployed" in run("deploy", str(edited), str(DECISIONS)).stdout
-    assert "unchanged" in run("deploy", str(edited), str(DECISIONS)).stdout
+    assert "version 2 deployed" in run("deploy", str(edited), *map(str, DECISIONS)).stdout
+    assert "unchanged" in run("deploy", str(edited), *map(str, DECISIONS)).stdout
     processes = api_get("/processes", token).get_json()
     assert [(p["id"], p["version"]) for p in processes] == [(before["process"]["id"], 2)]
 
@@ -285,7 +286,7 @@ def element_lines(path: Path, element_id: str) -> range:
 def test_deploying_a_broken_diagram_lists_each_problem_with_its_line(initialised, tmp_path, stored):
     broken = renamed_copy(tmp_path, 'targetRef="assess_risks"', 'targetRef="no_such_task"')
     broken.write_text(broken.read_text().replace('employer_signoff["decision"] == "approved"', "x ==== 1", 1))
-    result = run("deploy", str(broken), str(DECISIONS), code=1)
+    result = run("deploy", str(broken), *map(str, DECISIONS), code=1)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 2 and all(PROBLEM_LINE.match(line) for line in lines), result.stderr
     located = {line.split(":")[2].strip(): int(line.split(":")[1]) for line in lines}
@@ -375,7 +376,7 @@ def test_deploy_refuses_a_form_named_outside_the_bundle_and_reads_nothing_there(
     outside.mkdir()
     (outside / "x.json").write_text('{"type": "object", "properties": {"secret": {"type": "string"}}}')
     edited = renamed_copy(tmp_path, 'value="staff_consultation.schema.json"', 'value="../../../outside/x.json"')
-    [line] = problems(run("deploy", str(edited), str(DECISIONS), code=1))
+    [line] = problems(run("deploy", str(edited), *map(str, DECISIONS), code=1))
     assert PROBLEM_LINE.match(line) and ": staff_consultation: " in line and "plain file name" in line, line
     assert int(line.split(":")[1]) in element_lines(edited, "staff_consultation")
     assert [v.version for v in stored.processes.latest_versions()] == [1]
@@ -384,7 +385,7 @@ def test_deploy_refuses_a_form_named_outside_the_bundle_and_reads_nothing_there(
 def test_deploy_refuses_a_latin1_diagram_with_the_line_of_the_first_bad_byte(initialised, tmp_path, stored):
     edited = renamed_copy(tmp_path, 'name="Draft the policy"', 'name="Rédiger la politique"')
     edited.write_bytes(edited.read_text().encode("latin-1"))
-    [line] = problems(run("deploy", str(edited), str(DECISIONS), code=1))
+    [line] = problems(run("deploy", str(edited), *map(str, DECISIONS), code=1))
     assert PROBLEM_LINE.match(line) and "not UTF-8 text" in line, line
     assert int(line.split(":")[1]) in element_lines(DIAGRAM, "draft_policy")
     assert [v.version for v in stored.processes.latest_versions()] == [1]
@@ -401,7 +402,7 @@ def test_deploy_refuses_a_form_it_could_not_run_naming_form_line_and_field(initi
     schema = json.loads(form.read_text())
     schema["properties"][field].update(change)
     form.write_text(json.dumps(schema, indent=2))
-    [line] = problems(run("deploy", str(edited), str(DECISIONS), code=1))
+    [line] = problems(run("deploy", str(edited), *map(str, DECISIONS), code=1))
     expected = next(n for n, text in enumerate(form.read_text().splitlines(), 1) if culprit in text)
     assert FORM_PROBLEM_LINE.match(line) and line.startswith(f"staff_consultation.schema.json:{expected}: {field}: ")
     assert [v.version for v in stored.processes.latest_versions()] == [1]

@@ -92,7 +92,9 @@ def test_two_staff_answering_at_once_both_count(store_services, second_services,
 
     complete(services, people["kim"], "staff_consultation")
     complete(services, people["pat"], "patient_consultation")
-    page = services.queries.task_page(people["mary"], task_of(services, people["mary"], "revise_policy")["id"])
+    complete(services, people["eve"], "equality_impact")
+    # The consultation is shown to the manager from the reassessment on (the first step after it).
+    page = services.queries.task_page(people["mary"], task_of(services, people["mary"], "reassess_risks")["id"])
     counts = {view.label: view.count for view in page.context.consultation.staff_views}
     assert counts == {"Yes, I am willing": 1, "Yes, but only with conditions": 1, "No, I am not willing": 1}
     assert page.context.consultation.staff_comments == sorted(

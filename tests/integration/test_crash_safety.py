@@ -24,7 +24,7 @@ from workflows.engine.tasks import current_data, ready_human_tasks
 from workflows.storage.schema import AuditEvent, HumanTask
 
 POLICIES = 8
-PEOPLE = ("mary", "sam", "alex", "kim", "pat", "emma", "ian")
+PEOPLE = ("mary", "sam", "alex", "kim", "pat", "eve", "gil", "emma", "ian", "cora")
 
 
 class Client(threading.Thread):

@@ -17,19 +17,24 @@ def test_a_renamed_diagram_runs_end_to_end_with_evidence_and_the_public_document
     complete_step(services, people["mary"], "risk_assessment")
     complete_step(services, people["mary"], "risk_assessment")
     consult_by_step(services, people)
+    complete_step(services, people["mary"], "risk_reassessment")
     complete_step(services, people["mary"], "revision")
+    complete_step(services, people["gil"], "information_governance")
     page = services.queries.task_page(people["emma"], step_task(services, people["emma"], "employer_signoff")["id"])
-    assert page.context.risk_assessment is not None and page.context.risk_assessment.rating == "medium"
+    assert page.context.risk_assessment is not None and page.context.risk_assessment.rating == "moderate"
+    assert page.context.risk_assessment.initial_rating == "high"  # both decisions rate, under their new names
     assert page.context.consultation is not None and page.context.consultation.staff_responses == 3
     assert page.context.draft, "the employer sees the draft beside the form"
     complete_step(services, people["emma"], "employer_signoff", decision="changes_requested",
                   comments="Name the lead sonographer.")
     complete_step(services, people["mary"], "revision")
+    complete_step(services, people["gil"], "information_governance")
     complete_step(services, people["emma"], "employer_signoff")
     insurer = services.queries.task_page(people["ian"], step_task(services, people["ian"], "insurer_signoff")["id"])
     assert [(d.by, d.outcome) for d in insurer.context.signoffs] == [("emma", "Request changes"), ("emma", "Approve")]
     assert insurer.context.signoffs[0].comments == ["Name the lead sonographer."]
     complete_step(services, people["ian"], "insurer_signoff")
+    complete_step(services, people["cora"], "ratification")
     complete_step(services, people["mary"], "publication")
     published, numbers = published_version(services, policy_id)
     assert numbers == [1] and published.content

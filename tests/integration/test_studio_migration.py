@@ -51,6 +51,7 @@ def test_a_policy_in_consultation_moves_forward_and_then_runs_through_the_new_ta
     [event] = audit_events(services, action="policy_migrated")
     assert (event.actor, event.data["from_version"], event.data["to_version"]) == ("dora", 1, 2)
     consult_by_step(services, people)
+    complete_step(services, people["mary"], "risk_reassessment")
     complete_step(services, people["mary"], "revision")
     rps = [t for t in services.queries.inbox(people["mary"]) if t["name"] == "rps_review"]
     assert rps and rps[0]["title"] == "Radiation protection supervisor's review"
@@ -62,6 +63,7 @@ def test_moving_back_is_refused_while_the_policy_waits_at_a_task_the_old_version
     for step in ("risk_assessment", "risk_assessment"):
         complete_step(services, people["mary"], step)
     consult_by_step(services, people)
+    complete_step(services, people["mary"], "risk_reassessment")
     complete_step(services, people["mary"], "revision")
     before = policy_row(services, policy_id)
     token = services.accounts.create_token("dora")
@@ -100,6 +102,7 @@ def test_move_all_that_can_reports_each_policy(services, people, designer, versi
     for step in ("risk_assessment", "risk_assessment"):
         complete_step(services, people["mary"], step)
     consult_by_step(services, people)
+    complete_step(services, people["mary"], "risk_reassessment")
     complete_step(services, people["mary"], "revision")  # now waiting at rps_review
     fresh = services.commands.start(people["mary"], "Just started", "Ultrasound")
     results = {r.policy_id: r for r in services.studio.migrations.migrate_all(designer, "policy_lifecycle", 1)}
@@ -112,8 +115,9 @@ def test_a_published_policy_keeps_its_review_date_when_it_moves(services, people
     for step in ("risk_assessment", "risk_assessment"):
         complete_step(services, people["mary"], step)
     consult_by_step(services, people)
-    for actor, step in (("mary", "revision"), ("mary", None), ("emma", "employer_signoff"),
-                        ("ian", "insurer_signoff"), ("mary", "publication")):
+    for actor, step in (("mary", "risk_reassessment"), ("mary", "revision"), ("mary", None),
+                        ("gil", "information_governance"), ("emma", "employer_signoff"), ("ian", "insurer_signoff"),
+                        ("cora", "ratification"), ("mary", "publication")):
         if step is None:
             services.commands.complete(people["mary"], next(t for t in services.queries.inbox(people["mary"])
                                                             if t["name"] == "rps_review")["id"], {"note": "Fine."})
@@ -130,7 +134,9 @@ def at_employer_signoff(services, people) -> int:
     for step in ("risk_assessment", "risk_assessment"):
         complete_step(services, people["mary"], step)
     consult_by_step(services, people)
+    complete_step(services, people["mary"], "risk_reassessment")
     complete_step(services, people["mary"], "revision")
+    complete_step(services, people["gil"], "information_governance")
     return policy_id
 
 
@@ -152,7 +158,7 @@ def test_a_move_the_code_ahead_could_not_read_is_refused_naming_what_is_missing(
     assert response.status_code == 409, response.get_json()
     message = response.get_json()["errors"][0]["message"]
     assert "publish_policy's post-script reads policy_draft; this policy keeps it in local_policy_draft" in message
-    assert "revise_policy's pre-script reads risk_assessment; this policy keeps it in local_risk_assessment" in message
+    assert "find_warning_signs's script reads risk_assessment; this policy keeps it in local_risk_assessment" in message
     after = policy_row(services, policy_id)
     assert (after.process_version_id, after.version) == (before.process_version_id, before.version)
     assert audit_events(services, action="policy_migrated") == []
@@ -173,6 +179,7 @@ def test_renaming_data_keys_as_part_of_the_move_lets_the_policy_publish(client, 
     assert event.data["rename"]["local_policy_draft"] == "policy_draft"
     complete_step(services, people["emma"], "employer_signoff")
     complete_step(services, people["ian"], "insurer_signoff")
+    complete_step(services, people["cora"], "ratification")
     complete_step(services, people["mary"], "publication")
     assert services.queries.policy(people["mary"], policy_id)["status"] == "published"
 

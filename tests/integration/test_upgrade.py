@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 from tests.answers import answers_for
 from tests.conftest import add_people, make_services
-from tests.lifecycle import approve_and_publish, complete, consult, stored_workflow
+from tests.lifecycle import approve_and_publish, consult, revise, stored_workflow
 from workflows.engine.specs import content_hash, parse_xml, read_bundle_directory
 from workflows.scripting import restricted_script_engine
 from workflows.storage.database import Database
@@ -101,7 +101,7 @@ def test_a_policy_in_consultation_carries_on_to_publication_after_the_upgrade(da
         assert ("Decision on recording", "Permitted with conditions") in [(d.label, d.value) for d in page.context.draft]
 
         consult(services, people)
-        complete(services, people["mary"], "revise_policy")
+        revise(services, people)
         approve_and_publish(services, people)
         assert services.queries.policy(people["mary"], policy_id)["status"] == "published"
     finally:

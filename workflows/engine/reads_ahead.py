@@ -29,6 +29,9 @@ from workflows.scripting.builtin_functions import ALLOWED
 from workflows.scripting.environment import GUARDS
 
 _KNOWN = set(ALLOWED) | set(GUARDS) | {"True", "False", "None"}
+#: What the engine hands a task of a lifecycle step before its code runs (steps.REVIEW_LEAD_VARIABLE:
+#: the publication's post-script counts the review's opening back from its date).
+_ENGINE_SETS = {"publication": {"review_lead_time"}}
 _TIMERS = ("timeDuration", "timeDate", "timeCycle")
 
 
@@ -123,6 +126,7 @@ def _node_facts(graph, node_id: str, decisions: dict) -> _Node:
         facts.sets.add((variable.text or "").strip())
     for payload in _own(node, "messagePayload"):
         facts.before.append(("message payload", _names(payload.text or "", "eval")[0]))
+    facts.sets |= _ENGINE_SETS.get(props.get("lifecycleStep"), set())
     if props.get("dataKey"):
         facts.sets.add(props["dataKey"])
     elif kind == "userTask":
