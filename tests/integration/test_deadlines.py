@@ -57,12 +57,17 @@ def test_the_consultation_closes_at_its_deadline_recording_who_did_not_answer(se
     policy_id = consulting(services, people)
     complete(services, people["sam"], "staff_consultation")
     complete(services, people["pat"], "patient_consultation")
+    complete(services, people["eve"], "equality_impact")
     clock.advance(days=13)
     assert services.commands.fire_due_timers() == []
     clock.advance(days=1, minutes=1)
     fired = services.commands.fire_due_timers()
     assert fired == [(policy_id, ["consultation_deadline", "consultation_deadline"])]
     assert [t["name"] for t in services.queries.inbox(people["alex"])] == []
+    reassess = task_of(services, people["mary"], "reassess_risks")  # the consultation is shown beside it
+    context = services.queries.task_page(people["mary"], reassess["id"]).context
+    assert (context.consultation.staff_responses, context.consultation.no_response) == (1, 2)
+    complete(services, people["mary"], "reassess_risks")
     revise = task_of(services, people["mary"], "revise_policy")
     context = services.queries.task_page(people["mary"], revise["id"]).context
     assert (context.consultation.staff_responses, context.consultation.no_response) == (1, 2)
@@ -75,7 +80,7 @@ def test_the_manager_closes_the_consultation_early_through_the_api(client, servi
     assert refused.status_code == 403
     closed = client.post(f"{API}/policies/{policy_id}/consultation/close", headers=auth(tokens["mary"]))
     assert closed.status_code == 200
-    assert [t["name"] for t in closed.get_json()["ready_tasks"]] == ["patient_consultation"]
+    assert sorted(t["name"] for t in closed.get_json()["ready_tasks"]) == ["equality_impact", "patient_consultation"]
     again = client.post(f"{API}/policies/{policy_id}/consultation/close", headers=auth(tokens["mary"]))
     assert again.status_code == 409 and "No staff consultation is open" in again.get_json()["errors"][0]["message"]
     assert [e.action for e in audit_events(services, policy_id=policy_id)][-1] == "consultation_closed"

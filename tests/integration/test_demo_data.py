@@ -1,21 +1,32 @@
 """The demo data the README's run command adds: people for every role, one published policy with a
-history and one in progress, so a newcomer finds every page filled in."""
+history (ratified after equality and information governance reviews, reviewed without change as
+version 1.1, three incidents) and one in progress, so a newcomer finds every page filled in."""
 from __future__ import annotations
 
+import calendar
 import html
 import re
+from datetime import date
 
 from sqlalchemy import select
 
 from tests.answers import answers_for
 from tests.html import visible_text
+from tests.lifecycle import published_version
 from tests.web import login
 from webapp.demo.data import DEMO_DEPARTMENT, DEMO_PASSWORD, DEMO_PEOPLE, add_demo_data
 from webapp.demo.policies import COMING_TITLE, IN_PROGRESS_TITLE, PUBLISHED_TITLE, SUSPENDED_TITLE
 from workflows.engine.specs import load_bundle, read_bundle_directory
 from workflows.notifications import outbox
-from workflows.storage.schema import User
+from workflows.storage.schema import HumanTask, User
 from workflows.wiring import BPMN_DIR
+
+
+def months_later(day: date, months: int) -> date:
+    """Calendar months later (or earlier), on the same day where the month has one (else its last day)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def test_every_demo_account_signs_in_with_the_printed_password(services):
@@ -38,8 +49,10 @@ def test_demo_accounts_carry_a_policy_to_its_public_page(services):
     for person, element in [("manager", "draft_policy"), ("manager", "assess_risks"),
                             ("sonographer1", "staff_consultation"), ("sonographer2", "staff_consultation"),
                             ("radiographer1", "staff_consultation"), ("liaison", "patient_consultation"),
-                            ("manager", "revise_policy"), ("employer", "employer_signoff"),
-                            ("insurer", "insurer_signoff"), ("manager", "publish_policy")]:
+                            ("equality", "equality_impact"), ("manager", "reassess_risks"),
+                            ("manager", "revise_policy"), ("governance", "information_governance"),
+                            ("employer", "employer_signoff"), ("insurer", "insurer_signoff"),
+                            ("committee", "ratification"), ("manager", "publish_policy")]:
         complete(person, element)
     assert services.queries.policy(who["manager"], policy_id)["status"] == "published"
 
@@ -52,8 +65,15 @@ def test_the_public_finds_a_published_policy_with_its_history(services, client):
     assert "Version history" in page and "Superseded from" in page and "Current" in page
     assert "Reviewed without change; no new sign-off." in page and "Signed off for version 1 by" in page
     assert "Version 1.1" in page and "Riverside Maternity Voices Partnership (patient group)" in page
+    # Reviewed without change, confirmed by the committee; the equality and information governance reviews stand.
+    assert re.search(r"Version 1\.1 — reviewed without change on \d\d \w{3} \d{4}, confirmed by Clinical Governance "
+                     r"Committee on \d\d \w{3} \d{4}", page)
+    assert re.search(r"Confirmed byClinical Governance Committee, \d\d \w{3} \d{4} \(minute CGC/131\)", page)
+    assert re.search(r"Equality impact assessment\d\d \w{3} \d{4} Information governance review\d\d \w{3} \d{4}", page)
     first = visible_text(client.get(f"{link}/v1").get_data(as_text=True))
     assert "This version is superseded." in first and "Employer (risk management)" in first
+    assert re.search(r"Ratified byClinical Governance Committee, \d\d \w{3} \d{4} \(minute CGC/114\), with minor "
+                     r"amendments approved by the chair", first)
     pdf = client.get(f"{link}.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert IN_PROGRESS_TITLE not in listing, "a policy still being signed off is not public"
@@ -67,9 +87,54 @@ def test_the_in_progress_policy_waits_for_the_employer_with_its_warning_signs(se
     [task_url] = re.findall(r'<a href="(/tasks/[^"]+)">Employer sign-off</a>', inbox)
     page = visible_text(employer.get(task_url).get_data(as_text=True))
     assert IN_PROGRESS_TITLE in page
-    assert "Warning signs" in page and "The patient liaison group opposes the policy." in page
-    assert "The manager's justification" in page and "Only the screen may be photographed" in page
-    assert "Overall risk rating: High" in page
+    # Each warning sign with the manager's justification of it.
+    assert "Warning signs" in page and "Warning signs: 3, justified by the manager" in page
+    for sign, justification in (
+            ("The patient liaison group opposes the policy.", "The group's concern is other patients being "
+                                                              "photographed"),
+            ("The patient liaison group opposes the policy and nothing in it has changed since they were consulted.",
+             "The draft the group saw already limited recording to the screen"),
+            ("Most staff who answered (2 of 3) are not willing to be filmed.", "No one is ever photographed")):
+        assert f"{sign} The manager's justification: {justification}" in page, sign
+    # Staff preference re-scored after the consultation, with residual scores and both ratings.
+    assert "Residual risk rating (after the mitigations): Moderate; initial rating (before them): Extreme" in page
+    assert "Staff preferences 4 × 3 = 12" in page
+    assert "The employer is not aware" not in page and "likelihood of 2 or less" not in page
+    # The equality and information governance reviews are part of the evidence.
+    assert "Assess the equality impact: Go ahead with the adjustments above" in page
+    assert "Information governance review: Approve" in page
+
+
+def test_the_published_policy_has_three_incidents_each_reviewed_and_a_review_that_opens_ahead(services):
+    """Three incidents with what a governance lead acts on, each reviewed (the one that captured other
+    patients by information governance too), too few to open an early review; the next review opens three
+    months before the review date the published version shows."""
+    add_demo_data(services)
+    manager = services.accounts.authenticate("manager", DEMO_PASSWORD)
+    [policy] = [p for p in services.queries.policies(manager) if p["title"] == PUBLISHED_TITLE]
+    incidents = services.incidents.of_policy(manager, policy["id"])
+    assert sorted((i.local_reference, i.category, i.other_patients_captured) for i in incidents) == [
+        ("DATIX-24117", "filming_staff", False), ("DATIX-24390", "social_media", True),
+        ("DATIX-24655", "audio", False)]
+    assert all(i.harm for i in incidents)
+    with services.database.reading() as session:
+        done = session.execute(select(HumanTask.form, HumanTask.state, HumanTask.completed_by).where(
+            HumanTask.policy_id == policy["id"], HumanTask.form.in_(
+                ["incident_review.schema.json", "incident_governance.schema.json"]))).all()
+    assert sorted(done) == [("incident_governance.schema.json", "completed", "governance")] + \
+        [("incident_review.schema.json", "completed", "manager")] * 3
+    for name in ("manager", "governance", "committee", "equality"):
+        mine = services.queries.inbox(services.accounts.authenticate(name, DEMO_PASSWORD))
+        assert [t for t in mine if t["policy_id"] == policy["id"]] == [], name
+
+    shown = services.queries.policy(manager, policy["id"])
+    assert (shown["status"], shown["published_version"], shown["early_review_reason"]) == ("published", "1.1", None)
+    assert (shown["risk_rating"], shown["risk_rating_initial"]) == ("moderate", "high")
+    version, numbers = published_version(services, policy["id"])
+    assert numbers == [1, 2] and version.content["version_label"] == "1.1"
+    assert version.review_date == months_later(version.effective_date, 12), "the demo's 12-month interval"
+    assert shown["next_review_at"].date() == months_later(version.review_date, -3), \
+        "the review opens three months ahead of its date"
 
 
 def test_adding_the_demo_data_twice_changes_nothing(services):

@@ -24,9 +24,10 @@ from workflows.storage.schema import HumanTask
 FULL_PATH = [
     ("mary", "draft_policy"), ("mary", "assess_risks"),
     ("sam", "staff_consultation"), ("pat", "patient_consultation"), ("alex", "staff_consultation"),
-    ("kim", "staff_consultation"), ("mary", "revise_policy"), ("emma", "employer_signoff"),
-    ("ian", "insurer_signoff"), ("mary", "publish_policy"),
-    ("timer", "review_due"), ("mary", "review_policy"), ("mary", "publish_policy"),
+    ("eve", "equality_impact"), ("kim", "staff_consultation"), ("mary", "reassess_risks"),
+    ("mary", "revise_policy"), ("gil", "information_governance"), ("emma", "employer_signoff"),
+    ("ian", "insurer_signoff"), ("cora", "ratification"), ("mary", "publish_policy"),
+    ("timer", "review_due"), ("mary", "review_policy"), ("cora", "ratification"), ("mary", "publish_policy"),
 ]
 
 
@@ -76,14 +77,15 @@ def test_every_step_saves_a_workflow_that_matches_the_task_index(store_services,
 
 
 def test_ready_rows_are_what_the_inboxes_show(store_services, store_people):
-    """Four people have work at once during consultation: one row each, and each sees only theirs."""
+    """Five people have work at once during consultation (three staff, the liaison and the equality
+    lead): one row each, and each sees only theirs."""
     services, people = store_services, store_people
     policy_id = services.commands.start(people["mary"], "Recording during ultrasound", "Ultrasound")
     complete(services, people["mary"], "draft_policy")
     complete(services, people["mary"], "assess_risks")
     workflow, _stored = stored_workflow(services, policy_id)
-    shown = [task for name in ("sam", "alex", "kim", "pat") for task in services.queries.inbox(people[name])]
-    assert len(shown) == len(ready_in_workflow(workflow)) == 4
+    shown = [task for name in ("sam", "alex", "kim", "pat", "eve") for task in services.queries.inbox(people[name])]
+    assert len(shown) == len(ready_in_workflow(workflow)) == 5
     assert {(t["id"], t["name"], t["lane"]) for t in shown} == ready_in_workflow(workflow)
 
 
@@ -105,6 +107,7 @@ def test_restored_workflow_continues_with_the_answers_given_before(store_service
     complete(services, people["mary"], "assess_risks")
     data = current_data(stored_workflow(services, policy_id)[0])
     assert data["policy_draft"]["summary"] == "Restored text survives."
-    assert data["risk_rating"] in ("low", "medium", "high")
-    assert data["risk_rating"] == policy_row(services, policy_id).risk_rating
+    assert data["risk_rating_initial"] in ("low", "moderate", "high", "extreme")
+    row = policy_row(services, policy_id)
+    assert data["risk_rating_initial"] == row.risk_rating_initial == row.risk_rating, "initial until reassessed"
     assert data["staff_members"] == ["alex", "kim", "sam"]

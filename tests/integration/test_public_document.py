@@ -11,7 +11,15 @@ from pypdf import PdfReader
 from tests.answers import answers_for
 from tests.conftest import PASSWORD
 from tests.html import visible_text
-from tests.lifecycle import complete, to_published, to_signoff
+from tests.lifecycle import (
+    approve_and_publish,
+    complete,
+    republish_unchanged,
+    resubmit,
+    revise,
+    to_published,
+    to_signoff,
+)
 
 HEADINGS = ["Summary", "Purpose of this policy", "Who this policy applies to", "What you may and may not do",
             "How to ask", "If you are having a pregnancy scan", "Intimate examinations", "Other people in the room",
@@ -52,7 +60,7 @@ def test_no_internal_field_risk_score_or_staff_count_below_five_is_published(app
     draft = answers_for("revise_policy.schema.json")
     for internal in ("revision_notes", "incident_reporting", "notice_before_exam", "notice_at_exam"):
         assert draft[internal] not in text, internal
-    assert "Review interval" not in text and "risk rating" not in text.lower() and "Medium" not in text
+    assert "Review interval" not in text and "risk rating" not in text.lower() and "Moderate" not in text
     assert "3 members of staff" not in text and "asked not to be filmed" not in text
 
 
@@ -66,9 +74,9 @@ def test_a_large_team_is_counted(app, services, people):
         actor = people.get(name) or services.accounts.authenticate(name, PASSWORD)
         complete(services, actor, "staff_consultation")
     complete(services, people["pat"], "patient_consultation")
-    for who, element in (("mary", "revise_policy"), ("emma", "employer_signoff"), ("ian", "insurer_signoff"),
-                         ("mary", "publish_policy")):
-        complete(services, people[who], element)
+    complete(services, people["eve"], "equality_impact")
+    revise(services, people)
+    approve_and_publish(services, people)
     text = visible_text(public_page(app, f"/published/{policy_id}"))
     assert "6 members of staff were asked individually" in text and "Staff, individually (6 people)" in text
 
@@ -78,9 +86,8 @@ def test_a_field_that_does_not_apply_is_not_published(app, services, people):
     would contradict the decision: the document leaves them out."""
     policy_id = to_signoff(services, people)
     complete(services, people["emma"], "employer_signoff", decision="changes_requested", comments="Not permitted.")
-    complete(services, people["mary"], "revise_policy", decision="not_permitted")
-    for who, element in (("emma", "employer_signoff"), ("ian", "insurer_signoff"), ("mary", "publish_policy")):
-        complete(services, people[who], element)
+    resubmit(services, people, decision="not_permitted")
+    approve_and_publish(services, people)
     text = visible_text(public_page(app, f"/published/{policy_id}"))
     assert "Recording during your examination Not permitted" in text
     assert answers_for("revise_policy.schema.json")["conditions"] not in text
@@ -89,17 +96,21 @@ def test_a_field_that_does_not_apply_is_not_published(app, services, people):
 def test_document_control_says_who_approved_or_reviewed_this_version(app, services, people, clock):
     policy_id = to_published(services, people)
     first = visible_text(public_page(app, f"/published/{policy_id}"))
-    assert f"Approved byEmployer (risk management), {clock().date():%d %b %Y}Insurer, {clock().date():%d %b %Y}" \
+    assert "Ratified byClinical Governance Committee, 20 Oct 2026 (minute CGC/2026/114) " \
+        f"Signed off byEmployer (risk management), {clock().date():%d %b %Y}Insurer, {clock().date():%d %b %Y}" \
         in first
     assert "Riverside NHS Foundation Trust" in first and "Imaging Services Manager, Ultrasound" in first
 
     services.commands.fire_due_timers(clock.advance(days=400))
-    complete(services, people["mary"], "review_policy")
-    complete(services, people["mary"], "publish_policy")
+    republish_unchanged(services, people)
     second = visible_text(public_page(app, f"/published/{policy_id}"))
     # A review without change is a minor version, said in words: no option label ("No changes: republish").
     assert "No changes" not in second and "republish" not in second
     assert "Reviewed without change; no new sign-off. Signed off for version 1 by" in second
+    # The committee confirmed it (the review was its evidence).
+    assert f"Version 1.1 — reviewed without change on {clock().date():%d %b %Y}, confirmed by Clinical Governance " \
+        "Committee on 20 Oct 2026" in second
+    assert "Confirmed byClinical Governance Committee, 20 Oct 2026" in second
     assert f"Version 1.1 {clock().date():%d %b %Y} {clock().date():%d %b %Y} Reviewed without change on " \
         f"{clock().date():%d %b %Y} Current" in second
     assert "Version 1 " in second and "First version Superseded from" in second
@@ -120,8 +131,7 @@ def test_the_pdf_is_the_same_document_with_version_date_and_uncontrolled_footer(
     assert "Page 1 of" in text
 
     services.commands.fire_due_timers(clock.advance(days=400))
-    complete(services, people["mary"], "review_policy")
-    complete(services, people["mary"], "publish_policy")
+    republish_unchanged(services, people)
     old = " ".join(pdf_text(app, f"/published/{policy_id}/v1.pdf").split())
     assert "This version is superseded. Version 1.1 is the current version." in old and "version 1 ·" in old
     assert app.test_client().get(f"/published/{policy_id}/v7.pdf").status_code == 404
@@ -166,9 +176,9 @@ def test_without_an_easy_read_summary_there_is_no_link_and_no_page(app, services
     for name in ("sam", "alex", "kim"):
         complete(services, people[name], "staff_consultation")
     complete(services, people["pat"], "patient_consultation")
-    for who, element in (("mary", "revise_policy"), ("emma", "employer_signoff"), ("ian", "insurer_signoff"),
-                         ("mary", "publish_policy")):
-        complete(services, people[who], element, **({"easy_read": ""} if element == "revise_policy" else {}))
+    complete(services, people["eve"], "equality_impact")
+    revise(services, people, easy_read="")
+    approve_and_publish(services, people)
     assert "easy-read" not in public_page(app, f"/published/{policy_id}")
     response = app.test_client().get(f"/published/{policy_id}/easy-read")
     assert response.status_code == 404 and "no easy read version" in response.get_data(as_text=True)

@@ -9,7 +9,7 @@ from datetime import timedelta
 from pypdf import PdfReader
 
 from tests.html import visible_text
-from tests.lifecycle import complete, to_published, to_signoff
+from tests.lifecycle import complete, published_version, republish_unchanged, to_published, to_signoff
 
 
 def page(client, url: str) -> str:
@@ -38,6 +38,7 @@ def test_a_policy_is_in_force_only_from_its_effective_date(client, services, peo
     policy_id = to_signoff(services, people)
     complete(services, people["emma"], "employer_signoff")
     complete(services, people["ian"], "insurer_signoff")
+    complete(services, people["cora"], "ratification")
     starts = clock().date() + timedelta(days=30)
     complete(services, people["mary"], "publish_policy", effective_date=starts.isoformat())
     assert status_cell(client, "Recording during ultrasound") == "comes into force"
@@ -98,9 +99,13 @@ def test_a_pdf_etag_changes_with_the_status(client, services, people, tokens):
 
 def test_overdue_for_review_and_superseded_copies_say_so(client, services, people, clock):
     policy_id = to_published(services, people)
-    review = services.queries.policy(people["mary"], policy_id)["next_review_at"].date()
-    clock.now = clock.now + timedelta(days=(review - clock().date()).days + 3)
+    review = published_version(services, policy_id)[0].review_date
+    # The review opens three months ahead of the review date: the policy is still simply in force.
+    clock.now = services.queries.policy(people["mary"], policy_id)["next_review_at"] + timedelta(hours=1)
     services.commands.fire_due_timers(clock())
+    assert [t["name"] for t in services.queries.inbox(people["mary"])] == ["review_policy"]
+    assert status_cell(client, "Recording during ultrasound") == "in force"
+    clock.now = clock.now + timedelta(days=(review - clock().date()).days + 3)
     assert status_cell(client, "Recording during ultrasound") == "overdue for review"
     notice = f"this policy remains in force while under review since {review:%d %b %Y}"
     assert f"Overdue for review: {notice}." in page(client, f"/published/{policy_id}")
@@ -108,8 +113,7 @@ def test_overdue_for_review_and_superseded_copies_say_so(client, services, peopl
     assert notice in pages[0] and all(f"remains in force while under review since {review:%d %b %Y}" in p
                                       for p in pages)
 
-    complete(services, people["mary"], "review_policy")
-    complete(services, people["mary"], "publish_policy")
+    republish_unchanged(services, people)
     assert status_cell(client, "Recording during ultrasound") == "in force"
     old = pdf_pages(client, f"/published/{policy_id}/v1.pdf")
     assert "This version is superseded. Version 1.1 is the current version." in old[0]

@@ -1,9 +1,12 @@
-"""The review timer: a published policy comes back for review after its review interval.
+"""The review timer: a published policy comes back for review ahead of its review date.
 
 Time is the test's ``clock``; ``fire_due_timers`` is what the worker (cron) calls.
-The review date the manager chose must be what the policy shows, nothing may fire
-early, and a due review reopens the policy for the manager, who either republishes
-it (a new published version) or starts a full new cycle with new consultations.
+The review date the manager chose (the interval counted from the effective date) must
+be what the published policy shows; the review opens the publication's lead time
+(``reviewLeadTime``, three months) before it, and nothing may fire earlier. A due
+review reopens the policy for the manager, who either asks the committee to confirm it
+unchanged (republished as a minor version) or starts a full new cycle with new
+consultations.
 """
 from __future__ import annotations
 
@@ -12,35 +15,36 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.lifecycle import complete, published_version
+from tests.lifecycle import complete, consult, published_version, revise
 from workflows.errors import Conflict
 
 TOLERANCE = timedelta(days=1)
+LEAD_MONTHS = 3  # the default diagram's reviewLeadTime, P3M
 
 
 def add_months(moment: datetime, months: int) -> datetime:
-    """Calendar months later, on the same day where the month has one (else its last day)."""
+    """Calendar months later (or earlier), on the same day where the month has one (else its last day)."""
     month_index = moment.month - 1 + months
     year, month = moment.year + month_index // 12, month_index % 12 + 1
     return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
 
 
 def publish(services, people, months: int, effective: str | None = None) -> int:
-    """A policy whose revised text asks for a review every ``months``, signed off and published
-    (taking effect on ``effective``, by default the day it is published)."""
+    """A policy whose revised text asks for a review every ``months``, reviewed, signed off, ratified
+    and published (taking effect on ``effective``, by default the day it is published)."""
     policy_id = services.commands.start(people["mary"], "Recording during ultrasound", "Ultrasound")
-    for who, element in [("mary", "draft_policy"), ("mary", "assess_risks"), ("sam", "staff_consultation"),
-                         ("alex", "staff_consultation"), ("kim", "staff_consultation"),
-                         ("pat", "patient_consultation")]:
-        complete(services, people[who], element)
-    complete(services, people["mary"], "revise_policy", review_interval_months=months)
-    for who, element in [("emma", "employer_signoff"), ("ian", "insurer_signoff")]:
+    complete(services, people["mary"], "draft_policy")
+    complete(services, people["mary"], "assess_risks")
+    consult(services, people)
+    revise(services, people, review_interval_months=months)
+    for who, element in [("emma", "employer_signoff"), ("ian", "insurer_signoff"), ("cora", "ratification")]:
         complete(services, people[who], element)
     complete(services, people["mary"], "publish_policy", **({"effective_date": effective} if effective else {}))
     return policy_id
 
 
 def next_review(services, people, policy_id) -> datetime | None:
+    """When the review opens (the policy's next timer)."""
     return services.queries.policy(people["mary"], policy_id)["next_review_at"]
 
 
@@ -49,9 +53,19 @@ def inbox_names(services, actor) -> list[str]:
 
 
 def make_review_due(services, people, clock, policy_id) -> None:
-    """Move the clock past the review date and let the worker fire the timer."""
+    """Move the clock past the moment the review opens and let the worker fire the timer."""
     clock.now = next_review(services, people, policy_id) + timedelta(hours=1)
     assert services.commands.fire_due_timers(clock.now) == [(policy_id, ["review_due"])]
+
+
+def confirm_and_republish(services, people) -> None:
+    """The manager finds nothing to change, the committee confirms it, the manager republishes."""
+    complete(services, people["mary"], "review_policy", outcome="no_changes")
+    assert inbox_names(services, people["mary"]) == [], "the committee confirms a review without change"
+    assert inbox_names(services, people["cora"]) == ["ratification"]
+    complete(services, people["cora"], "ratification")
+    assert inbox_names(services, people["mary"]) == ["publish_policy"]
+    complete(services, people["mary"], "publish_policy")
 
 
 # ----------------------------------------------------------------- the review date
@@ -59,10 +73,11 @@ def make_review_due(services, people, clock, policy_id) -> None:
 @pytest.mark.parametrize("months", [6, 18])
 def test_review_date_is_the_chosen_interval_after_publication(services, people, clock, months):
     policy_id = publish(services, people, months)
-    due = next_review(services, people, policy_id)
-    assert abs(due - add_months(clock.now, months)) < TOLERANCE
     version, _ = published_version(services, policy_id)
-    assert version.review_date == due.date()
+    assert abs(datetime.combine(version.review_date, clock.now.timetz()) - add_months(clock.now, months)) < TOLERANCE
+    opens = next_review(services, people, policy_id)
+    assert opens.date() == add_months(datetime.combine(version.review_date, datetime.min.time()),
+                                      -LEAD_MONTHS).date(), "the review opens three months before its date"
 
 
 def test_review_date_is_counted_from_the_effective_date_not_from_publication(services, people, clock):
@@ -71,10 +86,11 @@ def test_review_date_is_counted_from_the_effective_date_not_from_publication(ser
     version, _ = published_version(services, policy_id)
     assert version.effective_date == effective
     assert version.review_date == add_months(datetime.combine(effective, datetime.min.time()), 6).date()
-    assert next_review(services, people, policy_id).date() == version.review_date
+    assert next_review(services, people, policy_id).date() == add_months(
+        datetime.combine(version.review_date, datetime.min.time()), -LEAD_MONTHS).date()
 
 
-def test_nothing_fires_before_the_review_date(services, people, clock):
+def test_nothing_fires_before_the_review_opens(services, people, clock):
     policy_id = publish(services, people, 6)
     clock.now = next_review(services, people, policy_id) - timedelta(hours=1)
     assert services.commands.fire_due_timers(clock.now) == []
@@ -82,9 +98,10 @@ def test_nothing_fires_before_the_review_date(services, people, clock):
     assert services.queries.policy(people["mary"], policy_id)["status"] == "published"
 
 
-def test_a_due_review_reaches_the_manager(services, people, clock):
+def test_a_due_review_reaches_the_manager_ahead_of_the_review_date(services, people, clock):
     policy_id = publish(services, people, 6)
     make_review_due(services, people, clock, policy_id)
+    assert clock.now.date() < published_version(services, policy_id)[0].review_date
     assert inbox_names(services, people["mary"]) == ["review_policy"]
     assert services.queries.policy(people["mary"], policy_id)["status"] == "under_review"
     assert services.commands.fire_due_timers(clock.now) == [], "a fired timer does not fire twice"
@@ -95,26 +112,30 @@ def test_a_due_review_reaches_the_manager(services, people, clock):
 
 def test_no_changes_republishes_as_a_minor_version(services, people, clock):
     policy_id = publish(services, people, 6)
+    staff_tasks = {name: sorted(t["id"] for t in services.queries.inbox(people[name])) for name in ("sam", "alex", "kim")}
     make_review_due(services, people, clock, policy_id)
-    complete(services, people["mary"], "review_policy", outcome="no_changes")
-    assert inbox_names(services, people["mary"]) == ["publish_policy"]
-    complete(services, people["mary"], "publish_policy")
+    confirm_and_republish(services, people)
 
     version, numbers = published_version(services, policy_id)
     assert numbers == [1, 2]
-    assert version.content["approvals"] == [], "nobody signed off version 2"
+    assert version.content["version_label"] == "1.1"
+    assert services.queries.policy(people["mary"], policy_id)["published_version"] == "1.1"
+    assert version.content["approvals"] == [], "nobody signed off version 1.1"
     assert version.content["reviews"] == [{"date": clock().date().isoformat()}], "the public reads when, not a button"
     assert version.content["changes"]["kind"] == "unchanged"
     assert version.content["carried_approvals"]["version"] == "1"
     assert services.queries.policy(people["mary"], policy_id)["status"] == "published"
+    assert {name: sorted(t["id"] for t in services.queries.inbox(people[name]))
+            for name in ("sam", "alex", "kim")} == staff_tasks, "nobody acknowledges the same text again"
 
 
 def test_republication_sets_the_next_review_from_the_republication_date(services, people, clock):
     policy_id = publish(services, people, 6)
     make_review_due(services, people, clock, policy_id)
-    complete(services, people["mary"], "review_policy", outcome="no_changes")
-    complete(services, people["mary"], "publish_policy")
-    assert abs(next_review(services, people, policy_id) - add_months(clock.now, 6)) < TOLERANCE
+    confirm_and_republish(services, people)
+    version, _ = published_version(services, policy_id)
+    assert abs(datetime.combine(version.review_date, clock.now.timetz()) - add_months(clock.now, 6)) < TOLERANCE
+    assert abs(next_review(services, people, policy_id) - add_months(clock.now, 6 - LEAD_MONTHS)) < TOLERANCE
     assert services.commands.fire_due_timers(clock.now) == [], "the new review is months away"
 
 
@@ -132,6 +153,7 @@ def test_full_review_starts_a_new_cycle_with_new_staff_tasks(services, people, c
         assert [t["name"] for t in tasks] == ["staff_consultation"]
         assert tasks[0]["id"] not in old_staff_tasks
     assert inbox_names(services, people["pat"]) == ["patient_consultation"]
+    assert inbox_names(services, people["eve"]) == ["equality_impact"]
     assert published_version(services, policy_id)[1] == [1], "the old version stays published meanwhile"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.html import visible_text
-from tests.lifecycle import audit_events, complete, to_published, to_signoff
+from tests.lifecycle import audit_events, republish_unchanged, to_published, to_signoff
 
 API = "/api/v1"
 
@@ -31,10 +31,10 @@ def published(services, people):
 
 def test_a_withdrawn_policy_keeps_its_last_risk_rating_and_draft(client, services, people, tokens, published):
     before = client.get(f"{API}/policies/{published}", headers=auth(tokens["mary"])).get_json()
-    assert before["risk_rating"] == "medium"
+    assert (before["risk_rating"], before["risk_rating_initial"]) == ("moderate", "high")  # residual, initial
     post(client, tokens["mary"], f"/policies/{published}/withdraw", {"reason": "Replaced by the trust-wide policy."})
     after = client.get(f"{API}/policies/{published}", headers=auth(tokens["mary"])).get_json()
-    assert (after["status"], after["risk_rating"]) == ("withdrawn", "medium")
+    assert (after["status"], after["risk_rating"], after["risk_rating_initial"]) == ("withdrawn", "moderate", "high")
     assert after.get("draft", before.get("draft")) == before.get("draft")
 
 
@@ -77,8 +77,7 @@ def test_a_new_version_replaces_a_suspended_one(client, services, people, tokens
     post(client, tokens["mary"], f"/policies/{published}/suspend", {"reason": "Notices were wrong."})
     clock.now = services.queries.policy(people["mary"], published)["next_review_at"]
     services.commands.fire_due_timers(clock.advance(hours=1))
-    complete(services, people["mary"], "review_policy", outcome="no_changes")
-    complete(services, people["mary"], "publish_policy")
+    republish_unchanged(services, people)
     assert services.queries.policy(people["mary"], published)["status"] == "published"
     assert "suspended" not in public(client, f"/published/{published}")
     assert [e.action for e in audit_events(services, policy_id=published)][-1] == "suspension_replaced"
