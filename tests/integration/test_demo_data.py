@@ -73,7 +73,8 @@ def test_the_public_finds_a_published_policy_with_its_history(services, client):
     first = visible_text(client.get(f"{link}/v1").get_data(as_text=True))
     assert "This version is superseded." in first and "Employer (risk management)" in first
     assert re.search(r"Ratified byClinical Governance Committee, \d\d \w{3} \d{4} \(minute CGC/114\), with minor "
-                     r"amendments approved by the chair", first)
+                     r"amendments approved by the chair: Chair's action: 'PALS' spelled out in full", first), \
+        "the amendments made by chair's action are published with the policy"
     pdf = client.get(f"{link}.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert IN_PROGRESS_TITLE not in listing, "a policy still being signed off is not public"

@@ -93,6 +93,7 @@ def governance(all_steps: list[StepAnswers], cycle_steps: list[StepAnswers]) -> 
             "date": _step_date(ratified),
             "minute_reference": _answer(ratified.form, ratified.answers, "minute-reference"),
             "with_amendments": bool(_answer(ratified.form, ratified.answers, "amendments")),
+            "amendments": _answer(ratified.form, ratified.answers, "amendments"),  # published, as chair's action
         } if ratified else None,
         "equality_impact_on": _step_date(reviewed["equality_impact"]),
         "information_governance_on": _step_date(reviewed["information_governance"]),
