@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.lifecycle import complete, to_published
+from tests.lifecycle import complete, consult, to_published, to_signoff
 from webapp.demo.data import DEMO_PASSWORD, add_demo_data
 from webapp.demo.policies import PUBLISHED_TITLE as HISTORY_TITLE
 
@@ -24,6 +24,11 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 PUBLISHED_TITLE = "Recording during ultrasound"
 DRAFT_TITLE = "Recording during obstetric scans"
 RISKS_TITLE = "Recording during fetal echocardiography"
+#: Policies waiting for each new role's task (issue 13), and the manager's reassessment.
+EQUALITY_TITLE = "Recording during breast ultrasound"
+REASSESS_TITLE = "Recording during vascular ultrasound"
+GOVERNANCE_TITLE = "Recording during musculoskeletal ultrasound"
+RATIFY_TITLE = "Recording during paediatric ultrasound"
 BLOCKING = ("serious", "critical")
 
 _RUN_AXE = """async () => {
@@ -49,10 +54,25 @@ def assert_no_serious_violations(page: Page) -> None:
 
 @pytest.fixture(scope="module")
 def site(module_live_server):
-    """One published policy, one waiting for its draft and one for its risk assessment, plus the demo
-    data (a policy with a version history, and one at the employer's sign-off with warning signs)."""
+    """One published policy; one waiting for its draft, one for its risk assessment, one for each new
+    step of issue 13 (equality impact, reassessment, information governance, ratification); plus the
+    demo data (a policy with a version history, and one at the employer's sign-off with warning signs)."""
     services, people = module_live_server.services, module_live_server.people
     to_published(services, people, title=PUBLISHED_TITLE)
+    # One at a time, so the helpers (which take a person's first task of a step) find the right one:
+    # at the committee's ratification, information governance, the reassessment, the equality impact.
+    to_signoff(services, people, title=RATIFY_TITLE)
+    complete(services, people["emma"], "employer_signoff")
+    complete(services, people["ian"], "insurer_signoff")
+    for title in (GOVERNANCE_TITLE, REASSESS_TITLE, EQUALITY_TITLE):
+        services.commands.start(people["mary"], title, "Ultrasound")
+        complete(services, people["mary"], "draft_policy")
+        complete(services, people["mary"], "assess_risks")
+        if title != EQUALITY_TITLE:
+            consult(services, people)
+        if title == GOVERNANCE_TITLE:
+            complete(services, people["mary"], "reassess_risks")
+            complete(services, people["mary"], "revise_policy")
     services.commands.start(people["mary"], RISKS_TITLE, "Ultrasound")
     complete(services, people["mary"], "draft_policy")
     services.commands.start(people["mary"], DRAFT_TITLE, "Ultrasound")
@@ -142,8 +162,24 @@ def risk_matrix(page: Page, ui) -> None:
     page.wait_for_url(re.compile(r"/tasks/[^/]+$"))
     risk = page.get_by_role("group", name="Medico-legal complications", exact=True)
     risk.get_by_role("group", name=re.compile("likelihood")).get_by_role("radio", name="4 – likely").check()
-    risk.get_by_role("group", name=re.compile("impact")).get_by_role("radio", name="4 – major").check()
+    risk.get_by_role("group", name=re.compile("impact")).get_by_role("radio", name="3 – moderate").check()
+    # 4 x 3 = 12: the NPSA matrix's 8-12 band.
     expect(page.locator(".risk-summary")).to_contain_text("Provisional rating: High")
+
+
+def new_role_task(username: str, title: str, task: str, evidence: str, text):
+    """A task of the lifecycle's new steps (issue 13), opened from its person's inbox, with
+    ``text`` in the ``evidence`` beside its form (a region, or the draft's details)."""
+    def reach(page: Page, ui) -> None:
+        page.goto("/published")
+        ui.sign_in(page, username)
+        _inbox_row(page, title).get_by_role("link", name=task, exact=True).click()
+        page.wait_for_url(re.compile(r"/tasks/[^/]+$"))
+        expect(page.get_by_role("heading", level=1, name=task)).to_be_visible()
+        shown = (page.locator("details").filter(has_text=evidence) if evidence == "The current draft policy"
+                 else page.get_by_role("region", name=evidence))
+        expect(shown).to_contain_text(text)
+    return reach
 
 
 def signoff_with_evidence(page: Page, ui) -> None:
@@ -153,7 +189,7 @@ def signoff_with_evidence(page: Page, ui) -> None:
     page.get_by_role("link", name="Employer sign-off").first.click()
     page.wait_for_url(re.compile(r"/tasks/[^/]+$"))
     expect(page.get_by_role("region", name="Warning signs")).to_be_visible()
-    expect(page.get_by_role("region", name="Risk assessment")).to_contain_text("How the rating was worked out")
+    expect(page.get_by_role("region", name="Risk assessment")).to_contain_text("How the ratings were worked out")
 
 
 def saved_answers(page: Page, ui) -> None:
@@ -254,6 +290,14 @@ def studio_import(page: Page, ui) -> None:
     pytest.param(published_policy, id="published-policy"),
     pytest.param(risk_matrix, id="task-risk-matrix"),
     pytest.param(signoff_with_evidence, id="task-signoff-with-evidence"),
+    pytest.param(new_role_task("eve", EQUALITY_TITLE, "Assess the equality impact",
+                               "The current draft policy", "Ask the sonographer"), id="task-equality-impact"),
+    pytest.param(new_role_task("mary", REASSESS_TITLE, "Reassess the risks",
+                               "Consultation", "3 staff responses"), id="task-reassess-risks"),
+    pytest.param(new_role_task("gil", GOVERNANCE_TITLE, "Information governance review",
+                               "Risk assessment", "How the ratings were worked out"), id="task-information-governance"),
+    pytest.param(new_role_task("cora", RATIFY_TITLE, "Ratify the policy",
+                               "Sign-off decisions so far", re.compile(r"\bian\b")), id="task-ratification"),
     pytest.param(saved_answers, id="task-saved-answers"),
     pytest.param(published_with_history, id="published-with-history"),
     pytest.param(superseded_version, id="published-superseded-version"),

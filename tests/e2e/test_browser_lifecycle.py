@@ -17,6 +17,7 @@ pytestmark = pytest.mark.e2e
 TITLE = "Recording images during ultrasound examinations"
 HOW_TO_ASK = "Ask the sonographer at the start of your scan."
 PUBLIC_SUMMARY = "You may photograph the ultrasound image on screen at the end of your scan."
+COMMITTEE, MINUTE = "Clinical Governance Committee", "CGC/2026/114"
 STAFF = ("sam", "alex", "kim")
 NOT_WILLING = "alex"
 
@@ -121,8 +122,8 @@ def assess_risks(page: Page) -> None:
         choose(page, f"{risk}: impact", impact)
         score = int(likelihood[0]) * int(impact[0])
         expect(page.get_by_role("group", name=risk, exact=True).locator("output[data-score]")).to_have_text(str(score))
-    # 3 x 3 = 9 is the highest score: the risk rating table's 8-14 row.
-    expect(page.locator(".risk-summary")).to_contain_text("Highest score so far: 9. Provisional rating: Medium")
+    # 3 x 3 = 9 is the highest score: the NPSA matrix's 8-12 band.
+    expect(page.locator(".risk-summary")).to_contain_text("Highest score so far: 9. Provisional rating: High")
     field(page, "Medico-legal complications: mitigations").fill("Tell patients the recording is not diagnostic.")
     field(page, "Abnormality recorded but not reported or acted upon").fill(
         "Possible if a patient records an image before the report.")
@@ -133,7 +134,67 @@ def assess_risks(page: Page) -> None:
     field(page, "Distraction and stress: mitigations").fill("Recording only at the end of the scan.")
     field(page, "Longer examinations: mitigations").fill("One minute at the end of the scan at most.")
     field(page, "Rationale for the policy decision").fill(
-        "Screen images at the end of the scan keep all four risks low to medium.")
+        "Screen images at the end of the scan keep every risk moderate or lower once the mitigations are in place.")
+
+
+def assess_equality_impact(page: Page, today: date) -> None:
+    expect(page.get_by_role("heading", level=2, name="Equality impact assessment")).to_be_visible()
+    for characteristic in ("Age", "Gender reassignment", "Marriage and civil partnership", "Race",
+                           "Religion or belief", "Sex", "Sexual orientation"):
+        choose(page, f"{characteristic}: impact", "No impact")
+    choose(page, "Carers (not a protected characteristic", "No impact")  # screened too, as NHS trusts do
+    choose(page, "Disability: impact", "Positive impact")
+    choose(page, "Pregnancy and maternity: impact", "Positive impact")
+    field(page, "Evidence and notes on the screening").fill(
+        "Screened with the Maternity Voices Partnership and two years of PALS feedback.")
+    field(page, "Reasonable adjustments").fill(
+        "Patients who need it may audio-record the explanation as an aid for memory or hearing.")
+    field(page, "Language and communication needs").fill(
+        "The poster and the easy read version are translated; interpreters explain the policy.")
+    choose(page, "Outcome of the assessment", "Go ahead with the adjustments above")
+    field(page, "Date of the assessment").fill(today.isoformat())
+
+
+#: (risk, likelihood after the consultation, residual likelihood, residual impact, owner)
+REASSESSED = (("Medico-legal complications", None, "2 – unlikely", "3 – moderate", "Imaging Services Manager"),
+              ("Staff preferences", "3 – possible", "2 – unlikely", "3 – moderate", "Lead Sonographer"),
+              ("Distraction and stress", None, "2 – unlikely", "2 – minor", "Lead Sonographer"),
+              ("Longer examinations", None, "1 – rare", "2 – minor", "Ultrasound Department Manager"))
+
+
+def reassess_risks(page: Page) -> None:
+    expect(page.get_by_role("heading", level=2, name="Reassess the risks")).to_be_visible()
+    # The form starts from the first assessment...
+    expect(page.get_by_role("group", name=re.compile(r"^Medico-legal complications: likelihood")).get_by_role(
+        "radio", name="3 – possible", exact=True)).to_be_checked()
+    expect(field(page, "Staff preferences: mitigations")).to_have_value("Individual opt-outs are honoured.")
+    for risk, likelihood, residual_likelihood, residual_impact, owner in REASSESSED:
+        if likelihood:  # one of the three staff asked is not willing: staff preference is rescored
+            choose(page, f"{risk}: likelihood", likelihood)
+        choose(page, f"{risk}: residual likelihood", residual_likelihood)
+        choose(page, f"{risk}: residual impact", residual_impact)
+        field(page, f"{risk}: risk owner").fill(owner)
+    expect(page.get_by_role("group", name="Staff preferences", exact=True).locator("output[data-score]")).to_have_text("9")
+
+
+def information_governance_review(page: Page, today: date) -> None:
+    expect(page.get_by_role("heading", level=2, name="Information governance review")).to_be_visible()
+    choose(page, "Your decision", "Approve")
+    choose(page, "Patients' own recordings",
+           "Personal use: the trust is not the controller; staff may ask, not compel, deletion")
+    choose(page, "Images the trust makes",
+           "The trust is the controller: retention and access follow the records policy")
+    choose(page, "Other people captured",
+           "The policy protects their privacy (what may be recorded, where, sharing)")
+    field(page, "Date of the review").fill(today.isoformat())
+
+
+def ratify(page: Page, today: date) -> None:
+    expect(page.get_by_role("heading", level=2, name="Ratify the policy")).to_be_visible()
+    choose(page, "The committee's decision", "Approved")
+    field(page, "Committee").fill(COMMITTEE)
+    field(page, "Meeting date").fill(today.isoformat())
+    field(page, "Minute reference").fill(MINUTE)
 
 
 def test_policy_goes_from_start_to_public_page(live_server, browser_page, new_context, ui, tmp_path):
@@ -163,10 +224,11 @@ def test_policy_goes_from_start_to_public_page(live_server, browser_page, new_co
     expect(page.get_by_role("heading", level=1, name="Assess the risks")).to_be_visible()
     assess_risks(page)
     submit(page, "Assess the risks")
-    # 3 x 3 = 9 is the highest score: a medium overall rating.
-    expect(page.get_by_text(re.compile(r"risk rating\s+medium"))).to_be_visible()
+    # 3 x 3 = 9 is the highest score: a high rating on the NPSA matrix, before any mitigation.
+    expect(page.get_by_text(re.compile(r"risk rating\s+high"))).to_be_visible()
     expect(current_steps(page)).to_contain_text("Give your view as staff")
     expect(current_steps(page)).to_contain_text("Give the patient liaison view")
+    expect(current_steps(page)).to_contain_text("Assess the equality impact")
     ui.sign_out(page, "mary")
 
     # --- three members of staff give their view; one is not willing to be filmed -----------
@@ -197,33 +259,67 @@ def test_policy_goes_from_start_to_public_page(live_server, browser_page, new_co
     submit(page, "Give the patient liaison view")
     ui.sign_out(page, "pat")
 
-    # --- mary revises the draft in the light of the consultation -----------------------------
+    # --- eve (equality lead) assesses the draft's equality impact ----------------------------
+    today = live_server.services.clock().date()
+    ui.sign_in(page, "eve")
+    open_task_from_inbox(page, "Assess the equality impact")
+    expect(page.locator("details").filter(has_text="The current draft policy")).to_contain_text(HOW_TO_ASK)
+    assess_equality_impact(page, today)
+    submit(page, "Assess the equality impact")
+    ui.sign_out(page, "eve")
+
+    # --- mary reassesses the risks in the light of the consultation, then revises the draft ---
     ui.sign_in(page, "mary")
-    open_task_from_inbox(page, "Consolidate and revise")
+    open_task_from_inbox(page, "Reassess the risks")
+    responses = page.get_by_role("region", name="Consultation")  # the consultation beside the form
+    expect(responses).to_contain_text("3 staff responses")
+    expect(responses).to_contain_text("No, I am not willing: 1")
+    expect(page.get_by_role("region", name="Risk assessment")).to_contain_text("The highest score is 9")
+    reassess_risks(page)
+    submit(page, "Reassess the risks")
+    # The residual rating (highest residual score 2 x 3 = 6) beside the initial one.
+    expect(page.get_by_text(re.compile(r"risk rating\s+moderate\s+\(initial: high\)"))).to_be_visible()
+
+    current_steps(page).get_by_role("link", name="Consolidate and revise").click()
+    expect(page.get_by_role("heading", level=1, name="Consolidate and revise")).to_be_visible()
     responses = page.get_by_role("region", name="Consultation")
     expect(responses).to_contain_text("3 staff responses")
     expect(responses).to_contain_text("No, I am not willing: 1")
     expect(responses).to_contain_text("Maternity Voices Partnership")
     for name in STAFF:  # staff answers are shown without names
         expect(responses).not_to_contain_text(re.compile(rf"\b{name}\b", re.IGNORECASE))
+    expect(page.get_by_role("region", name="Risk assessment")).to_contain_text(
+        "After them the highest residual score is 6")
     expect(field(page, "How to ask")).to_have_value(HOW_TO_ASK)  # the draft is carried over
+    expect(page.get_by_role("checkbox", name=re.compile(r"^Reassess the risks first"))).not_to_be_checked()
     field(page, "Staff who do not want to be filmed").fill(
         "Any sonographer may decline to be recorded; a colleague takes over, and the patient is told why.")
     field(page, "Revision notes").fill("Added the staff opt-out arrangements raised in consultation.")
     submit(page, "Consolidate and revise")
 
-    # The employer's sign-off is now the current step, highlighted in the diagram.
-    expect(current_steps(page)).to_contain_text("Employer sign-off")
+    # No warning sign was found: information governance is the current step, highlighted in the diagram.
+    expect(current_steps(page)).to_contain_text("Information governance review")
     diagram = ui.wait_for_diagram(page)
-    expect(diagram.locator('g.djs-element[data-element-id="employer_signoff"]')).to_have_class(
+    expect(diagram.locator('g.djs-element[data-element-id="information_governance"]')).to_have_class(
         re.compile(r"\bpf-current\b"))
-    expect(diagram.locator('g.djs-element[data-element-id="revise_policy"]')).to_have_class(
-        re.compile(r"\bpf-completed\b"))
-    expect(page.locator("[data-diagram-status]")).to_contain_text("Current step: Employer sign-off.")
-    screenshot = tmp_path / "policy-at-employer-signoff.png"
+    for done in ("equality_impact", "reassess_risks", "revise_policy"):
+        expect(diagram.locator(f'g.djs-element[data-element-id="{done}"]')).to_have_class(
+            re.compile(r"\bpf-completed\b"))
+    expect(page.locator("[data-diagram-status]")).to_contain_text("Current step: Information governance review.")
+    screenshot = tmp_path / "policy-at-information-governance.png"
     page.screenshot(path=str(screenshot), full_page=True)
     assert screenshot.stat().st_size > 10_000
     ui.sign_out(page, "mary")
+
+    # --- gil (information governance) approves the data-protection position -----------------
+    ui.sign_in(page, "gil")
+    open_task_from_inbox(page, "Information governance review")
+    expect(page.locator("details").filter(has_text="The current draft policy")).to_contain_text(HOW_TO_ASK)
+    expect(page.get_by_role("region", name="The manager's revision notes")).to_contain_text(
+        "Added the staff opt-out arrangements")
+    information_governance_review(page, today)
+    submit(page, "Information governance review")
+    ui.sign_out(page, "gil")
 
     # --- emma (employer) and ian (insurer) approve --------------------------------------------
     for name, task, box in (("emma", "Employer sign-off", "Local arrangements checked against the risk management strategy"),
@@ -231,11 +327,27 @@ def test_policy_goes_from_start_to_public_page(live_server, browser_page, new_co
         ui.sign_in(page, name)
         open_task_from_inbox(page, task)
         expect(page.locator("details").filter(has_text="The current draft policy")).to_contain_text(HOW_TO_ASK)
-        expect(page.get_by_role("region", name="Risk assessment")).to_contain_text("The highest score is 9")
+        risks = page.get_by_role("region", name="Risk assessment")
+        expect(risks).to_contain_text("Before the mitigations the highest score is 9, rated High")
+        expect(risks).to_contain_text("After them the highest residual score is 6")
+        governance = page.get_by_role("region", name="Equality, information governance and ratification")
+        expect(governance).to_contain_text(re.compile(r"\beve\b"))  # who assessed the equality impact
+        expect(governance).to_contain_text(re.compile(r"\bgil\b"))  # and who reviewed information governance
         choose(page, "Your decision", "Approve")
         tick(page, box)
         submit(page, task)
         ui.sign_out(page, name)
+
+    # --- cora (committee) ratifies ------------------------------------------------------------
+    ui.sign_in(page, "cora")
+    open_task_from_inbox(page, "Ratify the policy")
+    signoffs = page.get_by_role("region", name="Sign-off decisions so far")
+    for name in ("emma", "ian"):  # who signed off, beside the committee's form
+        expect(signoffs).to_contain_text(re.compile(rf"\b{name}\b"))
+    expect(page.get_by_role("region", name="Risk assessment")).to_contain_text("After them the highest residual score is 6")
+    ratify(page, today)
+    submit(page, "Ratify the policy")
+    ui.sign_out(page, "cora")
 
     # --- mary publishes -----------------------------------------------------------------------
     ui.sign_in(page, "mary")
@@ -265,6 +377,10 @@ def test_policy_goes_from_start_to_public_page(live_server, browser_page, new_co
     expect(article).to_contain_text(PUBLIC_SUMMARY)
     expect(article).to_contain_text(HOW_TO_ASK)
     expect(article).to_contain_text("Every member of staff was asked individually")
+    control = visitor.get_by_role("region", name="Document control")  # the governance steps, by date, never by name
+    for fact, said in (("Ratified by", f"{COMMITTEE}, {when(today)} (minute {MINUTE})"),
+                       ("Equality impact assessment", when(today)), ("Information governance review", when(today))):
+        expect(control).to_contain_text(re.compile(rf"{re.escape(fact)}\s*{re.escape(said)}"))
     body = visitor.locator("body")
     for name in live_server.people:  # nobody who worked on it is named, staff least of all
         expect(body).not_to_contain_text(re.compile(rf"\b{name}\b", re.IGNORECASE))

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.answers import answers_for
 from tests.e2e.test_accessibility import assert_no_serious_violations
-from tests.lifecycle import to_published, to_signoff
+from tests.lifecycle import complete, task_of, to_published, to_signoff
 
 pytestmark = pytest.mark.e2e
 
@@ -28,8 +28,8 @@ def complete_on(services, actor, policy_id: int, element: str, **changes) -> Non
 
 @pytest.fixture(scope="module")
 def site(module_live_server):
-    """A policy back at the employer for a second round (the procedure reworded), one the employer
-    has just sent back to the manager, and a published one."""
+    """A policy back at the employer for a second round (the procedure reworded, information
+    governance approving again), one the employer has just sent back to the manager, and a published one."""
     services, people = module_live_server.services, module_live_server.people
     published = to_published(services, people, title=PUBLISHED)
     second = to_signoff(services, people, title=SECOND_ROUND)
@@ -38,6 +38,7 @@ def site(module_live_server):
     complete_on(services, people["mary"], second, "revise_policy",
                 response_procedure="Staff will ask you to stop and call the lead sonographer at once.",
                 revision_notes="Named the lead sonographer, as the employer asked.")
+    complete_on(services, people["gil"], second, "information_governance")  # every round goes through IG again
     returned = to_signoff(services, people, title="Recording in CT")
     complete_on(services, people["emma"], returned, "employer_signoff", decision="changes_requested",
                 comments=EMPLOYER_ASKS)
@@ -176,3 +177,94 @@ def test_what_changed_has_a_key_and_a_side_by_side_view(page, ui, site):
     changes.get_by_text("Before and now, side by side").click()
     expect(changes.get_by_role("heading", name=re.compile(r"^Before \(round"))).to_be_visible()
     expect(changes.get_by_role("heading", name=re.compile(r"^Now \(round"))).to_be_visible()
+
+
+JUSTIFIED = "Recording in the obstetric unit"
+#: Each warning sign the set-up below makes the diagram find:
+#: (the label of its field on the justify page, the sign as reviewers read it, the manager's justification).
+SIGNS = {
+    "liaison_disagrees_on_availability": (
+        "The patient liaison group does not agree with where the policy will be publicly available: why go ahead",
+        "The patient liaison group does not agree with where the policy will be publicly available.",
+        "The policy goes on the trust website as well as the ward, as the group asked at its next meeting."),
+    "most_staff_unwilling": (
+        "Most staff who answered are not willing to be filmed: why go ahead",
+        "Most staff who answered (2 of 3) are not willing to be filmed.",
+        "Only the image on screen may be photographed; no member of staff is ever in the picture."),
+    "preference_score_contradicts": (
+        "The staff-preference likelihood contradicts the consultation: why go ahead",
+        "The staff-preferences likelihood is 2 or less, but most staff who answered are not willing to be filmed.",
+        "Opt-outs are honoured by rota, so a wish not to be filmed is always respected."),
+}
+
+
+def test_each_warning_sign_is_justified_on_its_own_and_shown_so_at_signoff(new_context, live_server, ui):
+    """The justify page asks one labelled text per warning sign found, refuses a submission that
+    leaves one empty (the error beside that field), and the employer then reads each sign with
+    its own justification."""
+    services, people = live_server.services, live_server.people
+    services.commands.start(people["mary"], JUSTIFIED, "Ultrasound")
+    for step in ("draft_policy", "assess_risks"):
+        complete(services, people["mary"], step)
+    for name, willing in (("sam", "not_willing"), ("alex", "not_willing"), ("kim", "willing")):
+        complete(services, people[name], "staff_consultation", willing_to_be_filmed=willing)
+    complete(services, people["pat"], "patient_consultation", publicly_available_agreed=False)
+    complete(services, people["eve"], "equality_impact")
+    complete(services, people["mary"], "reassess_risks")  # staff preference still scored 2: a contradiction
+    complete(services, people["mary"], "revise_policy")
+    justify = task_of(services, people["mary"], "justify_warning_signs")
+    found = [sign.sign for sign in services.queries.task_page(people["mary"], justify["id"]).context.warning_signs]
+    assert sorted(found) == sorted(SIGNS), found
+
+    context = new_context(base_url=live_server.url, bypass_csp=True)  # axe is injected inline
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.set_viewport_size(DESKTOP)
+    open_task(page, ui, "mary", "Justify the warning signs", JUSTIFIED)
+    expect(page.get_by_role("region", name="Warning signs")).to_contain_text(SIGNS["most_staff_unwilling"][1])
+    form = page.locator("form#decision")
+
+    def asked(sign: str):
+        return form.get_by_role("textbox", name=re.compile(rf"^{re.escape(SIGNS[sign][0])}"))
+
+    expect(form.get_by_role("textbox", name=re.compile(r": why go ahead"))).to_have_count(len(SIGNS))
+    for sign in SIGNS:  # one labelled text box for each sign found...
+        expect(asked(sign)).to_be_visible()
+        assert asked(sign).evaluate("el => el.tagName") == "TEXTAREA"
+    expect(form.get_by_role("textbox", name=re.compile("^The employer is not aware"))).to_have_count(0)  # ...only
+
+    left_empty = "most_staff_unwilling"
+    for sign, (_, _, justification) in SIGNS.items():
+        if sign != left_empty:
+            asked(sign).fill(justification)
+    page.get_by_role("button", name="Submit", exact=True).click()
+    summary = page.get_by_role("alert")
+    refusal = f"Justify this warning sign: {SIGNS[left_empty][1]}"
+    expect(summary).to_contain_text("1 problem to put right")
+    expect(summary).to_contain_text(refusal)
+    expect(asked(left_empty)).to_have_attribute("aria-invalid", "true")
+    beside = page.locator(f"#field-justify_{left_empty}").locator(".field-error")  # in the field's own block
+    expect(beside).to_be_visible()
+    expect(beside).to_contain_text(refusal)
+    expect(asked(left_empty)).to_have_accessible_description(re.compile(re.escape(refusal)))  # read out with it
+    for sign, (_, _, justification) in SIGNS.items():  # what was written is kept
+        if sign != left_empty:
+            expect(asked(sign)).to_have_value(justification)
+    assert_no_serious_violations(page)
+    summary.get_by_role("link", name=refusal).click()  # the summary leads to the field
+    expect(asked(left_empty)).to_be_in_viewport()
+    asked(left_empty).fill(SIGNS[left_empty][2])
+    page.get_by_role("button", name="Submit", exact=True).click()
+    page.wait_for_url(re.compile(r"/policies/\d+(#[\w-]*)?$"))  # the browser keeps the link's #fragment
+    expect(page.get_by_role("status").filter(has_text="“Justify the warning signs” is done")).to_be_visible()
+    ui.sign_out(page, "mary")
+
+    complete(services, people["gil"], "information_governance")
+    open_task(page, ui, "emma", "Employer sign-off", JUSTIFIED)
+    shown = page.get_by_role("region", name="Warning signs").get_by_role("listitem")
+    expect(shown).to_have_count(len(SIGNS))
+    for _, text, justification in SIGNS.values():  # each sign with its own justification, and only that
+        sign = shown.filter(has_text=text)
+        expect(sign).to_have_count(1)
+        expect(sign.locator(".justification")).to_have_text(f"The manager's justification: {justification}")
+    assert_no_serious_violations(page)
