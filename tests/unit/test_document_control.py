@@ -71,7 +71,8 @@ def test_ratification_equality_and_information_governance_are_read_through_their
     content = compose(draft, steps=[equality, governance, ratified], cycle_steps=[ratified],
                       later_sources=[(IG_FORM, governance.answers)])
     assert content["ratification"] == {"committee": "Clinical Governance Committee", "date": "2026-03-09",
-                                       "minute_reference": "CGC/26/041", "with_amendments": True}
+                                       "minute_reference": "CGC/26/041", "with_amendments": True,
+                                       "amendments": "Typo in the contact line."}
     assert content["equality_impact_on"] == "2026-03-10" and content["information_governance_on"] == "2026-02-20"
     section = next(s for s in content["sections"] if s["id"] == "data_protection")
     assert [b["text"] for b in section["blocks"]] == ["Your recording is yours."]  # the IG review's, not the draft's
