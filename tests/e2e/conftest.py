@@ -90,13 +90,20 @@ def serve(directory: Path, clock, config: dict | None = None, port: int = 0):
         yield LiveServer(f"http://127.0.0.1:{server.effective_port}", services, people)
     finally:
         stopping.set()
-        server.close()
-        # Browser keep-alive connections stay in waitress' socket map after close();
-        # close them too so the loop (1 s poll) ends and the worker threads stop.
-        for channel in list(server._map.values()):
-            channel.close()
+
+        def close_all() -> None:
+            server.close()
+            # Browser keep-alive connections stay in waitress' socket map after close();
+            # close them too so the loop ends and the worker threads stop.
+            for channel in list(server._map.values()):
+                channel.close()
+
+        # Closed from inside the server's loop, woken by its trigger: the loop ends at once
+        # instead of at the end of its 1 s poll.
+        server.trigger.pull_trigger(close_all)
         server.task_dispatcher.shutdown()
         thread.join(timeout=5)
+        close_all()  # nothing is left open if the loop had already stopped
         services.database.dispose()
 
 
