@@ -18,10 +18,15 @@ run: setup
 	$(VENV)/bin/policyflow init --demo
 	$(VENV)/bin/policyflow serve --host $(HOST) --port $(PORT)
 
+# Tests run in one process per core (TEST_WORKERS=0 runs them in this one): each process has its
+# own SQLite files, PostgreSQL schemas, ports, sandbox workers and Chromium. worksteal hands an idle
+# process tests from the other's queue, so one long test does not leave the other core idle at the end.
+TEST_WORKERS ?= 2
+
 test: setup-test
 	$(VENV)/bin/ruff check workflows webapp tests bench
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 setup: pdf-libs pg-client $(STAMP_APP) node_modules/.package-lock.json bundle
 
