@@ -12,13 +12,29 @@ import pytest
 from sqlalchemy import select
 
 from tests.answers import answers_for
-from tests.lifecycle import approve_and_publish, complete, consult, published_version, task_of, to_published
+from tests.lifecycle import (
+    approve_and_publish,
+    complete,
+    consult,
+    published_version,
+    task_of,
+    to_published,
+    to_signoff,
+)
 from workflows.errors import InvalidInput
 from workflows.storage.schema import AuditEvent, HumanTask
 
 
 def inbox_names(services, actor) -> list[str]:
     return sorted(task["name"] for task in services.queries.inbox(actor))
+
+
+def to_ratification(services, people) -> int:
+    """A policy through both consultations, the reassessment, IG and both sign-offs: the committee's turn."""
+    policy_id = to_signoff(services, people)
+    complete(services, people["emma"], "employer_signoff")
+    complete(services, people["ian"], "insurer_signoff")
+    return policy_id
 
 
 def to_reassessment(services, people, **draft) -> int:
@@ -194,13 +210,7 @@ def test_governance_steps_are_done_by_their_roles_and_shown_to_every_later_step(
 
 
 def test_a_meeting_in_the_future_and_missing_amendments_are_refused_by_field(services, people):
-    to_reassessment(services, people)
-    consult(services, people)
-    complete(services, people["mary"], "reassess_risks")
-    complete(services, people["mary"], "revise_policy")
-    complete(services, people["gil"], "information_governance")
-    complete(services, people["emma"], "employer_signoff")
-    complete(services, people["ian"], "insurer_signoff")
+    to_ratification(services, people)
     task = task_of(services, people["cora"], "ratification")
     tomorrow = (services.clock().date() + timedelta(days=1)).isoformat()
     with pytest.raises(InvalidInput) as refused:
@@ -211,13 +221,7 @@ def test_a_meeting_in_the_future_and_missing_amendments_are_refused_by_field(ser
 
 
 def test_not_approved_goes_back_to_revision_and_through_both_sign_offs_again(services, people):
-    to_reassessment(services, people)
-    consult(services, people)
-    complete(services, people["mary"], "reassess_risks")
-    complete(services, people["mary"], "revise_policy")
-    complete(services, people["gil"], "information_governance")
-    complete(services, people["emma"], "employer_signoff")
-    complete(services, people["ian"], "insurer_signoff")
+    to_ratification(services, people)
     with pytest.raises(InvalidInput) as refused:
         complete(services, people["cora"], "ratification", decision="not_approved")
     assert [e.field for e in refused.value.errors] == ["comments"]
@@ -376,13 +380,7 @@ def test_an_incident_flagged_to_information_governance_is_mailed_to_the_ig_lead(
 
 
 def test_the_inbox_says_the_committee_returned_the_revision_and_why(services, people):
-    to_reassessment(services, people)
-    consult(services, people)
-    complete(services, people["mary"], "reassess_risks")
-    complete(services, people["mary"], "revise_policy")
-    complete(services, people["gil"], "information_governance")
-    complete(services, people["emma"], "employer_signoff")
-    complete(services, people["ian"], "insurer_signoff")
+    to_ratification(services, people)
     complete(services, people["cora"], "ratification", decision="not_approved", comments="Add the chaperone rule.")
     (revision,) = services.queries.inbox(people["mary"])
     assert revision["returned"]["by"] == "cora" and revision["returned"]["step"] == "Ratify the policy"

@@ -14,6 +14,7 @@ from lxml import etree
 
 from workflows.errors import DiagramProblem
 from workflows.scripting import UnsafeCode, compile_expression, compile_script, timer_limits
+from workflows.scripting.durations import is_calendar_duration
 
 LANE_ROLES = ("manager", "staff", "patient_liaison", "employer", "insurer", "equality_lead", "information_governance",
               "committee")
@@ -29,7 +30,6 @@ CONTEXT_PARTS = ("draft", "changes", "risk_assessment", "consultation", "warning
 _VARIABLE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 DUE_IN_PROPERTY = "dueIn"
 _ISO_DURATION = re.compile(r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?")
-_CALENDAR_DURATION = re.compile(r"P(?!$)(\d{1,3}Y)?(\d{1,4}M)?(\d{1,4}W)?(\d{1,5}D)?")
 _DURATION_GROUPS = (("years", 1), ("months", 2), ("weeks", 3), ("days", 4), ("hours", 6), ("minutes", 7),
                     ("seconds", 8))
 
@@ -187,7 +187,7 @@ def _check_user_task(file, task, lanes, forms) -> list[DiagramProblem]:
         problems.append(DiagramProblem(*where, "a publication task needs a 'publishes' property naming the variable "
                                                "that holds the policy it publishes"))
     lead = props.get("reviewLeadTime")
-    if lead is not None and not _CALENDAR_DURATION.fullmatch(lead.strip()):
+    if lead is not None and not is_calendar_duration(lead.strip()):
         problems.append(DiagramProblem(*where, f"reviewLeadTime '{lead}' is not a duration in years, months, weeks or "
                                                "days such as P3M"))
     due = props.get(DUE_IN_PROPERTY)

@@ -17,12 +17,16 @@ from workflows.scripting.budget import refuse
 _DURATION = re.compile(r"^P(?!$)(?:(\d{1,3})Y)?(?:(\d{1,4})M)?(?:(\d{1,4})W)?(?:(\d{1,5})D)?$")
 
 
+def is_calendar_duration(text) -> bool:
+    """Whether ``text`` is a duration these functions take: years, months, weeks or days (P3M, P1Y6M, P14D)."""
+    return isinstance(text, str) and bool(_DURATION.match(text))
+
+
 def _parts(duration) -> tuple[int, int]:
     """(months, days) of a date-only ISO 8601 duration such as P3M, P1Y6M or P14D."""
-    match = _DURATION.match(duration) if isinstance(duration, str) else None
-    if not match:
+    if not is_calendar_duration(duration):
         refuse(f"'{duration}' is not a duration in years, months, weeks or days such as P3M or P1Y")
-    years, months, weeks, days = (int(part or 0) for part in match.groups())
+    years, months, weeks, days = (int(part or 0) for part in _DURATION.match(duration).groups())
     return years * 12 + months, weeks * 7 + days
 
 
