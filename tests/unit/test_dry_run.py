@@ -168,3 +168,30 @@ def test_a_step_over_a_policy_steps_cpu_time_is_an_error_at_its_element():
     first = variants.tasks_of_step(root, "risk_assessment")[0].get("id")
     assert [p.outcome for p in report.paths] == ["error"]
     assert report.paths[0].element == first and "the limit of one step" in report.paths[0].message
+
+
+def test_an_answer_that_changed_nothing_as_a_first_choice_is_not_tried_as_a_second(monkeypatch):
+    """Combinations are where the time goes: an answer that, tried on its own, left the route's steps as
+    they were (a risk score, a review interval) is tried once; one that changed the route (a request for
+    changes) is tried again after every other unusual answer."""
+    from workflows.engine import dry_run as module
+
+    applied: list[tuple[int, str]] = []
+    advance = module._Explorer.advance
+
+    def recording(self, route, label, apply, children):
+        if label and apply[0] == "answer":
+            applied.append((len(route.choices), f"{apply[1]}: {label}"))
+        return advance(self, route, label, apply, children)
+
+    monkeypatch.setattr(module._Explorer, "advance", recording)
+    report = dry_run(variants.shipped_files())
+    root = variants.tree(variants.shipped_files())
+    reassessment = next(iter(steps_of(root, "risk_reassessment")))
+    employer = next(iter(steps_of(root, "employer_signoff")))
+    alone = {choice for count, choice in applied if count == 0}
+    second = {choice for count, choice in applied if count == 1}
+    scores = {c for c in alone if c.startswith(f"{reassessment}: ") and "likelihood" in c}
+    assert scores and not scores & second, sorted(scores & second)
+    assert f"{employer}: decision=changes_requested" in alone & second
+    assert report.complete

@@ -22,7 +22,10 @@ same order on an idle or a loaded machine; it says when it stopped at a bound, a
 elements never reached are reported only when it did not. A step that uses more CPU
 time than a policy's step may is an error at that element, as it would be for a
 policy. In the review cycle after a publication, only answers not tried before are
-tried: the rest would repeat the first cycle's routes.
+tried: the rest would repeat the first cycle's routes. And an answer that, as a route's
+first unusual answer, left the route's steps as they were (it changed only data: a risk
+score, a review interval) is not tried again as a second: such combinations were nearly
+all of the search's time, and ended as routes already found.
 """
 from __future__ import annotations
 
@@ -109,6 +112,7 @@ class _Explorer:
         self.explored = 0
         self._answers: dict[str, list] = {}
         self.tried: set[tuple] = set()  # (element, answer) choices queued so far
+        self.inert: set[tuple] = set()  # choices that, tried as a route's first, left its steps as they were
 
     def out_of_bounds(self) -> bool:
         if len(self.paths) >= self.max_paths or self.explored >= self.max_steps:
@@ -158,7 +162,7 @@ class _Explorer:
             if ended is not None:
                 break
         if ended:
-            queue.extend(children)
+            queue.extend((fork, label, apply, route) for fork, label, apply in children)
 
     def step(self, route: _Route, children: list) -> bool | None:
         workflow = route.workflow
@@ -273,7 +277,10 @@ class _Explorer:
         queue: deque = deque()
         self.follow(start, queue)
         while queue and not self.out_of_bounds():
-            fork, label, apply = queue.popleft()
+            fork, label, apply, parent = queue.popleft()
+            choice = self.choice_key((label, apply))
+            if fork.choices and choice in self.inert:  # it changed nothing as a first choice: not as a second
+                continue
             route = self.resume(fork)
             children: list = []
             ended = self.advance(route, label, apply, children)
@@ -284,7 +291,9 @@ class _Explorer:
                 self.seen_states.add(key)
                 self.follow(route, queue)
             elif ended:
-                queue.extend(children)
+                queue.extend((child, label, apply, route) for child, label, apply in children)
+            if not fork.choices and label and route.steps == parent.steps:
+                self.inert.add(choice)
         unreachable = [] if self.stopped else unreachable_elements(self.bundle.files, self.bundle.process_id,
                                                                    self.reached)
         return DryRunReport(list(self.paths.values()), unreachable, not self.stopped, self.explored)
