@@ -195,3 +195,15 @@ def test_an_answer_that_changed_nothing_as_a_first_choice_is_not_tried_as_a_seco
     assert scores and not scores & second, sorted(scores & second)
     assert f"{employer}: decision=changes_requested" in alone & second
     assert report.complete
+
+
+def test_a_revision_sending_the_policy_back_to_its_risks_is_a_loop_the_guidance_expects(shipped_report):
+    """Ticking "reassess the risks first" at each revision comes back to the reassessment: a loop the
+    diagram offers on purpose, not one the designer should look into."""
+    root = variants.tree(variants.shipped_files())
+    reassessment = variants.tasks_of_step(root, "risk_reassessment")[0]
+    revision = variants.tasks_of_step(root, "revision")[0]
+    loops = [p for p in shipped_report.paths if p.outcome == "loop" and p.element == reassessment.get("id")]
+    assert loops, [p.choices for p in shipped_report.paths if p.outcome == "loop"]
+    assert all(p.explanation.startswith(f"back to {reassessment.get('name')} after {revision.get('name')}")
+               and "the guidance expects this loop" in p.explanation for p in loops), [p.explanation for p in loops]

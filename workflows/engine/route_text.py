@@ -6,7 +6,8 @@ says where the route went back and after which answer ("back to Consolidate and
 revise after Employer sign-off: decision = changes_requested"), and whether the
 guidance expects it: a sign-off's request for changes (its outcome field, ``x-role:
 outcome``, with a value other than ``x-approvedWhen``) sends the policy back for
-revision and both sign-offs again; any other loop is the diagram's own.
+revision and through the sign-offs again, and the revision may send it back to have its
+risks assessed again, as often as the manager asks; any other loop is the diagram's own.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from workflows.engine.specs import parse_xml, process_elements
 from workflows.forms import meaning as form_meaning
 
 _SIGNOFF_STEPS = ("employer_signoff", "insurer_signoff", "information_governance", "ratification")
+_RISK_STEPS = ("risk_assessment", "risk_reassessment")
 _TIMER = " (timer)"
 
 
@@ -68,7 +70,10 @@ class RouteText:
         text = f"back to {back_to} after {after}"
         if self._changes_requested(done, label):
             return (f"{text}, again and again: the guidance expects this loop (a request for changes sends the "
-                    "policy back for revision and both sign-offs); the dry run follows it twice")
+                    "policy back for revision and through the sign-offs again); the dry run follows it twice")
+        if self.steps.get(done) == "revision" and self.steps.get(element) in _RISK_STEPS:
+            return (f"{text}, again and again: the guidance expects this loop (the revision may have the risks "
+                    "assessed again, as often as the manager asks); the dry run follows it twice")
         return f"{text}, again and again: not a loop the guidance calls for; check that the route can move on"
 
     def _changes_requested(self, element: str, label: str) -> bool:
