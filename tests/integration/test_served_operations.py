@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import time
+import urllib.error
 import urllib.request
 
 from tests.conftest import make_services
@@ -10,8 +11,11 @@ from tests.served import ServedApp
 
 
 def _get(port: int, path: str) -> tuple[int, str]:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
-        return response.status, response.read().decode()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:  # 503 from /readyz while it starts
+        return error.code, error.read().decode()
 
 
 def _counted(text: str) -> float:
@@ -26,7 +30,9 @@ def test_metrics_add_up_the_requests_every_worker_answered(sqlite_url, clock, tm
     server = ServedApp(sqlite_url, tmp_path, workers=2, environment={"PROMETHEUS_MULTIPROC_DIR": str(folder)})
     try:
         server.start()
-        assert _get(server.port, "/readyz")[0] == 200
+        deadline = time.monotonic() + 60
+        while _get(server.port, "/readyz")[0] != 200:  # the first sandbox worker may still be starting
+            assert time.monotonic() < deadline, "never ready"
         sent = 0
         deadline = time.monotonic() + 60
         # Until both workers have answered some (each writes its counts in a file named by its pid).
