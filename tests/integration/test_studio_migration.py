@@ -178,6 +178,10 @@ def test_renaming_data_keys_as_part_of_the_move_lets_the_policy_publish(client, 
     assert response.get_json()["process"]["version"] == 1
     [event] = audit_events(services, action="policy_migrated")
     assert event.data["rename"]["local_policy_draft"] == "policy_draft"
+    trail = client.get(f"{API}/policies/{policy_id}/audit?limit=100", headers={"Authorization": f"Bearer {token}"})
+    [told] = [e["summary"] for e in trail.get_json() if e["action"] == "policy_migrated"]
+    assert told.startswith("dora moved the policy from version 2 to version 1, renaming ")
+    assert "local_policy_draft to policy_draft" in told
     complete_step(services, people["emma"], "employer_signoff")
     complete_step(services, people["ian"], "insurer_signoff")
     complete_step(services, people["cora"], "ratification")
