@@ -3,6 +3,7 @@ exist in the other version, refused (409, naming them) otherwise; the task index
 from __future__ import annotations
 
 import pytest
+from lxml import etree
 
 from tests import diagram_variants as variants
 from tests.lifecycle import audit_events, complete, policy_row
@@ -177,6 +178,10 @@ def test_renaming_data_keys_as_part_of_the_move_lets_the_policy_publish(client, 
     assert response.get_json()["process"]["version"] == 1
     [event] = audit_events(services, action="policy_migrated")
     assert event.data["rename"]["local_policy_draft"] == "policy_draft"
+    trail = client.get(f"{API}/policies/{policy_id}/audit?limit=100", headers={"Authorization": f"Bearer {token}"})
+    [told] = [e["summary"] for e in trail.get_json() if e["action"] == "policy_migrated"]
+    assert told.startswith("dora moved the policy from version 2 to version 1, renaming ")
+    assert "local_policy_draft to policy_draft" in told
     complete_step(services, people["emma"], "employer_signoff")
     complete_step(services, people["ian"], "insurer_signoff")
     complete_step(services, people["cora"], "ratification")
@@ -218,3 +223,28 @@ def test_the_page_proposes_renames_and_move_all_gives_each_policy_its_result(ser
     results = {r.policy_id: r for r in services.studio.migrations.migrate_all(designer, "policy_lifecycle", 3,
                                                                               renames)}
     assert results[waiting].migrated, results[waiting].message
+
+
+def counting_revisions(files: dict) -> dict:
+    """The revision counts the rounds it took: the first task sets ``revision_count = 0``, the revision
+    adds one (``revision_count += 1``). Policies started on the shipped version never had the count."""
+    root = variants.tree(files)
+    for step, code in (("risk_assessment", "revision_count = 0"), ("revision", "revision_count += 1")):
+        extensions = variants.tasks_of_step(root, step)[0].find("bpmn:extensionElements", variants.NS)
+        etree.SubElement(extensions, f"{{{variants.SPIFF}}}postScript").text = code
+    return variants.with_tree(files, root)
+
+
+def test_code_that_reads_a_variable_before_setting_it_again_counts_as_a_read(client, services, people, designer):
+    """Moved, the policy would stop at the revision once a reviewer asks for changes (NameError);
+    the usual answers approve, so the dry run alone would not see it: the check of the code ahead does."""
+    policy_id = at_employer_signoff(services, people)
+    files = counting_revisions(variants.shipped_files())
+    deploy(services, designer, files, "Count the revisions")
+    revision = variants.tasks_of_step(variants.tree(files), "revision")[0].get("id")
+    token = services.accounts.create_token("dora")
+    response = client.post(f"{API}/policies/{policy_id}/migrate", json={"version": 2},
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 409, response.get_json()
+    assert f"{revision}'s post-script reads revision_count" in response.get_json()["errors"][0]["message"]
+    assert services.queries.policy(people["mary"], policy_id)["process"]["version"] == 1

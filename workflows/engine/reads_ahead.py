@@ -43,24 +43,71 @@ class MissingRead:
 
 
 def _names(text: str, mode: str) -> tuple[set[str], set[str]]:
-    """(names the code reads before setting them, names it sets)."""
+    """(names the code reads before setting them, names it sets).
+
+    Statements count in order, and a statement reads before it sets: ``count = count + 1``
+    and ``count += 1`` read ``count`` (a policy without it would stop there with a
+    NameError), ``count = 0`` then ``count += 1`` does not. Names a comprehension, a
+    function or ``:=`` binds are never reads (their order inside one expression is not followed)."""
     try:
         tree = ast.parse(text.strip(), mode=mode)
     except (SyntaxError, ValueError, RecursionError):
         return set(), set()
-    loads, stores = set(), set()
+    local = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            (stores if isinstance(node.ctx, ast.Store) else loads).add(node.id)
+        if isinstance(node, ast.comprehension):
+            local |= {name.id for name in ast.walk(node.target) if isinstance(name, ast.Name)}
         elif isinstance(node, ast.arg):
-            stores.add(node.arg)
-    return loads - stores - _KNOWN, stores
+            local.add(node.arg)
+        elif isinstance(node, ast.NamedExpr):
+            local.add(node.target.id)
+    reads, stores = set(), set()
+    for statement in _statements(tree):
+        loads, sets = _own_names(statement)
+        reads |= loads - stores - local
+        stores |= sets
+    return reads - _KNOWN, stores | local
+
+
+_HOLDERS = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
+def _statements(node):
+    """``node`` and the statements inside it, in the order they are written (expressions hold none)."""
+    yield node
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, _HOLDERS):
+            yield from _statements(child)
+
+
+def _own_names(statement) -> tuple[set[str], set[str]]:
+    """(names read, names set) by a statement itself, not by the statements nested in it."""
+    loads, sets = set(), set()
+    pending = [child for child in ast.iter_child_nodes(statement) if not isinstance(child, _HOLDERS)]
+    if isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name):
+        loads.add(statement.target.id)
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        sets.add(statement.name)
+    if isinstance(statement, ast.excepthandler) and statement.name:
+        sets.add(statement.name)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Store):
+                sets.add(node.id)
+            elif isinstance(node.ctx, ast.Load):
+                loads.add(node.id)
+        elif isinstance(node, ast.alias):
+            sets.add((node.asname or node.name).split(".")[0])
+        pending += [child for child in ast.iter_child_nodes(node) if not isinstance(child, _HOLDERS)]
+    return loads, sets
 
 
 @dataclass
 class _Node:
-    before: list[tuple[str, set[str]]]  # (code, names read) before the node's own data is set
-    after: list[tuple[str, set[str]]]  # read once it has run (post-script, outgoing conditions)
+    """(code, names read, what the node itself has set when that code runs: None for all it sets)."""
+    before: list[tuple[str, set[str], frozenset | None]]  # before the node's own data is set
+    after: list[tuple[str, set[str], frozenset | None]]  # once it has run (post-script, outgoing conditions)
     sets: set[str]
 
 
@@ -98,34 +145,34 @@ def _node_facts(graph, node_id: str, decisions: dict) -> _Node:
     props = properties(node) if kind == "userTask" else {}
     for pre in _own(node, "preScript"):
         reads, stores = _names(pre.text or "", "exec")
-        facts.before.append(("pre-script", reads))
+        facts.before.append(("pre-script", reads, frozenset()))
         facts.sets |= stores
-    for script in _own(node, "script"):
-        reads, stores = _names(script.text or "", "exec")
-        facts.before.append(("script", reads - set()))
-        facts.sets |= stores
-    for tag in _TIMERS:
-        for timer in _own(node, tag):
-            facts.before.append(("timer", _names(timer.text or "", "eval")[0]))
     loop = next(iter(_own(node, "multiInstanceLoopCharacteristics")), None)
     if loop is not None:
         for ref in loop.iter("{*}loopDataInputRef"):
-            facts.before.append(("multi-instance collection", {(ref.text or "").strip()} - {""}))
+            facts.before.append(("multi-instance collection", {(ref.text or "").strip()} - {""}, None))
         for item in loop.iter("{*}inputDataItem"):
             facts.sets.add(item.get("name") or item.get("id") or "")
         for ref in loop.iter("{*}loopDataOutputRef"):
             facts.sets.add((ref.text or "").strip())
         for tag in ("loopCardinality", "completionCondition"):
             for expression in loop.iter(f"{{*}}{tag}"):
-                facts.before.append((tag, _names(expression.text or "", "eval")[0]))
+                facts.before.append((tag, _names(expression.text or "", "eval")[0], None))
+    for script in _own(node, "script"):  # it finds what the pre-script and the loop set, not what it sets later
+        reads, stores = _names(script.text or "", "exec")
+        facts.before.append(("script", reads, frozenset(facts.sets)))
+        facts.sets |= stores
+    for tag in _TIMERS:
+        for timer in _own(node, tag):
+            facts.before.append(("timer", _names(timer.text or "", "eval")[0], None))
     for called in _own(node, "calledDecisionId"):
         reads, outputs = decisions.get((called.text or "").strip(), (set(), set()))
-        facts.before.append(("decision's inputs", reads))
+        facts.before.append(("decision's inputs", reads, None))
         facts.sets |= outputs
     for variable in _own(node, "messageVariable"):
         facts.sets.add((variable.text or "").strip())
     for payload in _own(node, "messagePayload"):
-        facts.before.append(("message payload", _names(payload.text or "", "eval")[0]))
+        facts.before.append(("message payload", _names(payload.text or "", "eval")[0], None))
     facts.sets |= _ENGINE_SETS.get(props.get("lifecycleStep"), set())
     if props.get("dataKey"):
         facts.sets.add(props["dataKey"])
@@ -133,13 +180,13 @@ def _node_facts(graph, node_id: str, decisions: dict) -> _Node:
         facts.sets.add(node_id)
     for post in _own(node, "postScript"):
         reads, stores = _names(post.text or "", "exec")
-        facts.after.append(("post-script", reads))
+        facts.after.append(("post-script", reads, frozenset(facts.sets)))
         facts.sets |= stores
     if props.get("publishes"):
-        facts.after.append(("publication", {props["publishes"]}))
+        facts.after.append(("publication", {props["publishes"]}, None))
     for flow in graph.flows:
         if flow.source == node_id and flow.condition:
-            facts.after.append((f"condition on flow {flow.id}", _names(flow.condition, "eval")[0]))
+            facts.after.append((f"condition on flow {flow.id}", _names(flow.condition, "eval")[0], None))
     facts.sets.discard("")
     return facts
 
@@ -195,13 +242,10 @@ def _walk(graph, facts: dict[str, _Node], starts: dict[str, bool], present: froz
             queue.append(join)
     for node_id, have in available.items():
         node = facts[node_id]
-        for code, reads in node.before:
+        for code, reads, provided in node.before + node.after:
             if starts.get(node_id) and code == "pre-script":
                 continue  # it ran when the task started
-            for name in sorted(reads - have - node.sets if code != "pre-script" else reads - have):
-                yield MissingRead(node_id, code, name)
-        for code, reads in node.after:
-            for name in sorted(reads - have - node.sets):
+            for name in sorted(reads - have - (node.sets if provided is None else provided)):
                 yield MissingRead(node_id, code, name)
 
 

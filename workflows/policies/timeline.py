@@ -1,7 +1,8 @@
 """What each audit event means, in words: the timeline tells the story of a policy.
 
 A completion says what was decided and why (the form's ``outcome`` and
-``comments`` fields), a publication which version went public and from when.
+``comments`` fields), a publication which version went public and from when, a
+move to another version of the process which versions and which data keys it renamed.
 Answers to anonymous forms (staff views) are never summarised here: the
 timeline says someone was consulted, and only managers see who.
 """
@@ -49,7 +50,18 @@ def story(action: str, task_title: str | None, data: dict | None, form: dict | N
         return Story("the review date was reached: the review is open")
     if action == "answers_saved":
         return Story(f"saved answers to “{task_title}” to continue later")
+    if action == "policy_migrated":
+        return _migration(data)
     return Story(action.replace("_", " "))
+
+
+def _migration(data: dict) -> Story:
+    """A move to another version says from which to which, and which data keys it renamed: a designer
+    reading the timeline later learns why the answers now live under other names."""
+    rename = data.get("rename") if isinstance(data.get("rename"), dict) else {}
+    renamed = ", ".join(f"{old} to {new}" for old, new in rename.items())
+    return Story(f"moved the policy from version {data.get('from_version')} to version {data.get('to_version')}"
+                 + (f", renaming {renamed}" if renamed else ""))
 
 
 def _day(text) -> str | None:
