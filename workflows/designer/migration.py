@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 
 from workflows.engine.reads_ahead import proposed_renames
-from workflows.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from workflows.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, PolicyflowError
 from workflows.people.accounts import Actor
 from workflows.policies.commands import StaleSave, index_ready_tasks, retried
 from workflows.storage import audit
@@ -140,7 +140,7 @@ class PolicyMigrations:
             try:
                 self.migrate(actor, policy_id, number, rename)
                 results.append(MigrationResult(policy_id, title, True, f"moved to version {number}"))
-            except (Conflict, NotFound) as refused:
+            except PolicyflowError as refused:  # refused, or its steps failed on the new version: the rest still move
                 results.append(MigrationResult(policy_id, title, False, refused.message))
         return results
 
