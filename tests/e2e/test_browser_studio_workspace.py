@@ -51,10 +51,12 @@ def open_new_draft(page: Page, ui) -> None:
 
 def test_the_canvas_fills_the_window_with_resizable_panels_a_minimap_and_shortcuts(live_server, browser_page, ui):
     page = browser_page
+    page.set_viewport_size({"width": 1366, "height": 768})
     add_designer(live_server.services)
     open_new_draft(page, ui)
     canvas = page.locator("[data-canvas]")
-    canvas.scroll_into_view_if_needed()
+    # The page opens on the workspace: the whole canvas is in the window, not below the page's heading.
+    expect(canvas).to_be_in_viewport(ratio=0.98)
     height = page.evaluate("window.innerHeight")
     assert canvas.bounding_box()["height"] >= 0.85 * height
     expect(page.locator(".djs-minimap")).to_be_visible()
@@ -153,11 +155,13 @@ def test_a_camunda_8_diagram_with_a_form_js_form_is_imported_and_made_runnable_t
             first.locator("select").select_option("scriptTask")
         first.get_by_role("button").click()
         expect(page.locator("[data-studio=modeler]")).to_have_attribute("data-studio-ready", "true", timeout=20_000)
+        expect(panel).to_be_in_viewport()  # back beside the diagram, where the list is, after each fix
     expect(panel.locator("form[data-todo-fix]")).to_have_count(0)
     draft_id = int(page.url.split("/drafts/")[1].split("#")[0].split("/")[0])
     load_bundle(*split_files(live_server.services.studio.drafts.get(draft_id).files))  # the loader's checks pass
     page.get_by_role("button", name="Check", exact=True).click()
     expect(page.locator("[data-check-summary]")).to_contain_text("to put right before deploying", timeout=30_000)
+    expect(page.locator("[data-check-summary]")).to_be_in_viewport()  # the answer is shown where it is
     problems = page.locator("[data-check-problems]")
     expect(problems).not_to_contain_text("user task")
     expect(problems).not_to_contain_text("not a role")

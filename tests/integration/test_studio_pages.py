@@ -166,6 +166,8 @@ def test_compare_lists_changes_and_the_migration_page_moves_a_policy(studio, ser
                                                         "rps_review.schema.json", variants.NOTE_FORM), "Add RPS review")
     compare = visible_text(studio.get("/designer/processes/policy_lifecycle/compare?from=1&to=2").get_data(as_text=True))
     assert "Added rps_review RPS review (userTask)" in compare
+    # The new task's new form, field by field.
+    assert "form rps_review.schema.json (new): field 'note' added (long text, 'Note', required)" in compare
     listed = visible_text(studio.get("/designer/processes/policy_lifecycle/policies").get_data(as_text=True))
     assert "Recording during ultrasound" in listed and "Version 1" in listed
     moved = post(studio, f"/designer/processes/policy_lifecycle/policies/{policy_id}/migrate", {"version": "2"},

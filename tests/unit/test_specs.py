@@ -267,7 +267,17 @@ def test_unsupported_element_names_the_element():
     problem = the_problem(diagram)
     assert problem.element == "odd_gateway"
     assert problem.line == line_of(diagram, 'id="odd_gateway"')
-    assert "no support" in problem.message
+    assert problem.message == "There is no support implemented for this task type bpmn:complexGateway."
+
+
+def test_an_engine_message_is_shown_whole_naming_the_type_it_refers_to():
+    diagram = (TINY.replace(FLOW_END, FLOW_END + '\n    <bpmn:sequenceFlow id="flow_again" sourceRef="write_note" '
+                            'targetRef="end" />')
+               .replace("<bpmn:outgoing>flow_end</bpmn:outgoing>",
+                        "<bpmn:outgoing>flow_end</bpmn:outgoing>\n      <bpmn:outgoing>flow_again</bpmn:outgoing>"))
+    problem = the_problem(diagram)
+    assert problem.element == "write_note"
+    assert problem.message == "Multiple outgoing flows are not supported for tasks of type bpmn:userTask."
 
 
 def test_a_call_activity_calling_no_process_of_the_files_names_the_call():

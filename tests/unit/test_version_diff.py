@@ -28,7 +28,8 @@ def test_an_added_task_its_flows_and_a_changed_condition_and_form_are_listed():
     form["properties"]["comments"]["title"] = "Your comments"
     new[form_name] = json.dumps(form)
     diff = version_diff(old, new).as_dict()
-    assert {"id": "rps_review", "name": "Radiation protection review", "type": "userTask"} in diff["added"]
+    assert {"id": "rps_review", "name": "Radiation protection review", "type": "userTask",
+            "what": ["form note.schema.json (new): field 'note' added (long text, 'Note', required)"]} in diff["added"]
     assert {"id": "flow_rps_review", "name": "flow_rps_review", "type": "sequenceFlow"} in diff["added"]
     changed = {c["id"]: c["what"] for c in diff["changed"]}
     assert changed[approved.get("id")] == ["condition changed"]

@@ -78,7 +78,9 @@ SCHEMAS = {
     "ProcessVersionFiles": {"type": "object", "required": ["version", "files"], "properties": {
         "version": {"type": "integer"}, "files": {"type": "object", "additionalProperties": _STRING}}},
     "VersionDiff": {"type": "object", "required": ["added", "removed", "changed"], "properties": {
-        "added": {"type": "array", "items": _ELEMENT}, "removed": {"type": "array", "items": _ELEMENT},
+        "added": {"type": "array", "items": {"allOf": [_ELEMENT, {"type": "object", "properties": {"what": {
+            "type": "array", "items": _STRING, "description": "The new form it names, field by field"}}}]}},
+        "removed": {"type": "array", "items": _ELEMENT},
         "changed": {"type": "array", "items": {"allOf": [_ELEMENT, {"type": "object", "required": ["what"],
                                                                      "properties": {"what": {"type": "array",
                                                                                              "items": _STRING}}}]}}}},

@@ -168,10 +168,19 @@ def _summary(element: Element) -> dict:
     return {"id": element.id, "name": element.name, "type": element.type}
 
 
+def _added(element: Element, old_forms: dict, new_forms: dict) -> dict:
+    """An added element; one that names a form new in this version has its fields listed (all added)."""
+    form = element.facts.get(f"property {_FORM}")
+    fields = [change for change in form_changes({}, new_forms.get(form, {})) if change.startswith("field ")] \
+        if form and form not in old_forms else []
+    return {**_summary(element), "what": [f"form {form} (new): {change}" for change in fields]} if fields \
+        else _summary(element)
+
+
 def version_diff(old_files: dict[str, str], new_files: dict[str, str]) -> VersionDiff:
     old, new = _elements(old_files), _elements(new_files)
     old_forms, new_forms = _forms(old_files), _forms(new_files)
-    added = [_summary(new[i]) for i in new if i not in old]
+    added = [_added(new[i], old_forms, new_forms) for i in new if i not in old]
     removed = [_summary(old[i]) for i in old if i not in new]
     changed = []
     for element_id, before in old.items():

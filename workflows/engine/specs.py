@@ -160,14 +160,23 @@ def _element_at(root, line: int) -> str | None:
     return found.get("id") if found is not None else None
 
 
+# SpiffWorkflow's messages that end where the element's type should be named.
+_TYPELESS = re.compile(r"(tasks of type|this task type)\.$")
+
+
 def _engine_problem(trees, error: Exception) -> DiagramProblem:
     element = getattr(error, "id", None) or None
     file, line = _locate(trees, getattr(error, "file_name", None) or None, element)
     line = getattr(error, "line_number", None) or line
     if element is None and line and file in trees:
         element = _element_at(trees[file], int(line))
-    # The whole message: its first line alone was cut off ("not supported for tasks of type.").
+    # The whole message: every line of it, and the element's type where SpiffWorkflow leaves it out ("Multiple
+    # outgoing flows are not supported for tasks of type.", "no support implemented for this task type.").
     message = " ".join(line.strip() for line in str(error).splitlines() if line.strip()) or type(error).__name__
+    message = re.sub(r"\.+$", ".", message)
+    tag = getattr(error, "tag", "") or ""
+    if tag and _TYPELESS.search(message):
+        message = _TYPELESS.sub(lambda found: f"{found.group(1)} {tag}.", message)
     return DiagramProblem(file, int(line) if line else None, element, message)
 
 

@@ -13,7 +13,7 @@ import spiffworkflow from './spiffworkflow-moddle.json';
 import ClearContextPad, { ClearPopupMenu } from './clear-overlays.js';
 import ClearPlacement from './placement.js';
 import PolicyflowPropertiesProvider from './properties-provider.js';
-import { moveTodos, showOverview, startResizers, startShortcuts } from './workspace.js';
+import { moveTodos, showInPanel, showOverview, showWorkspace, startResizers, startShortcuts } from './workspace.js';
 
 const SAVE_DELAY_MS = 700;
 // Below this zoom a task's label is too small to read: the diagram then opens at this zoom, its height
@@ -295,12 +295,12 @@ export async function startModeler(root) {
     clearTimeout(timer);
     await save();
     const { status: code, data } = await postJson(root.dataset.checkUrl, {}, 'application/json');
-    if (code !== 200) {
-      showCheck({ ok: false, errors: [{ file: '', line: null, element: null, message: errorMessage(data) }], paths: [] });
-      return null;
-    }
-    showCheck(data);
-    return data;
+    const result = code === 200 ? data
+      : { ok: false, errors: [{ file: '', line: null, element: null, message: errorMessage(data) }], paths: [] };
+    showCheck(result);
+    showWorkspace(workspace);  // the answer is beside the diagram, above the Check button
+    showInPanel(document.querySelector('[data-check-panel]'));
+    return code === 200 ? data : null;
   }
 
   const checkForm = document.querySelector('[data-check-form]');
@@ -325,7 +325,8 @@ export async function startModeler(root) {
     }
   });
 
-  startResizers(document.querySelector('[data-workspace]'), () => modeler.get('canvas').resized());
+  const workspace = document.querySelector('[data-workspace]');
+  startResizers(workspace, () => modeler.get('canvas').resized());
   startShortcuts(canvasElement);
   moveTodos(() => { clearTimeout(timer); return save(); });
   showOverview(modeler.get('minimap'), canvasElement);
@@ -339,6 +340,11 @@ export async function startModeler(root) {
   if (status) {
     status.textContent = 'Click an element to edit its properties on the right; drag the panels\' edges to '
       + 'resize them. Changes are saved as you work.';
+  }
+  // The page opens on the workspace, unless it was opened at another section (#check, #deploy) or scrolled
+  // already (a reload); a fix returns to #todos, whose list is in the workspace's side panel.
+  if (window.location.hash === '#todos' || (!window.location.hash && window.scrollY === 0)) {
+    showWorkspace(workspace);
   }
   root.setAttribute('data-studio-ready', 'true');
   const api = { modeler, state, save, check, open, selectElement, openReadable, dmn: () => dmn };

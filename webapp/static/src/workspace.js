@@ -1,6 +1,7 @@
 /*
  * The draft page's workspace around the modeler: side panels the designer resizes (by dragging the
- * separators, or with the arrow keys on them; remembered in this browser), the overview (the minimap and
+ * separators, or with the arrow keys on them; remembered in this browser), brought into the window when the
+ * page opens, after a fix and after a check, the overview (the minimap and
  * the view buttons), the keyboard shortcuts dialog, and the to-do list moved beside the diagram (its
  * fixes still post the page's forms, after the modeler has saved).
  */
@@ -67,6 +68,21 @@ export function startResizers(workspace, resized) {
       }
     });
   });
+}
+
+// The workspace in the window, its canvas whole: the page opens on it (not on the heading above it), and
+// comes back to it after a fix (which returns to #todos, whose list is now in the side panel) or a check.
+export function showWorkspace(workspace) {
+  const fits = workspace.getBoundingClientRect().height <= window.innerHeight;
+  workspace.scrollIntoView({ block: fits ? 'end' : 'start' });
+}
+
+// In a side panel that scrolls, ``section`` at the top of it.
+export function showInPanel(section) {
+  const panel = section.closest('.studio-side');
+  if (panel) {
+    panel.scrollTop += section.getBoundingClientRect().top - panel.getBoundingClientRect().top;
+  }
 }
 
 export function startShortcuts(canvasElement) {
