@@ -87,6 +87,11 @@ def test_a_designer_adds_a_task_with_a_new_form_checks_deploys_compares_and_a_po
     # Check: no problems, then deploy with a note.
     page.get_by_role("button", name="Check", exact=True).click()
     expect(page.locator("[data-check-summary]")).to_contain_text("No problems", timeout=30_000)
+    # Each route says once how it ended; a loop says where it went back, after its outcome.
+    first_route = page.locator(".route").first
+    expect(first_route).to_contain_text("Publish the policy: published at Publish the policy")
+    expect(first_route).not_to_contain_text("published: published")
+    expect(page.locator(".route-loop").first).to_contain_text(": loop: back to ")
     page.get_by_label("What changed, and why").fill("Radiation protection supervisor reviews the draft")
     # Deploying runs the dry run again before it answers: with the ratifiable lifecycle (issue 13) that
     # is 49 routes (16 before), about 2 s, but over 10 s at a load average of 12 on 2 cores; the click

@@ -284,8 +284,10 @@ export async function startModeler(root) {
         item.appendChild(button);
       });
       const choices = path.choices && path.choices.length ? ` (${path.choices.join('; ')})` : '';
-      const how = path.explanation || `${path.outcome}${path.element ? ` at ${path.element}` : ''}`;
-      item.appendChild(document.createTextNode(`: ${path.outcome}: ${how}${choices}`));
+      // The explanation says how the route ended ("published at …"); a loop's ("back to …") needs its outcome first.
+      const how = !path.explanation ? `${path.outcome}${path.element ? ` at ${path.element}` : ''}`
+        : path.explanation.startsWith(path.outcome) ? path.explanation : `${path.outcome}: ${path.explanation}`;
+      item.appendChild(document.createTextNode(`: ${how}${choices}`));
       routes.appendChild(item);
     });
     panel.querySelector('[data-check-routes-title]').hidden = !(result.paths || []).length;
