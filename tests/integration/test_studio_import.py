@@ -202,3 +202,22 @@ def test_an_upload_takes_only_files_and_a_title(client, headers):
     response = client.post(f"{API}/processes/import", headers=headers, content_type="multipart/form-data",
                            data={"files": (io.BytesIO(diagram), "signavio.bpmn"), "title": "Hiring"})
     assert response.status_code == 201
+
+
+def test_a_data_store_declared_beside_the_processes_goes_with_its_to_do_and_is_located(client, headers):
+    """Signavio declares a data store at the top of the file; the engine refuses the whole file for it."""
+    diagram = (HERE / "signavio.bpmn").read_text() \
+        .replace('  <process id="sid-process"', '  <dataStore id="sid-pacs" name="PACS" />\n'
+                                                '  <dataStore id="sid-archive" name="Archive" />\n'
+                                                '  <process id="sid-process"', 1) \
+        .replace("    <endEvent", '    <dataStoreReference id="sid-pacs-ref" dataStoreRef="sid-pacs" name="PACS" />\n'
+                                  "    <endEvent", 1)
+    result = imported(client, headers, {"stores.bpmn": diagram})
+    data = {t["element"]: t for t in result["todos"] if t["fix"] == "remove_data"}
+    assert set(data) == {"sid-pacs-ref", "sid-archive"} and data["sid-archive"]["line"] == 4
+    check = client.get(f"{API}/drafts/{result['draft']}", headers=headers).get_json()["check"]
+    assert {(e["element"], e["line"]) for e in check["errors"] if "data store" in e["message"]} == \
+        {("sid-pacs", 3), ("sid-archive", 4)}
+    work_through(client, headers, result["draft"], result["todos"])
+    got = only_the_guidance_objects(client, headers, result["draft"])
+    assert "dataStore" not in got["files"]["stores.bpmn"]

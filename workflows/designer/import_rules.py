@@ -55,7 +55,17 @@ def diagram_todos(trees: dict, forms: dict[str, str]) -> list[dict]:
     reading = chosen + [(name, p) for name, p in processes if p.get("id") in called]
     for name, process in reading:
         todos += _process_todos(name, process, forms, decisions)
-    return todos
+    return todos + _data_store_todos(bpmn, reading)
+
+
+def _data_store_todos(bpmn: dict, reading: list) -> list[dict]:
+    """Data stores declared beside the processes (Signavio does): the engine refuses the whole file for
+    one, wherever it is used. Removing a reference below removes its store too; any other store is listed."""
+    removed_with = {ref.get("dataStoreRef") for _, process in reading for ref in process.iter("{*}dataStoreReference")}
+    return [_todo("data", store, name, f"'{_label(store)}' is a data store with no implementation here (task data is "
+                                       "kept with the policy): remove it and what refers to it.", "remove_data")
+            for name, root in bpmn.items() for store in root.iter(f"{BPMN_MODEL}dataStore")
+            if store.get("id") and store.get("id") not in removed_with]
 
 
 def _diagram_choices(bpmn: dict, runs) -> list[dict]:
