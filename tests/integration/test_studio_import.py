@@ -221,3 +221,19 @@ def test_a_data_store_declared_beside_the_processes_goes_with_its_to_do_and_is_l
     work_through(client, headers, result["draft"], result["todos"])
     got = only_the_guidance_objects(client, headers, result["draft"])
     assert "dataStore" not in got["files"]["stores.bpmn"]
+
+
+def test_a_form_embedded_in_a_camunda_8_diagram_is_the_one_its_task_is_offered(client, headers):
+    """Camunda 8 once kept forms inside the diagram (``zeebe:userTaskForm``), named by the element's id."""
+    from xml.sax.saxutils import escape
+    diagram = (HERE / "camunda8.bpmn").read_text() \
+        .replace('<zeebe:formDefinition formId="review-form" />',
+                 '<zeebe:formDefinition formKey="camunda-forms:bpmn:userTaskForm_1" />') \
+        .replace('isExecutable="true">', 'isExecutable="true">\n    <bpmn:extensionElements><zeebe:userTaskForm '
+                 f'id="userTaskForm_1">{escape((HERE / "review.form").read_text())}</zeebe:userTaskForm>'
+                 "</bpmn:extensionElements>", 1)
+    other = json.dumps({"id": "a-leaflet", "components": [{"type": "textfield", "key": "x", "label": "X"}]})
+    result = imported(client, headers, {"camunda8.bpmn": diagram, "leaflet.form": other})
+    [form] = [t for t in result["todos"] if t["fix"] == "form"]
+    assert form["choices"][0] == "review-form.schema.json"
+    assert "Its Camunda form 'userTaskForm_1' was converted: review-form.schema.json." in form["message"]

@@ -187,7 +187,8 @@ def _converted_from(name: str, text: str, reference: str) -> bool:
         source = json.loads(text).get("x-importedFrom") or {}
     except (ValueError, AttributeError):
         return False
-    return isinstance(source, dict) and reference in (source.get("id"), str(source.get("file", "")).rsplit(".", 1)[0])
+    return isinstance(source, dict) and reference in (source.get("id"), source.get("embeddedAs"),
+                                                      str(source.get("file", "")).rsplit(".", 1)[0])
 
 
 def _condition_todos(file, node) -> list[dict]:

@@ -116,9 +116,13 @@ def _form_file_name(name: str, text: str) -> str:
     return FORMS_PREFIX + re.sub(r"[^A-Za-z0-9_.-]", "_", stem)[:150] + FORM_SUFFIX
 
 
-def _converted(name: str, text: str, reference: str | None = None) -> tuple[str, str]:
+def _converted(name: str, text: str, embedded_as: str | None = None) -> tuple[str, str]:
+    """The form as a JSON Schema form, saying where it came from: a task names an uploaded form by its
+    id, and a form embedded in a diagram (``zeebe:userTaskForm``) by the id of the element holding it."""
     schema = camunda_forms.json_schema(name, text)
-    schema["x-importedFrom"] = {"file": name, "id": camunda_forms.form_id(text) or reference or name}
+    schema["x-importedFrom"] = {"file": name, "id": camunda_forms.form_id(text) or embedded_as or name}
+    if embedded_as:
+        schema["x-importedFrom"]["embeddedAs"] = embedded_as
     return _form_file_name(name, text), json.dumps(schema, indent=2, ensure_ascii=False)
 
 
