@@ -237,3 +237,18 @@ def test_a_form_embedded_in_a_camunda_8_diagram_is_the_one_its_task_is_offered(c
     [form] = [t for t in result["todos"] if t["fix"] == "form"]
     assert form["choices"][0] == "review-form.schema.json"
     assert "Its Camunda form 'userTaskForm_1' was converted: review-form.schema.json." in form["message"]
+
+
+@pytest.mark.parametrize("kind, feel, python", [("timeDuration", '= duration("PT2H")', '"PT2H"'),
+                                                ("timeDate", '=date and time("2030-01-01T09:00:00Z")',
+                                                 '"2030-01-01T09:00:00Z"'),
+                                                ("timeCycle", '= cycle(duration("P1D"))', '"R/P1D"')])
+def test_a_feel_timer_is_translated_and_the_draft_ends_runnable(client, headers, kind, feel, python):
+    diagram = (HERE / "camunda8.bpmn").read_text().replace(
+        '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">P1D</bpmn:timeDuration>',
+        f'<bpmn:{kind} xsi:type="bpmn:tFormalExpression">{feel}</bpmn:{kind}>')
+    result = imported(client, headers, {"camunda8.bpmn": diagram, "review.form": read("review.form")["review.form"]})
+    [timer] = [t for t in result["todos"] if t["element"] == "wait"]
+    assert timer["fix"] == "timer" and timer["choices"] == [python] and feel in timer["message"]
+    work_through(client, headers, result["draft"], result["todos"], {"task_type": "scriptTask"})
+    only_the_guidance_objects(client, headers, result["draft"])
