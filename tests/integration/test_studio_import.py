@@ -252,3 +252,16 @@ def test_a_feel_timer_is_translated_and_the_draft_ends_runnable(client, headers,
     assert timer["fix"] == "timer" and timer["choices"] == [python] and feel in timer["message"]
     work_through(client, headers, result["draft"], result["todos"], {"task_type": "scriptTask"})
     only_the_guidance_objects(client, headers, result["draft"])
+
+
+def test_a_loop_condition_in_juel_is_on_the_first_list_with_its_expression(client, headers):
+    diagram = read("camunda7.bpmn")["camunda7.bpmn"].replace(
+        '      <bpmn:dataOutputAssociation id="to_crm">',
+        '      <bpmn:multiInstanceLoopCharacteristics camunda:collection="${approvers}">\n'
+        '        <bpmn:completionCondition>${nrOfCompletedInstances &gt;= 2}</bpmn:completionCondition>\n'
+        '      </bpmn:multiInstanceLoopCharacteristics>\n'
+        '      <bpmn:dataOutputAssociation id="to_crm">', 1)
+    result = imported(client, headers, {"camunda7.bpmn": diagram})
+    [loop] = [t for t in result["todos"] if "nrOfCompletedInstances" in t["message"]]
+    assert (loop["element"], loop["file"], loop["line"], loop["fix"]) == ("approve", "camunda7.bpmn", 21, None)
+    assert "${nrOfCompletedInstances >= 2}" in loop["message"] and "JUEL" in loop["message"]

@@ -19,6 +19,7 @@ BPMN_MODEL = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 GATEWAYS = ("exclusiveGateway", "inclusiveGateway", "parallelGateway")
 TASK_TYPES = ("userTask", "scriptTask")
 _TIMERS = ("timeDuration", "timeDate", "timeCycle")
+_LOOP_EXPRESSIONS = ("completionCondition", "loopCardinality")
 
 
 def _todo(kind, node, file, message, fix=None, choices=(), element=None) -> dict:
@@ -142,6 +143,8 @@ def _node_todos(file, node, lanes, forms, decisions) -> list[dict]:
                                                    "associations.", "remove_data"))
     elif kind == "conditionExpression":
         todos += _condition_todos(file, node)
+    elif kind in _LOOP_EXPRESSIONS and language((node.text or "").strip()):
+        todos += _loop_todos(file, node)
     elif kind in _TIMERS:
         todos += _timer_todos(file, node)
     elif kind == "script" and (node.text or "").strip():
@@ -210,6 +213,15 @@ def _condition_todos(file, node) -> list[dict]:
     except (UnsafeCode, SyntaxError) as error:
         return [_todo("condition", flow, file, f"The condition of '{_label(flow)}' cannot run here ({error}): {text}")]
     return []
+
+
+def _loop_todos(file, node) -> list[dict]:
+    """A loop's condition or count in JUEL or FEEL: listed with its expression from the first list on, not
+    translated, since it reads the other engine's own counters (``nrOfCompletedInstances``, ``loopCounter``)."""
+    text = (node.text or "").strip()
+    owner = next((ancestor for ancestor in node.iterancestors() if ancestor.get("id")), node)
+    return [_todo("loop", node, file, f"The {local(node)} of '{_label(owner)}' is {language(text)}: {text} . "
+                                      "Rewrite it in Python.", element=owner.get("id"))]
 
 
 def _timer_todos(file, node) -> list[dict]:
