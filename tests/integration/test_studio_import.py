@@ -265,3 +265,20 @@ def test_a_loop_condition_in_juel_is_on_the_first_list_with_its_expression(clien
     [loop] = [t for t in result["todos"] if "nrOfCompletedInstances" in t["message"]]
     assert (loop["element"], loop["file"], loop["line"], loop["fix"]) == ("approve", "camunda7.bpmn", 21, None)
     assert "${nrOfCompletedInstances >= 2}" in loop["message"] and "JUEL" in loop["message"]
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_file_saved_in_utf_16_is_read_and_converted_on_request(client, headers, codec):
+    """XML recognises UTF-16 by its byte order mark, or by '<?' written two bytes a character."""
+    text = (HERE / "signavio.bpmn").read_text().replace('encoding="UTF-8"', 'encoding="UTF-16"') \
+        .replace("Check it", "Vérifier")
+    response = client.post(f"{API}/processes/import", headers=headers, content_type="multipart/form-data",
+                           data={"files": (io.BytesIO(text.encode(codec)), "wide.bpmn")})
+    assert response.status_code == 201, response.get_json()
+    result = response.get_json()
+    [encoding] = [t for t in result["todos"] if t["fix"] == "encoding"]
+    assert 'declares encoding="UTF-16"' in encoding["message"]
+    client.post(f"{API}/drafts/{result['draft']}/todos/apply", json={"element": "wide.bpmn", "fix": "encoding"},
+                headers=headers)
+    text = client.get(f"{API}/drafts/{result['draft']}", headers=headers).get_json()["files"]["wide.bpmn"]
+    assert 'encoding="UTF-8"' in text and "Vérifier" in text

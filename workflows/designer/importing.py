@@ -14,6 +14,7 @@ everything that cannot be read is refused, located.
 """
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from dataclasses import dataclass, field
@@ -95,10 +96,19 @@ def _left_to_the_loader(files: dict[str, str]) -> list[Todo]:
     return []
 
 
+def _utf16(data: bytes) -> str | None:
+    """UTF-16 as XML recognises it (its declaration cannot be read as bytes): by the byte order mark,
+    or by '<?' written in two bytes a character."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return {b"<\0?\0": "utf-16-le", b"\0<\0?": "utf-16-be"}.get(data[:4])
+
+
 def decoded(name: str, data: bytes) -> str:
-    """An uploaded file's text: UTF-8, or the encoding its XML declaration names; otherwise refused, located."""
+    """An uploaded file's text: UTF-8, UTF-16, or the encoding its XML declaration names; otherwise refused,
+    located."""
     try:
-        return data.decode("utf-8")
+        return data.decode(_utf16(data) or "utf-8")
     except UnicodeDecodeError as error:
         declared = _BYTES_DECLARATION.match(data)
         if declared:
