@@ -202,3 +202,83 @@ def test_an_upload_takes_only_files_and_a_title(client, headers):
     response = client.post(f"{API}/processes/import", headers=headers, content_type="multipart/form-data",
                            data={"files": (io.BytesIO(diagram), "signavio.bpmn"), "title": "Hiring"})
     assert response.status_code == 201
+
+
+def test_a_data_store_declared_beside_the_processes_goes_with_its_to_do_and_is_located(client, headers):
+    """Signavio declares a data store at the top of the file; the engine refuses the whole file for it."""
+    diagram = (HERE / "signavio.bpmn").read_text() \
+        .replace('  <process id="sid-process"', '  <dataStore id="sid-pacs" name="PACS" />\n'
+                                                '  <dataStore id="sid-archive" name="Archive" />\n'
+                                                '  <process id="sid-process"', 1) \
+        .replace("    <endEvent", '    <dataStoreReference id="sid-pacs-ref" dataStoreRef="sid-pacs" name="PACS" />\n'
+                                  "    <endEvent", 1)
+    result = imported(client, headers, {"stores.bpmn": diagram})
+    data = {t["element"]: t for t in result["todos"] if t["fix"] == "remove_data"}
+    assert set(data) == {"sid-pacs-ref", "sid-archive"} and data["sid-archive"]["line"] == 4
+    check = client.get(f"{API}/drafts/{result['draft']}", headers=headers).get_json()["check"]
+    assert {(e["element"], e["line"]) for e in check["errors"] if "data store" in e["message"]} == \
+        {("sid-pacs", 3), ("sid-archive", 4)}
+    work_through(client, headers, result["draft"], result["todos"])
+    got = only_the_guidance_objects(client, headers, result["draft"])
+    assert "dataStore" not in got["files"]["stores.bpmn"]
+
+
+def test_a_form_embedded_in_a_camunda_8_diagram_is_the_one_its_task_is_offered(client, headers):
+    """Camunda 8 once kept forms inside the diagram (``zeebe:userTaskForm``), named by the element's id."""
+    from xml.sax.saxutils import escape
+    diagram = (HERE / "camunda8.bpmn").read_text() \
+        .replace('<zeebe:formDefinition formId="review-form" />',
+                 '<zeebe:formDefinition formKey="camunda-forms:bpmn:userTaskForm_1" />') \
+        .replace('isExecutable="true">', 'isExecutable="true">\n    <bpmn:extensionElements><zeebe:userTaskForm '
+                 f'id="userTaskForm_1">{escape((HERE / "review.form").read_text())}</zeebe:userTaskForm>'
+                 "</bpmn:extensionElements>", 1)
+    other = json.dumps({"id": "a-leaflet", "components": [{"type": "textfield", "key": "x", "label": "X"}]})
+    result = imported(client, headers, {"camunda8.bpmn": diagram, "leaflet.form": other})
+    [form] = [t for t in result["todos"] if t["fix"] == "form"]
+    assert form["choices"][0] == "review-form.schema.json"
+    assert "Its Camunda form 'userTaskForm_1' was converted: review-form.schema.json." in form["message"]
+
+
+@pytest.mark.parametrize("kind, feel, python", [("timeDuration", '= duration("PT2H")', '"PT2H"'),
+                                                ("timeDate", '=date and time("2030-01-01T09:00:00Z")',
+                                                 '"2030-01-01T09:00:00Z"'),
+                                                ("timeCycle", '= cycle(duration("P1D"))', '"R/P1D"')])
+def test_a_feel_timer_is_translated_and_the_draft_ends_runnable(client, headers, kind, feel, python):
+    diagram = (HERE / "camunda8.bpmn").read_text().replace(
+        '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">P1D</bpmn:timeDuration>',
+        f'<bpmn:{kind} xsi:type="bpmn:tFormalExpression">{feel}</bpmn:{kind}>')
+    result = imported(client, headers, {"camunda8.bpmn": diagram, "review.form": read("review.form")["review.form"]})
+    [timer] = [t for t in result["todos"] if t["element"] == "wait"]
+    assert timer["fix"] == "timer" and timer["choices"] == [python] and feel in timer["message"]
+    work_through(client, headers, result["draft"], result["todos"], {"task_type": "scriptTask"})
+    only_the_guidance_objects(client, headers, result["draft"])
+
+
+def test_a_loop_condition_in_juel_is_on_the_first_list_with_its_expression(client, headers):
+    diagram = read("camunda7.bpmn")["camunda7.bpmn"].replace(
+        '      <bpmn:dataOutputAssociation id="to_crm">',
+        '      <bpmn:multiInstanceLoopCharacteristics camunda:collection="${approvers}">\n'
+        '        <bpmn:completionCondition>${nrOfCompletedInstances &gt;= 2}</bpmn:completionCondition>\n'
+        '      </bpmn:multiInstanceLoopCharacteristics>\n'
+        '      <bpmn:dataOutputAssociation id="to_crm">', 1)
+    result = imported(client, headers, {"camunda7.bpmn": diagram})
+    [loop] = [t for t in result["todos"] if "nrOfCompletedInstances" in t["message"]]
+    assert (loop["element"], loop["file"], loop["line"], loop["fix"]) == ("approve", "camunda7.bpmn", 21, None)
+    assert "${nrOfCompletedInstances >= 2}" in loop["message"] and "JUEL" in loop["message"]
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_file_saved_in_utf_16_is_read_and_converted_on_request(client, headers, codec):
+    """XML recognises UTF-16 by its byte order mark, or by '<?' written two bytes a character."""
+    text = (HERE / "signavio.bpmn").read_text().replace('encoding="UTF-8"', 'encoding="UTF-16"') \
+        .replace("Check it", "Vérifier")
+    response = client.post(f"{API}/processes/import", headers=headers, content_type="multipart/form-data",
+                           data={"files": (io.BytesIO(text.encode(codec)), "wide.bpmn")})
+    assert response.status_code == 201, response.get_json()
+    result = response.get_json()
+    [encoding] = [t for t in result["todos"] if t["fix"] == "encoding"]
+    assert 'declares encoding="UTF-16"' in encoding["message"]
+    client.post(f"{API}/drafts/{result['draft']}/todos/apply", json={"element": "wide.bpmn", "fix": "encoding"},
+                headers=headers)
+    text = client.get(f"{API}/drafts/{result['draft']}", headers=headers).get_json()["files"]["wide.bpmn"]
+    assert 'encoding="UTF-8"' in text and "Vérifier" in text

@@ -1,7 +1,7 @@
 """Uploaded files (multipart) as text by name, for the import page and the import API alike.
 
-A file in UTF-8 is read as such; an XML file in another encoding is read in the
-encoding its declaration names (its to-do then offers to convert it); anything
+A file in UTF-8 is read as such, one in UTF-16 by its byte order mark; an XML file in
+another encoding is read in the encoding its declaration names (its to-do then offers to convert it); anything
 else, or a file too large for a diagram, is refused, named and located.
 """
 from __future__ import annotations

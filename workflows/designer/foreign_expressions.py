@@ -8,7 +8,9 @@ designer to confirm. Anything else (method calls, paths, FEEL functions) is list
 its expression rather than guessed at.
 
 Timers: our engine evaluates a timer's text as Python, so an ISO 8601 value is written
-quoted (``"PT5M"``); an unquoted one, or a JUEL/FEEL variable, is translated the same way.
+quoted (``"PT5M"``); an unquoted one, or a JUEL/FEEL variable, is translated the same way, and so
+are FEEL's temporal literals (``= duration("PT2H")``, ``= date and time("…")``, ``= cycle(duration("P1D"))``),
+which Camunda 8 writes for the same values.
 """
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ _FEEL_WORDS = {"and": "and", "or": "or", "not": "not", "true": "True", "false": 
 _FEEL_OPS = {"=": "==", "!=": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">=", "(": "(", ")": ")"}
 _JUEL = re.compile(r"^\s*[$#]\{(?P<body>.*)\}\s*$", re.S)
 _FEEL = re.compile(r"^\s*=(?P<body>.*)$", re.S)
+_FEEL_TEMPORAL = re.compile(r'^(?:duration|date and time|date)\(\s*"(?P<value>[^"]*)"\s*\)$')
+_FEEL_CYCLE = re.compile(r'^cycle\(\s*duration\(\s*"(?P<value>[^"]*)"\s*\)\s*\)$')
 _ISO = re.compile(r"^(R\d*/)?(P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?"
                   r"|\d{4}-\d\d-\d\d(T[\d:.]+(Z|[+-]\d\d:?\d\d)?)?)$")
 
@@ -94,4 +98,8 @@ def translate_timer(text: str) -> str | None:
             return f'"{body.strip(chr(39) + chr(34))}"'
         if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", body):
             return body
+        temporal, cycle = _FEEL_TEMPORAL.match(body), _FEEL_CYCLE.match(body)
+        value = temporal.group("value") if temporal else f"R/{cycle.group('value')}" if cycle else ""
+        if _ISO.match(value):
+            return f'"{value}"'
     return None

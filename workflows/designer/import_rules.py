@@ -19,6 +19,7 @@ BPMN_MODEL = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 GATEWAYS = ("exclusiveGateway", "inclusiveGateway", "parallelGateway")
 TASK_TYPES = ("userTask", "scriptTask")
 _TIMERS = ("timeDuration", "timeDate", "timeCycle")
+_LOOP_EXPRESSIONS = ("completionCondition", "loopCardinality")
 
 
 def _todo(kind, node, file, message, fix=None, choices=(), element=None) -> dict:
@@ -55,7 +56,17 @@ def diagram_todos(trees: dict, forms: dict[str, str]) -> list[dict]:
     reading = chosen + [(name, p) for name, p in processes if p.get("id") in called]
     for name, process in reading:
         todos += _process_todos(name, process, forms, decisions)
-    return todos
+    return todos + _data_store_todos(bpmn, reading)
+
+
+def _data_store_todos(bpmn: dict, reading: list) -> list[dict]:
+    """Data stores declared beside the processes (Signavio does): the engine refuses the whole file for
+    one, wherever it is used. Removing a reference below removes its store too; any other store is listed."""
+    removed_with = {ref.get("dataStoreRef") for _, process in reading for ref in process.iter("{*}dataStoreReference")}
+    return [_todo("data", store, name, f"'{_label(store)}' is a data store with no implementation here (task data is "
+                                       "kept with the policy): remove it and what refers to it.", "remove_data")
+            for name, root in bpmn.items() for store in root.iter(f"{BPMN_MODEL}dataStore")
+            if store.get("id") and store.get("id") not in removed_with]
 
 
 def _diagram_choices(bpmn: dict, runs) -> list[dict]:
@@ -132,6 +143,8 @@ def _node_todos(file, node, lanes, forms, decisions) -> list[dict]:
                                                    "associations.", "remove_data"))
     elif kind == "conditionExpression":
         todos += _condition_todos(file, node)
+    elif kind in _LOOP_EXPRESSIONS and language((node.text or "").strip()):
+        todos += _loop_todos(file, node)
     elif kind in _TIMERS:
         todos += _timer_todos(file, node)
     elif kind == "script" and (node.text or "").strip():
@@ -177,7 +190,8 @@ def _converted_from(name: str, text: str, reference: str) -> bool:
         source = json.loads(text).get("x-importedFrom") or {}
     except (ValueError, AttributeError):
         return False
-    return isinstance(source, dict) and reference in (source.get("id"), str(source.get("file", "")).rsplit(".", 1)[0])
+    return isinstance(source, dict) and reference in (source.get("id"), source.get("embeddedAs"),
+                                                      str(source.get("file", "")).rsplit(".", 1)[0])
 
 
 def _condition_todos(file, node) -> list[dict]:
@@ -199,6 +213,15 @@ def _condition_todos(file, node) -> list[dict]:
     except (UnsafeCode, SyntaxError) as error:
         return [_todo("condition", flow, file, f"The condition of '{_label(flow)}' cannot run here ({error}): {text}")]
     return []
+
+
+def _loop_todos(file, node) -> list[dict]:
+    """A loop's condition or count in JUEL or FEEL: listed with its expression from the first list on, not
+    translated, since it reads the other engine's own counters (``nrOfCompletedInstances``, ``loopCounter``)."""
+    text = (node.text or "").strip()
+    owner = next((ancestor for ancestor in node.iterancestors() if ancestor.get("id")), node)
+    return [_todo("loop", node, file, f"The {local(node)} of '{_label(owner)}' is {language(text)}: {text} . "
+                                      "Rewrite it in Python.", element=owner.get("id"))]
 
 
 def _timer_todos(file, node) -> list[dict]:

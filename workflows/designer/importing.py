@@ -14,6 +14,7 @@ everything that cannot be read is refused, located.
 """
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from dataclasses import dataclass, field
@@ -95,10 +96,19 @@ def _left_to_the_loader(files: dict[str, str]) -> list[Todo]:
     return []
 
 
+def _utf16(data: bytes) -> str | None:
+    """UTF-16 as XML recognises it (its declaration cannot be read as bytes): by the byte order mark,
+    or by '<?' written in two bytes a character."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return {b"<\0?\0": "utf-16-le", b"\0<\0?": "utf-16-be"}.get(data[:4])
+
+
 def decoded(name: str, data: bytes) -> str:
-    """An uploaded file's text: UTF-8, or the encoding its XML declaration names; otherwise refused, located."""
+    """An uploaded file's text: UTF-8, UTF-16, or the encoding its XML declaration names; otherwise refused,
+    located."""
     try:
-        return data.decode("utf-8")
+        return data.decode(_utf16(data) or "utf-8")
     except UnicodeDecodeError as error:
         declared = _BYTES_DECLARATION.match(data)
         if declared:
@@ -116,9 +126,13 @@ def _form_file_name(name: str, text: str) -> str:
     return FORMS_PREFIX + re.sub(r"[^A-Za-z0-9_.-]", "_", stem)[:150] + FORM_SUFFIX
 
 
-def _converted(name: str, text: str, reference: str | None = None) -> tuple[str, str]:
+def _converted(name: str, text: str, embedded_as: str | None = None) -> tuple[str, str]:
+    """The form as a JSON Schema form, saying where it came from: a task names an uploaded form by its
+    id, and a form embedded in a diagram (``zeebe:userTaskForm``) by the id of the element holding it."""
     schema = camunda_forms.json_schema(name, text)
-    schema["x-importedFrom"] = {"file": name, "id": camunda_forms.form_id(text) or reference or name}
+    schema["x-importedFrom"] = {"file": name, "id": camunda_forms.form_id(text) or embedded_as or name}
+    if embedded_as:
+        schema["x-importedFrom"]["embeddedAs"] = embedded_as
     return _form_file_name(name, text), json.dumps(schema, indent=2, ensure_ascii=False)
 
 

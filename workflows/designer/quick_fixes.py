@@ -136,15 +136,25 @@ def _retag(node, kind: str) -> None:
 
 
 def _remove_data(root, element_id: str) -> None:
-    node = _by_id(root, element_id, ("dataStoreReference", "dataObjectReference"))
-    gone = {element_id}
+    """Remove a data store or object reference with its associations and shapes; a data store
+    declared beside the processes goes with its last reference, or with all of them."""
+    node = _by_id(root, element_id, ("dataStoreReference", "dataObjectReference", "dataStore"))
+    if etree.QName(node).localname == "dataStore":
+        nodes = [*root.xpath("//bpmn:dataStoreReference[@dataStoreRef=$id]", namespaces=_NS, id=element_id), node]
+    else:
+        store = node.get("dataStoreRef")
+        others = root.xpath("//bpmn:dataStoreReference[@dataStoreRef=$id]", namespaces=_NS, id=store or "")
+        nodes = [node, *(root.xpath("//bpmn:dataStore[@id=$id]", namespaces=_NS, id=store)
+                         if store and others == [node] else [])]
+    gone = {n.get("id") for n in nodes}
     for association in root.xpath("//bpmn:dataInputAssociation | //bpmn:dataOutputAssociation", namespaces=_NS):
         refs = [(ref.text or "").strip() for ref in association if etree.QName(ref).localname in ("sourceRef",
                                                                                               "targetRef")]
-        if element_id in refs:
+        if gone.intersection(refs):
             gone.add(association.get("id"))
             association.getparent().remove(association)
-    node.getparent().remove(node)
+    for removed in nodes:
+        removed.getparent().remove(removed)
     for shape in root.xpath("//*[@bpmnElement]"):
         if shape.get("bpmnElement") in gone:
             shape.getparent().remove(shape)

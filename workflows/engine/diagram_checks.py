@@ -216,6 +216,11 @@ def call_problems(trees: dict) -> list[DiagramProblem]:
 def check_diagram(file: str, root, forms: dict) -> list[DiagramProblem]:
     """Every modelling problem in one BPMN or DMN document."""
     problems = _check_code(file, root)
+    # The engine refuses the whole file for a data store it has no implementation of, naming no line or element.
+    problems += [DiagramProblem(file, store.sourceline, store.get("id"), f"data store '{store.get('name') or ''}' has "
+                                "no implementation here (task data is kept with the policy): remove it and the "
+                                "references to it")
+                 for store in root.iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}dataStore")]
     for process in root.iter("{*}process"):
         if executable(process):  # a pool that does not run is a drawing: the engine never reads it
             problems.extend(_check_process(file, process, forms))
