@@ -107,7 +107,9 @@ def test_a_version_has_its_files_and_two_versions_compare(client, headers):
     version = client.get(f"{API}/processes/policy_lifecycle/versions/2", headers=headers).get_json()
     assert version["version"] == 2 and "rps_review.schema.json" in version["files"]
     diff = client.get(f"{API}/processes/policy_lifecycle/diff?from=1&to=2", headers=headers).get_json()
-    assert {"id": "rps_review", "name": "Radiation protection supervisor's review", "type": "userTask"} in diff["added"]
+    [added] = [element for element in diff["added"] if element["id"] == "rps_review"]
+    assert (added["name"], added["type"]) == ("Radiation protection supervisor's review", "userTask")
+    assert any(line.startswith("form rps_review.schema.json (new): field ") for line in added["what"])  # its new form
     assert diff["removed"] == []
 
 
