@@ -124,7 +124,8 @@ def test_the_published_policy_has_three_incidents_each_reviewed_and_a_review_tha
                 ["incident_review.schema.json", "incident_governance.schema.json"]))).all()
     assert sorted(done) == [("incident_governance.schema.json", "completed", "governance")] + \
         [("incident_review.schema.json", "completed", "manager")] * 3
-    for name in ("manager", "governance", "committee", "equality"):
+    # Its staff acknowledged version 1 long ago: nothing of theirs is overdue on it (1.1 asked no one again).
+    for name in ("manager", "governance", "committee", "equality", "sonographer1", "sonographer2", "radiographer1"):
         mine = services.queries.inbox(services.accounts.authenticate(name, DEMO_PASSWORD))
         assert [t for t in mine if t["policy_id"] == policy["id"]] == [], name
 

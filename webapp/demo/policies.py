@@ -259,6 +259,10 @@ def _published(services, people: dict, department: str) -> None:
     run.do("manager", policy_id, "publish_policy.schema.json",
            {"effective_date": (clock().date() + timedelta(days=14)).isoformat(),
             "publication_notes": "Staff briefed at the team meeting."})
+    # Each member of staff reads and acknowledges version 1 within a fortnight (a review without change asks no one again).
+    for name in STAFF:
+        clock.later(days=4)
+        run.do(name, policy_id, "acknowledge_policy.schema.json", {"read_and_understood": True})
     # Nine months on, the review opens (three months ahead of its date) and finds nothing to change;
     # the committee confirms it and it is republished as version 1.1.
     _incidents(services, people, policy_id, today, _INCIDENTS[:1])
