@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.lifecycle import complete, consult, published_version, revise
+from tests.web import login
 from workflows.errors import Conflict
 
 TOLERANCE = timedelta(days=1)
@@ -165,3 +166,15 @@ def test_the_review_task_is_completed_once(services, people, clock):
     services.commands.complete(people["mary"], task["id"], answers)
     with pytest.raises(Conflict):
         services.commands.complete(people["mary"], task["id"], answers)
+
+
+def test_a_consultation_deadline_is_not_called_the_next_review(services, people, clock, client):
+    """Before publication the policy's next timer is the consultation's deadline: the policy (its page,
+    the API) names no review until one is waiting."""
+    policy_id = services.commands.start(people["mary"], "Recording during ultrasound", "Ultrasound")
+    complete(services, people["mary"], "draft_policy")
+    complete(services, people["mary"], "assess_risks")
+    assert next_review(services, people, policy_id) is None
+    login(client, "mary")
+    page = client.get(f"/policies/{policy_id}").get_data(as_text=True)
+    assert "review opens" not in page and "until the review is due" not in page

@@ -235,7 +235,8 @@ SCHEMAS = {
                           "created_at": {"type": "string", "format": "date-time"},
                           "updated_at": {"type": "string", "format": "date-time"},
                           "next_review_at": {"type": ["string", "null"], "format": "date-time",
-                                             "description": "When the next review opens"}}},
+                                             "description": "When the next review opens (while published or "
+                                                            "suspended; null before publication and during a review)"}}},
     "Policy": {"type": "object", "required": ["id", "title", "department", "status", "process", "ready_tasks"],
                "properties": {
                    "id": {"type": "integer"}, "title": {"type": "string"}, "department": {"type": "string"},
@@ -250,7 +251,8 @@ SCHEMAS = {
                    "created_at": {"type": "string", "format": "date-time"},
                    "updated_at": {"type": "string", "format": "date-time"},
                    "next_review_at": {"type": ["string", "null"], "format": "date-time",
-                                      "description": "When the review timer is due (while published): the day the review opens, "
+                                      "description": "When the review timer is due (while published or suspended; null before "
+                                                     "publication and during a review): the day the review opens, "
                                                      "the review date less the publication's reviewLeadTime"},
                    "completed_elements": {"type": "array", "items": {"type": "string"},
                                           "description": "Diagram element ids of the steps completed so far"},
