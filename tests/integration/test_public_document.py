@@ -135,6 +135,12 @@ def test_the_pdf_is_the_same_document_with_version_date_and_uncontrolled_footer(
     old = " ".join(pdf_text(app, f"/published/{policy_id}/v1.pdf").split())
     assert "This version is superseded. Version 1.1 is the current version." in old and "version 1 ·" in old
     assert app.test_client().get(f"/published/{policy_id}/v7.pdf").status_code == 404
+    # The file a reader saves is named with the version the document says, not the internal count.
+    for url, name in ((f"/published/{policy_id}.pdf", f"policy-{policy_id}-version-1.1.pdf"),
+                      (f"/published/{policy_id}/v1.pdf", f"policy-{policy_id}-version-1.pdf"),
+                      (f"/published/{policy_id}/large-print.pdf", f"policy-{policy_id}-version-1.1-large-print.pdf")):
+        saved = app.test_client().get(url).headers["Content-Disposition"]
+        assert saved == f'inline; filename="{name}"', url
 
 
 def test_document_control_in_the_page_and_the_pdf(app, services, people, clock):

@@ -12,6 +12,13 @@ from flask import Response, render_template, request
 
 from webapp.public import pdf
 from webapp.public.blueprint import bp, copy_of
+from workflows.policies.document_control import label_of
+
+
+def _file_name(policy_id: int, copy, suffix: str = "") -> str:
+    """The name a reader's download is saved under: the version the document says ("1.1"), not the
+    count of published versions in its address (``v2``), so the file and its contents agree."""
+    return f"policy-{policy_id}-version-{label_of(copy.version.content, copy.version.number)}{suffix}.pdf"
 
 
 def _pdf(copy, kind: str, name: str) -> Response:
@@ -29,10 +36,10 @@ def _pdf(copy, kind: str, name: str) -> Response:
 @bp.route("/published/<id:policy_id>/v<id:number>.pdf", endpoint="version_pdf")
 def policy_pdf(policy_id: int, number: int | None = None):
     copy = copy_of(policy_id, number)
-    return _pdf(copy, "document", f"policy-{policy_id}-v{copy.version.number}.pdf")
+    return _pdf(copy, "document", _file_name(policy_id, copy))
 
 
 @bp.route("/published/<id:policy_id>/large-print.pdf")
 def large_print_pdf(policy_id: int):
     copy = copy_of(policy_id)
-    return _pdf(copy, "large-print", f"policy-{policy_id}-v{copy.version.number}-large-print.pdf")
+    return _pdf(copy, "large-print", _file_name(policy_id, copy, "-large-print"))
