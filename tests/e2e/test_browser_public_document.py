@@ -143,3 +143,18 @@ def test_the_reviewed_version_says_the_committee_confirmed_it(new_context, demo_
     expect(page.locator(".reviewed-unchanged")).to_have_text(re.compile(
         r"^Version 1\.1 — reviewed without change on \d{2} \w{3} \d{4}, confirmed by Clinical Governance "
         r"Committee on \d{2} \w{3} \d{4}$"))
+
+
+def test_with_text_at_200_percent_no_public_page_scrolls_sideways_on_a_phone(new_context, demo_site):
+    """A reader who enlarges the text (WCAG 1.4.4 and 1.4.10) reads every public page without
+    scrolling sideways: a heading's long word ("examinations") wraps rather than widen the page."""
+    context = new_context(base_url=demo_site.url, viewport={"width": 390, "height": 844})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    open_policy(page)
+    policy = page.url.removeprefix(demo_site.url)
+    for url in ("/published", policy, f"{policy}/v1", f"{policy}/cy", f"{policy}/easy-read", f"{policy}/notices"):
+        page.goto(url)
+        page.add_style_tag(content="html { font-size: 200% !important; }")
+        widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert widths[0] <= widths[1], f"{url} scrolls sideways: {widths}"
