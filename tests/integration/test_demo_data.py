@@ -191,3 +191,15 @@ def test_the_demo_shows_every_patients_question_easy_read_welsh_a_suspension_and
     rows = {html.unescape(title): status for title, status in re.findall(
         r'<a href="/published/\d+">([^<]+)</a>.*?<span class="status[^"]*">([^<]+)</span>', listing, re.S)}
     assert rows[SUSPENDED_TITLE] == "suspended" and rows[COMING_TITLE] == "comes into force"
+
+
+def test_the_breast_imaging_demo_speaks_of_breast_imaging_not_of_a_baby_s_scan(services, client):
+    """A patient reading the suspended breast imaging policy, or its easy read, is not told about
+    pictures of a baby's scan or shown a parent at a scan screen (copied from the obstetric policy)."""
+    add_demo_data(services)
+    listing = client.get("/published").get_data(as_text=True)
+    [link] = re.findall(rf'<a href="(/published/\d+)">{SUSPENDED_TITLE}</a>', listing)
+    for url in (link, f"{link}/easy-read"):
+        text = visible_text(client.get(url).get_data(as_text=True))
+        assert "baby" not in text and "parent" not in text, url
+    assert "breast" in visible_text(client.get(f"{link}/easy-read").get_data(as_text=True))

@@ -335,6 +335,13 @@ def _suspended(services, people: dict, department: str) -> None:
     draft = {**_DRAFT, "modalities": ["mammography", "ultrasound"], "examinations_needing_care": [],
              "settings": "The breast imaging unit at Riverside General Hospital.",
              "summary": "You may photograph the image on the screen at the end of your examination if staff agree.",
+             "purpose": "Some people would like a picture of their breast imaging. This policy explains what you may "
+                        "record and why, so that your examination has the staff's full attention and everyone's "
+                        "privacy is protected.",
+             "easy_read": "You can take a photo of the screen at the end of your breast scan.\nAsk the staff first.\n"
+                          "Do not film the scan.\nDo not record what staff say.\n"
+                          "Some staff do not want to be in photos.\nIf you are worried, talk to the staff.",
+             "easy_read_picture": "A woman holding a phone up to a breast scan screen, with the radiographer smiling.",
              "guidance_title": _DRAFT["guidance_title"].replace("diagnostic or screening obstetric ultrasound",
                                                                 "diagnostic")}
     draft.pop("guidance_date")
