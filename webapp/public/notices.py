@@ -11,7 +11,7 @@ from markupsafe import Markup
 from webapp.context import services
 from webapp.public import pdf
 from webapp.public.blueprint import bp, copy_of
-from workflows.policies import patient_notices
+from workflows.policies import patient_notices, public_status
 
 
 def _notices(copy):
@@ -19,8 +19,11 @@ def _notices(copy):
     page_url = base + url_for("public.policy", policy_id=copy.version.policy_id)
     short_url = base + url_for("public.short_link", policy_id=copy.version.policy_id)
     version = copy.version
+    applies = not any(notice.kind in (public_status.SUSPENDED, public_status.WITHDRAWN)
+                      for notice in copy.status.notices)
     return page_url, patient_notices.compose(title=version.title, department=version.department,
-                                             content=version.content, page_url=page_url, short_url=short_url)
+                                             content=version.content, page_url=page_url, short_url=short_url,
+                                             applies=applies)
 
 
 @bp.route("/p/<id:policy_id>")

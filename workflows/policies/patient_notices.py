@@ -42,9 +42,20 @@ def _decision(content: dict) -> tuple[str, str]:
     return first.get("label") or "Recording during your examination", text
 
 
-def compose(*, title: str, department: str, content: dict, page_url: str, short_url: str) -> PatientNotices:
-    """The notices of one published version; ``page_url`` and ``short_url`` are where it is read."""
+#: What a poster says instead of the decision while the policy does not apply (suspended, withdrawn).
+NOT_APPLYING = "Ask staff before you record"
+
+
+def compose(*, title: str, department: str, content: dict, page_url: str, short_url: str,
+            applies: bool = True) -> PatientNotices:
+    """The notices of one published version; ``page_url`` and ``short_url`` are where it is read.
+
+    A policy that does not apply now (suspended, withdrawn) must not go on telling patients that
+    recording is permitted: its poster asks them to ask staff (its status notice says why), and
+    there is no text to send."""
     label, decision = _decision(content)
+    if not applies:
+        return PatientNotices(label, NOT_APPLYING, (), "", "", "")
     summary = _sentences(_section(content, "summary"))
     lines = tuple(summary[:3])
     ask = _sentences(_section(content, "how_to_ask"))
