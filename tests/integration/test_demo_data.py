@@ -80,6 +80,25 @@ def test_the_public_finds_a_published_policy_with_its_history(services, client):
     assert IN_PROGRESS_TITLE not in listing, "a policy still being signed off is not public"
 
 
+def test_each_published_demo_policy_was_written_consulted_on_and_ratified_on_its_own(services, client):
+    """A liaison representative reading the document control finds each policy's own author, patient
+    group and minute, not the obstetric policy's copied into the others."""
+    add_demo_data(services)
+    listing = client.get("/published").get_data(as_text=True)
+    links = {html.unescape(title): link for link, title in re.findall(r'<a href="(/published/\d+)">(.*?)</a>', listing)}
+    seen = {}
+    for title in (PUBLISHED_TITLE, SUSPENDED_TITLE, COMING_TITLE):
+        link = links[title]
+        page = visible_text(client.get(f"{link}/v1").get_data(as_text=True))
+        minute = re.search(r"\(minute (CGC/\d+)\)", page).group(1)
+        group = re.search(r"([\w ]+) \(patient group\)", page).group(1).strip()
+        seen[title] = (minute, group)
+        if title != PUBLISHED_TITLE:
+            assert "Chair's action" not in page, title
+    assert len({minute for minute, _group in seen.values()}) == 3, seen
+    assert len({group for _minute, group in seen.values()}) == 3, seen
+
+
 def test_the_in_progress_policy_waits_for_the_employer_with_its_warning_signs(services, app):
     add_demo_data(services)
     employer = app.test_client()

@@ -300,8 +300,9 @@ def _incidents(services, people: dict, policy_id: int, today: datetime, incident
 
 
 def _signed_off(services, people: dict, department: str, title: str, draft: dict, days_ago: int,
-                effective_in_days: int) -> int:
-    """A policy carried straight through consultation and both sign-offs to publication."""
+                effective_in_days: int, liaison_group: str, minute_reference: str) -> int:
+    """A policy carried straight through consultation and both sign-offs to publication, ratified
+    without amendment at its own committee meeting."""
     clock = _DemoClock(services.clock().astimezone(timezone.utc) - timedelta(days=days_ago))
     run = _Runner(services.commands.at(clock), services.queries, clock, people)
     policy_id = run.commands.start(people["manager"], title, department)
@@ -311,7 +312,7 @@ def _signed_off(services, people: dict, department: str, title: str, draft: dict
         run.do(name, policy_id, "staff_consultation.schema.json",
                {"willing_to_be_filmed": "willing_with_conditions", "conditions": "The screen only."})
     run.do("liaison", policy_id, "patient_consultation.schema.json",
-           {**_LIAISON, "view": "support", "consulted_on": clock().date().isoformat()})
+           {**_LIAISON, "liaison_group": liaison_group, "view": "support", "consulted_on": clock().date().isoformat()})
     run.do("equality", policy_id, "equality_impact.schema.json",
            {**_EQUALITY, "assessed_on": clock().date().isoformat()})
     run.do("manager", policy_id, "risk_reassessment.schema.json", _REASSESSED)
@@ -322,7 +323,8 @@ def _signed_off(services, people: dict, department: str, title: str, draft: dict
     run.do("insurer", policy_id, "insurer_signoff.schema.json",
            {"decision": "approved", "insurance_arrangements_confirmed": True})
     run.do("committee", policy_id, "ratification.schema.json",
-           {**_RATIFIED, "decision": "approved", "meeting_date": clock().date().isoformat()})
+           {"decision": "approved", "committee": _RATIFIED["committee"], "minute_reference": minute_reference,
+            "meeting_date": clock().date().isoformat()})
     effective = services.clock().date() + timedelta(days=effective_in_days)
     run.do("manager", policy_id, "publish_policy.schema.json", {
         "effective_date": effective.isoformat(),
@@ -342,10 +344,12 @@ def _suspended(services, people: dict, department: str) -> None:
                           "Do not film the scan.\nDo not record what staff say.\n"
                           "Some staff do not want to be in photos.\nIf you are worried, talk to the staff.",
              "easy_read_picture": "A woman holding a phone up to a breast scan screen, with the radiographer smiling.",
+             "author": "Superintendent Radiographer, Breast Imaging",
              "guidance_title": _DRAFT["guidance_title"].replace("diagnostic or screening obstetric ultrasound",
                                                                 "diagnostic")}
     draft.pop("guidance_date")
-    policy_id = _signed_off(services, people, department, SUSPENDED_TITLE, draft, days_ago=60, effective_in_days=-30)
+    policy_id = _signed_off(services, people, department, SUSPENDED_TITLE, draft, days_ago=60, effective_in_days=-30,
+                            liaison_group="Riverside Patient Panel", minute_reference="CGC/134")
     services.lifecycle.suspend(people["manager"], policy_id,
                                "Suspended while the unit moves to its new building; recording is not permitted there "
                                "until the policy is reviewed.")
@@ -355,8 +359,10 @@ def _coming(services, people: dict, department: str) -> None:
     draft = {**_DRAFT, "modalities": ["ultrasound"], "examinations_needing_care": ["paediatric"],
              "settings": "The children's ultrasound room at Riverside General Hospital.",
              "summary": "You may take one photograph of the screen at the end of your child's scan, if the "
-                        "sonographer agrees."}
-    _signed_off(services, people, department, COMING_TITLE, draft, days_ago=10, effective_in_days=31)
+                        "sonographer agrees.",
+             "author": "Lead Sonographer, Paediatric Ultrasound"}
+    _signed_off(services, people, department, COMING_TITLE, draft, days_ago=10, effective_in_days=31,
+                liaison_group="Riverside Children and Families Panel", minute_reference="CGC/138")
 
 
 def _in_progress(services, people: dict, department: str) -> None:
