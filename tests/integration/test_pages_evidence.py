@@ -89,6 +89,21 @@ def test_the_employer_decides_on_the_full_evidence(app, services, people):
     assert "Information governance review: Approve — gil (Information governance)" in governance
 
 
+def test_reviewers_read_what_the_equality_and_governance_reviews_found_not_only_their_outcome(
+        app, services, people):
+    """An outcome alone ("Go ahead with the adjustments above") hid which adjustments, which
+    characteristics were affected and the data-protection position the reviews recorded."""
+    to_signoff(services, people)
+    equality = answers_for("equality_impact.schema.json")
+    governance = section(task_page(app, "emma", services, people, "employer_signoff"),
+                         "Equality, information governance and ratification")
+    assert "Disability: impact Positive impact" in governance
+    assert "Reasonable adjustments " + equality["reasonable_adjustments"] in governance
+    assert "Language and communication needs " + equality["language_needs"] in governance
+    assert "Patients' own recordings Personal use: the trust is not the controller" in governance
+    assert "Your decision" not in governance and "Outcome of the assessment" not in governance  # said once, above
+
+
 def test_what_changed_since_the_last_round_is_shown_word_by_word(app, services, people):
     second_round(services, people)
     html = task_page(app, "emma", services, people, "employer_signoff")
