@@ -205,3 +205,14 @@ def test_staff_see_the_draft_but_not_each_other(app, services, people):
     html = task_page(app, "sam", services, people, "staff_consultation")
     assert answers_for("draft_policy.schema.json")["summary"] in visible_text(html)
     assert "Alex would rather not." not in html and "Risk assessment" not in visible_text(html)
+
+
+def test_the_equality_lead_is_asked_about_carers_in_plain_words(app, services, people):
+    """Every characteristic's question read "impact on people because of <it>": for carers that said
+    "because of carers", which asks about something else."""
+    services.commands.start(people["mary"], "Recording during ultrasound", "Ultrasound")
+    complete(services, people["mary"], "draft_policy")
+    complete(services, people["mary"], "assess_risks")
+    text = visible_text(task_page(app, "eve", services, people, "equality_impact"))
+    assert "because of carers" not in text
+    assert "impact on carers: people who look after a family member, partner or friend" in text
