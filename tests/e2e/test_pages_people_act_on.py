@@ -36,7 +36,8 @@ def site(module_live_server):
     complete_on(services, people["emma"], second, "employer_signoff", decision="changes_requested",
                 comments=EMPLOYER_ASKS)
     complete_on(services, people["mary"], second, "revise_policy",
-                response_procedure="Staff will ask you to stop and call the lead sonographer at once.",
+                response_procedure="Staff will ask you to stop and call the lead sonographer at once "
+                                   "(https://www.riverside.example/policies/recording-during-diagnostic-examinations).",
                 revision_notes="Named the lead sonographer, as the employer asked.")
     complete_on(services, people["gil"], second, "information_governance")  # every round goes through IG again
     returned = to_signoff(services, people, title="Recording in CT")
@@ -268,3 +269,26 @@ def test_each_warning_sign_is_justified_on_its_own_and_shown_so_at_signoff(new_c
         expect(sign).to_have_count(1)
         expect(sign.locator(".justification")).to_have_text(f"The manager's justification: {justification}")
     assert_no_serious_violations(page)
+
+
+def horizontal_overflow(page: Page) -> int:
+    """How many pixels the page is wider than the window (a phone user would pan sideways)."""
+    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+@pytest.mark.parametrize("reach", [inbox_returned, signoff], ids=["inbox", "signoff"])
+def test_on_a_phone_nothing_is_wider_than_the_screen(page, ui, site, reach):
+    """My tasks was a five-column table 580 px wide (the due date and waiting time off screen), and a web
+    address in what changed pushed the sign-off page sideways."""
+    page.set_viewport_size(PHONE)
+    reach(page, ui, site)
+    assert horizontal_overflow(page) == 0
+
+
+def test_at_1366_the_residual_scores_and_owners_are_in_view_without_scrolling_the_table(page, ui, site):
+    """The risk table's headers did not wrap, so beside the form its residual column and owners
+    were cut off: the rating that counts needed a sideways scroll to read."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    signoff(page, ui, site)
+    wrap = page.get_by_role("group", name=re.compile("^Each risk"))
+    assert page.evaluate("e => e.scrollWidth - e.clientWidth", wrap.element_handle()) == 0

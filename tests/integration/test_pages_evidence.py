@@ -89,6 +89,21 @@ def test_the_employer_decides_on_the_full_evidence(app, services, people):
     assert "Information governance review: Approve — gil (Information governance)" in governance
 
 
+def test_reviewers_read_what_the_equality_and_governance_reviews_found_not_only_their_outcome(
+        app, services, people):
+    """An outcome alone ("Go ahead with the adjustments above") hid which adjustments, which
+    characteristics were affected and the data-protection position the reviews recorded."""
+    to_signoff(services, people)
+    equality = answers_for("equality_impact.schema.json")
+    governance = section(task_page(app, "emma", services, people, "employer_signoff"),
+                         "Equality, information governance and ratification")
+    assert "Disability: impact Positive impact" in governance
+    assert "Reasonable adjustments " + equality["reasonable_adjustments"] in governance
+    assert "Language and communication needs " + equality["language_needs"] in governance
+    assert "Patients' own recordings Personal use: the trust is not the controller" in governance
+    assert "Your decision" not in governance and "Outcome of the assessment" not in governance  # said once, above
+
+
 def test_what_changed_since_the_last_round_is_shown_word_by_word(app, services, people):
     second_round(services, people)
     html = task_page(app, "emma", services, people, "employer_signoff")
@@ -190,3 +205,14 @@ def test_staff_see_the_draft_but_not_each_other(app, services, people):
     html = task_page(app, "sam", services, people, "staff_consultation")
     assert answers_for("draft_policy.schema.json")["summary"] in visible_text(html)
     assert "Alex would rather not." not in html and "Risk assessment" not in visible_text(html)
+
+
+def test_the_equality_lead_is_asked_about_carers_in_plain_words(app, services, people):
+    """Every characteristic's question read "impact on people because of <it>": for carers that said
+    "because of carers", which asks about something else."""
+    services.commands.start(people["mary"], "Recording during ultrasound", "Ultrasound")
+    complete(services, people["mary"], "draft_policy")
+    complete(services, people["mary"], "assess_risks")
+    text = visible_text(task_page(app, "eve", services, people, "equality_impact"))
+    assert "because of carers" not in text
+    assert "impact on carers: people who look after a family member, partner or friend" in text

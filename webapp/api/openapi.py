@@ -103,7 +103,10 @@ EVIDENCE_SCHEMAS = {
     "Detail": _object(["label", "value"], {"label": _STRING, "value": _TEXT_OR_LIST, "name": _NULL_STRING}),
     "Decision": _object(["title", "lifecycle_step", "by", "at", "outcome", "approved", "comments"], {
         "title": _STRING, "lifecycle_step": _STRING, "lane": _NULL_STRING, "by": _STRING, "at": _TIME,
-        "outcome": _NULL_STRING, "approved": {"type": "boolean"}, "comments": {"type": "array", "items": _STRING}},
+        "outcome": _NULL_STRING, "approved": {"type": "boolean"}, "comments": {"type": "array", "items": _STRING},
+        "answers": {"type": "array", "items": _ref("Detail"),
+                    "description": "The form's other answers that apply, labelled (an equality assessment's "
+                                   "impacts and adjustments, the data-protection position)"}},
         "A sign-off or review decision, with who took it and why"),
     "FieldChange": _object(["field", "label", "change", "before", "after", "pieces"], {
         "field": _STRING, "label": _STRING, "change": {"type": "string", "enum": ["changed", "added", "removed"]},

@@ -8,7 +8,7 @@ say why.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -24,6 +24,14 @@ from workflows.storage.schema import AuditEvent, HumanTask
 
 
 @dataclass(frozen=True)
+class Answer:
+    """One other answer recorded with a decision, labelled as its form asked it."""
+
+    label: str
+    value: str | list[str]
+
+
+@dataclass(frozen=True)
 class Decision:
     """One decision: who took it, in which step and lane, when, what and why."""
 
@@ -35,6 +43,9 @@ class Decision:
     outcome: str | None
     approved: bool
     comments: list[str]
+    #: What else the form recorded (an equality assessment's impacts and adjustments, the data-protection
+    #: position): an outcome alone ("go ahead with the adjustments above") does not say which.
+    answers: list[Answer] = field(default_factory=list)
 
 
 def outcome_of(form: dict, answers: dict | None) -> tuple[str | None, bool, list[str]]:
@@ -50,6 +61,16 @@ def outcome_of(form: dict, answers: dict | None) -> tuple[str | None, bool, list
     return (label if isinstance(label, str) else None), approved, comments
 
 
+def other_answers(form: dict, answers: dict | None) -> list[Answer]:
+    """The answers that apply, in form order, except the outcome and comments ``outcome_of`` reads."""
+    answers = answers or {}
+    said = {form_meaning.first_with_role(form, "outcome"), *form_meaning.with_role(form, "comments")}
+    return [Answer(form_meaning.label(form, name), form_meaning.display(prop, answers[name]))
+            for name, prop in form_meaning.props(form).items()
+            if name not in said and answers.get(name) not in (None, "", [])
+            and form_meaning.applies(form, name, answers)]
+
+
 def decisions(session: Session, bundle: ProcessBundle, policy_id: int, after_event: int = 0,
               steps: tuple[str, ...] = DECISION_STEPS) -> list[Decision]:
     """The policy's decisions in ``steps`` (audit event id above ``after_event``), oldest first."""
@@ -62,9 +83,10 @@ def decisions(session: Session, bundle: ProcessBundle, policy_id: int, after_eve
         .order_by(AuditEvent.id)).all()
     found = []
     for row in rows:
-        outcome, approved, comments = outcome_of(bundle.forms.get(row.form, {}), row.data)
+        form = bundle.forms.get(row.form, {})
+        outcome, approved, comments = outcome_of(form, row.data)
         found.append(Decision(row.task_title or row.lifecycle_step, row.lifecycle_step, row.lane, row.actor, row.at,
-                              outcome, approved, comments))
+                              outcome, approved, comments, other_answers(form, row.data)))
     return found
 
 
