@@ -2,7 +2,7 @@
 
 ``specs`` reads an untrusted bundle (BPMN, DMN, forms) after ``diagram_checks``;
 ``steps`` starts, completes and advances workflows (the only place steps run),
-with ``events``, ``timers``, ``multi_instance`` and the data rules of ``storable``;
+with ``events``, ``timers``, ``multi_instance``, ``joins`` and the data rules of ``storable``;
 ``codec`` and ``compaction`` keep the stored state without its spec or dead
 history; ``state_migration`` moves a state onto another version; ``tasks``,
 ``instructions`` and ``diagram_map`` say what the diagram asks of people;

@@ -13,6 +13,9 @@ reads, and so what is kept:
   completed task), and a join checks its instances' parents to see which inputs have arrived.
   A running multi-instance or loop task finds its instances among its children.
 * ``workflow.last_task``: the serializer stores it by id, and ``run_next`` starts from it.
+* Every task below which two kept tasks part ways (their last common ancestor): while the
+  branches of a split are open, the split's data is what the join compares each branch with,
+  to keep what each changed (joins.py).
 * Tokens waiting at a join (parallel, inclusive, or the process end). When a second token
   arrives, SpiffWorkflow cancels the instance the first one waited in; when the join fires it
   counts the cancelled instances whose parents completed and merges their parents' data. So a
@@ -89,7 +92,8 @@ def _needed(workflow) -> set[UUID]:
             keep.update(task._children)
             if task._parent is not None:
                 keep.add(task._parent)
-    return keep | _waiting_arrivals(workflow)
+    keep |= _waiting_arrivals(workflow)
+    return keep | _branch_points(workflow, keep)
 
 
 def _waiting_arrivals(workflow) -> set[UUID]:
@@ -107,6 +111,23 @@ def _waiting_arrivals(workflow) -> set[UUID]:
                     join.id not in ancestors[task.id] and task.id not in ancestors[join.id] for join in fired):
                 keep.update((task.id, task._parent))
     return keep
+
+
+def _branch_points(workflow, keep: set[UUID]) -> set[UUID]:
+    """The tasks below which two kept tasks part ways: a split whose branches are still open,
+    whose data a join compares each branch with (joins.py)."""
+    tree_order, stack = [], [workflow.task_tree.id]
+    while stack:
+        task_id = stack.pop()
+        tree_order.append(task_id)
+        stack.extend(workflow.tasks[task_id]._children)
+    reaches, points = {}, set()
+    for task_id in reversed(tree_order):  # children before their parents
+        branches = sum(reaches[child] for child in workflow.tasks[task_id]._children)
+        reaches[task_id] = task_id in keep or branches > 0
+        if branches >= 2:
+            points.add(task_id)
+    return points
 
 
 def _ancestors(task) -> set[UUID]:

@@ -12,9 +12,12 @@ from __future__ import annotations
 from collections.abc import Sized
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import SpiffTaskParser
 from SpiffWorkflow.spiff.specs.defaults import ParallelMultiInstanceTask, SequentialMultiInstanceTask
+
+from workflows.engine.joins import BranchMergingInclusiveGateway, BranchMergingParallelGateway
 
 
 def _check_count(spec, my_task, count) -> None:
@@ -53,8 +56,15 @@ def _bounded(parser_class):
     })
 
 
-class BoundedParser(SpiffBpmnParser):
-    """SpiffWorkflow's parser whose multi-instance activities respect the instance bound."""
+def _joins() -> dict:
+    tags = {"parallelGateway": BranchMergingParallelGateway, "inclusiveGateway": BranchMergingInclusiveGateway}
+    return {full_tag(tag): (SpiffBpmnParser.PARSER_CLASSES[full_tag(tag)][0], spec) for tag, spec in tags.items()}
 
-    OVERRIDE_PARSER_CLASSES = {tag: (_bounded(parser), spec)
-                               for tag, (parser, spec) in SpiffBpmnParser.OVERRIDE_PARSER_CLASSES.items()}
+
+class BoundedParser(SpiffBpmnParser):
+    """SpiffWorkflow's parser whose multi-instance activities respect the instance bound, and whose
+    joins keep each branch's changes (joins.py)."""
+
+    OVERRIDE_PARSER_CLASSES = {**{tag: (_bounded(parser), spec)
+                                  for tag, (parser, spec) in SpiffBpmnParser.OVERRIDE_PARSER_CLASSES.items()},
+                               **_joins()}

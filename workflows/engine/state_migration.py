@@ -18,19 +18,24 @@ from __future__ import annotations
 import copy
 
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.defaults import InclusiveGateway, ParallelGateway
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
+from workflows.engine.joins import BranchMergingInclusiveGateway, BranchMergingParallelGateway
 from workflows.engine.multi_instance import BoundedParallelMultiInstance, BoundedSequentialMultiInstance
 from workflows.engine.reads_ahead import describe_missing, missing_reads, proposed_renames
 from workflows.engine.tasks import current_data
 from workflows.errors import Conflict
 
-# Task specs are compared through their serialized form; ours include the bounded multi-instance kinds.
+# Task specs are compared through their serialized form; ours include the bounded multi-instance kinds
+# and the joins that keep each branch's changes, serialized as the library's kinds they extend.
 _REGISTRY = BpmnWorkflowSerializer.configure({
     **SPIFF_CONFIG, BoundedParallelMultiInstance: SPIFF_CONFIG[BoundedParallelMultiInstance.__mro__[1]],
-    BoundedSequentialMultiInstance: SPIFF_CONFIG[BoundedSequentialMultiInstance.__mro__[1]]})
+    BoundedSequentialMultiInstance: SPIFF_CONFIG[BoundedSequentialMultiInstance.__mro__[1]],
+    BranchMergingParallelGateway: SPIFF_CONFIG[ParallelGateway],
+    BranchMergingInclusiveGateway: SPIFF_CONFIG[InclusiveGateway]})
 _LIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 _FINISHED = TaskState.COMPLETED | TaskState.CANCELLED
 _PREDICTED = TaskState.MAYBE | TaskState.LIKELY

@@ -24,7 +24,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException, WorkflowException
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
 from SpiffWorkflow.util.task import TaskState
 
@@ -381,9 +381,10 @@ def _check_code_output(task) -> None:
 
 
 def _find_task(workflow: BpmnWorkflow, task_id: str):
+    # Not found: another policy's task, or one answered long ago (compaction drops finished tasks).
     try:
         return workflow.get_task_from_id(UUID(task_id))
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, TaskNotFoundException):
         raise NotFound(f"Task {task_id} does not exist in this policy") from None
 
 
