@@ -220,6 +220,24 @@ def test_a_meeting_in_the_future_and_missing_amendments_are_refused_by_field(ser
     assert "is in the future" in next(e.message for e in refused.value.errors if e.field == "meeting_date")
 
 
+def test_an_equality_assessment_that_records_a_negative_impact_cannot_find_no_impact(services, people):
+    """"No impact found: go ahead" beside an impact recorded as negative is refused at the outcome, naming
+    the impacts; "go ahead with the adjustments" is accepted."""
+    policy_id = services.commands.start(people["mary"], "Recording during ultrasound", "Ultrasound")
+    complete(services, people["mary"], "draft_policy")
+    complete(services, people["mary"], "assess_risks")
+    task = task_of(services, people["eve"], "equality_impact")
+    answers = answers_for("equality_impact.schema.json", impact_disability="negative", outcome="no_impact")
+    with pytest.raises(InvalidInput) as refused:
+        services.commands.complete(people["eve"], task["id"], answers)
+    [problem] = refused.value.errors
+    assert problem.field == "outcome"
+    assert "“No impact found: go ahead” does not fit" in problem.message
+    assert "Disability: impact (Negative impact: needs an adjustment)" in problem.message
+    services.commands.complete(people["eve"], task["id"], {**answers, "outcome": "adjust"})
+    assert "equality_impact" not in ready_elements(services, policy_id)
+
+
 def test_not_approved_goes_back_to_revision_and_through_both_sign_offs_again(services, people):
     to_ratification(services, people)
     with pytest.raises(InvalidInput) as refused:

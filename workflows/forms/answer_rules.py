@@ -7,7 +7,10 @@ what a field means from the form (``x-role``), not its name:
 - an ``effective-date`` may not be before today unless the form's
   ``past-date-reason`` field says why;
 - a date marked ``"x-notInFuture": true`` (a meeting held, an assessment done)
-  may not be after today.
+  may not be after today;
+- ``"x-contradicts": {value: [other value, …]}`` on a field: answering it ``value``
+  contradicts any other field of the form answered one of those values (an equality
+  assessment's "no impact found" beside an impact recorded as negative).
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from datetime import date
 
 from workflows.errors import FieldError, InvalidInput
 from workflows.forms import validation as forms
-from workflows.forms.meaning import first_with_role, label, with_role
+from workflows.forms.meaning import display, first_with_role, label, props, with_role
 
 
 def checked(schema: dict, answers: object, today: date) -> dict:
@@ -27,7 +30,8 @@ def checked(schema: dict, answers: object, today: date) -> dict:
         problems = list(error.errors)
     if isinstance(answers, dict):
         named = {problem.field for problem in problems}
-        problems += [p for p in date_problems(schema, answers, today) if p.field not in named]
+        problems += [p for p in date_problems(schema, answers, today) + contradictions(schema, answers)
+                     if p.field not in named]
     if problems:
         order = list(schema.get("properties", {}))
         problems.sort(key=lambda e: order.index(e.field) if e.field in order else len(order))
@@ -61,3 +65,22 @@ def _date(value) -> date | None:
         return date.fromisoformat(value)
     except (TypeError, ValueError):
         return None  # a missing or malformed date is the schema's to report
+
+
+def contradictions(schema: dict, answers: dict) -> list[FieldError]:
+    """Each field marked ``x-contradicts`` whose answer the form's other answers contradict."""
+    problems = []
+    fields = props(schema)
+    for name, prop in fields.items():
+        against = (prop.get("x-contradicts") or {}).get(str(answers.get(name))) if isinstance(prop, dict) else None
+        if not against or name not in answers:
+            continue
+        found = [other for other, value in answers.items()
+                 if other != name and not isinstance(value, (list, dict)) and value in against]
+        if found:
+            given = display(prop, answers[name])
+            others = ", ".join(f"{label(schema, other)} ({display(fields.get(other), answers[other])})"
+                               for other in found)
+            problems.append(FieldError(name, f"{label(schema, name)}: “{given}” does not fit the answers above: "
+                                             f"{others}. Change this answer, or those."))
+    return problems
