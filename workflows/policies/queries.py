@@ -36,8 +36,9 @@ from workflows.storage.schema import (
 )
 
 #: Audit events whose data names people in a way only the department's managers may see
-#: (who has not answered is visible from who was given someone else's task).
-NAMED_FOR_MANAGERS = frozenset({"task_reassigned", "task_closed", "task_released"})
+#: (who has not answered is visible from who was given someone else's task; who joined the
+#: department is who the next acknowledgement is from).
+NAMED_FOR_MANAGERS = frozenset({"task_reassigned", "task_closed", "task_released", "acknowledgement_requested"})
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 
@@ -205,21 +206,24 @@ class PolicyQueries:
         return view
 
     def audit_trail(self, actor: Actor, policy_id: int, page: Page = FIRST_PAGE) -> list[dict]:
-        """The policy's events, oldest first; anonymous answers carry no name except for its managers."""
+        """The policy's events, oldest first; anonymous answers carry no name except for its managers,
+        and neither does what a person did on their own task (a per-person task: their consultation,
+        their acknowledgement). Naming those would tell everyone who acknowledged or asked for a
+        briefing, and tie the unnamed preference changes a review shows, by their time, to a name."""
         with self._db.reading() as session:
             policy = self._visible(session, actor, policy_id)
             rows = session.execute(
-                select(AuditEvent, ProcessVersion.version, HumanTask.form)
+                select(AuditEvent, ProcessVersion.version, HumanTask.form, HumanTask.assignee)
                 .outerjoin(ProcessVersion, AuditEvent.process_version_id == ProcessVersion.id)
                 .outerjoin(HumanTask, AuditEvent.task_id == HumanTask.id)
                 .where(AuditEvent.policy_id == policy_id).order_by(AuditEvent.id)
                 .limit(page.limit).offset(page.offset)).all()
         bundle = self._registry.bundle(policy.process_version_id)
-        names_shown = "manager" in actor.roles
+        names_shown = manages(actor, policy)
         events = []
-        for event, version, form in rows:
+        for event, version, form, assignee in rows:
             anonymous_form = bool(bundle.forms.get(form, {}).get("x-anonymous"))
-            anonymous = not names_shown and anonymous_form
+            anonymous = not names_shown and (anonymous_form or (assignee is not None and event.actor == assignee))
             hidden = anonymous or (not names_shown and event.action in NAMED_FOR_MANAGERS)
             who = "a member of staff" if anonymous else event.actor
             told = timeline.story(event.action, event.task_title, event.data, bundle.forms.get(form), anonymous_form)
