@@ -229,7 +229,8 @@ class PolicyQueries:
             told = timeline.story(event.action, event.task_title, event.data, bundle.forms.get(form), anonymous_form)
             events.append({"at": event.at, "actor": who, "action": event.action, "task": event.element_id,
                            "task_title": event.task_title, "task_id": event.task_id,
-                           "data": None if hidden else _unnamed(event.data, bundle.forms.get(form), names_shown),
+                           "data": None if hidden else _unnamed(event.data, bundle.forms.get(form), names_shown,
+                                                                anonymous_form and event.action == "task_completed"),
                            "process_version": version,
                            "story": told,
                            "summary": told.sentence(None if event.actor == audit.SYSTEM_ACTOR else who)})
@@ -319,10 +320,14 @@ class PolicyQueries:
         return row
 
 
-def _unnamed(data, form: dict | None, names_shown: bool):
+def _unnamed(data, form: dict | None, names_shown: bool, anonymous_answers: bool = False):
     """An event's answers without a person's recording preference (``x-preference`` fields),
-    unless the reader is a manager: those are tied to the name of whoever answered."""
+    unless the reader is a manager: those are tied to the name of whoever answered. A manager
+    reading an anonymous form's answers (staff views) gets only those preferences, the part
+    named to them for rotas: the rest (comments) reaches them unnamed, in the evidence."""
     marked = preference_fields(form or {})
-    if names_shown or not marked or not isinstance(data, dict):
+    if not isinstance(data, dict):
         return data
-    return {name: value for name, value in data.items() if name not in marked}
+    if names_shown:
+        return {name: value for name, value in data.items() if name in marked} if anonymous_answers else data
+    return {name: value for name, value in data.items() if name not in marked} if marked else data
