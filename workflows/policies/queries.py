@@ -19,6 +19,7 @@ from workflows.forms.saved_answers import SavedAnswers
 from workflows.people.accounts import Actor
 from workflows.policies import decisions, justifications, preference_answers, review_context, timeline
 from workflows.policies.commands import actors_task, manages, may_see
+from workflows.policies.incidents import INCIDENT_REPORTED
 from workflows.policies.incidents import may_read as may_read_incidents
 from workflows.policies.review_context import ReviewContext
 from workflows.policies.status import PolicyStatus
@@ -209,7 +210,8 @@ class PolicyQueries:
         """The policy's events, oldest first; anonymous answers carry no name except for its managers,
         and neither does what a person did on their own task (a per-person task: their consultation,
         their acknowledgement). Naming those would tell everyone who acknowledged or asked for a
-        briefing, and tie the unnamed preference changes a review shows, by their time, to a name."""
+        briefing, and tie the unnamed preference changes a review shows, by their time, to a name.
+        Who reported an incident is named only to those who read the incidents."""
         with self._db.reading() as session:
             policy = self._visible(session, actor, policy_id)
             rows = session.execute(
@@ -219,11 +221,12 @@ class PolicyQueries:
                 .where(AuditEvent.policy_id == policy_id).order_by(AuditEvent.id)
                 .limit(page.limit).offset(page.offset)).all()
         bundle = self._registry.bundle(policy.process_version_id)
-        names_shown = manages(actor, policy)
+        names_shown, reads_incidents = manages(actor, policy), may_read_incidents(actor, policy)
         events = []
         for event, version, form, assignee in rows:
             anonymous_form = bool(bundle.forms.get(form, {}).get("x-anonymous"))
-            anonymous = not names_shown and (anonymous_form or (assignee is not None and event.actor == assignee))
+            anonymous = ((not names_shown and (anonymous_form or (assignee is not None and event.actor == assignee)))
+                         or (not reads_incidents and event.action == INCIDENT_REPORTED))
             hidden = anonymous or (not names_shown and event.action in NAMED_FOR_MANAGERS)
             who = "a member of staff" if anonymous else event.actor
             told = timeline.story(event.action, event.task_title, event.data, bundle.forms.get(form), anonymous_form)
