@@ -92,8 +92,12 @@ def test_every_completion_records_actor_task_data_time_and_version(services, peo
     completions = [e for e in trail(services, people, policy_id) if e["action"] == "task_completed"]
     recorded = [{"actor": e["actor"], "task": e["task"], "task_id": e["task_id"], "at": e["at"], "data": e["data"]}
                 for e in completions]
-    assert recorded == submitted
+    # The manager reads a member of staff's view by name without its comments (theirs unnamed, in the evidence).
+    unnamed = lambda step: {**step, "data": {k: v for k, v in step["data"].items() if k != "comments"}}  # noqa: E731
+    assert recorded == [unnamed(s) if s["task"] == "staff_consultation" else s for s in submitted]
     assert {e["process_version"] for e in completions} == {1}
+    stored = [e.data for e in audit_events(services, action="task_completed", element_id="staff_consultation")]
+    assert [d for d in stored if d.get("comments") == "Not me, please."], "the trail itself keeps every answer"
 
 
 def test_audit_completions_match_the_completed_tasks(services, people, clock):
@@ -193,3 +197,22 @@ def test_the_policy_page_timeline_names_no_staff_member_to_a_reviewer(services, 
     page = client.get(f"/policies/{policy_id}").get_data(as_text=True)
     assert "a member of staff" in page
     assert not any(name in page for name in ("sam", "alex", "kim"))
+
+
+def test_the_managers_audit_names_staff_with_their_preferences_but_never_with_their_comments(
+        services, people, client, tokens):
+    """The consultation's comments reach the manager, like every reviewer, unnamed in the evidence; the
+    audit trail, its API and CSV name who answered with the preference (for rotas), not with the comment."""
+    from tests.lifecycle import to_signoff
+    from tests.web import login
+
+    policy_id = to_signoff(services, people)
+    events = client.get(f"/api/v1/policies/{policy_id}/audit", headers={"Authorization": f"Bearer {tokens['mary']}"})
+    said = {e["actor"]: e["data"] for e in events.get_json() if e["task"] == "staff_consultation"}
+    assert said["alex"]["willing_to_be_filmed"] == "not_willing"
+    assert all("comments" not in data for data in said.values()), said
+    login(client, "mary")
+    csv = client.get(f"/policies/{policy_id}/audit.csv").get_data(as_text=True)
+    assert "alex" in csv and "I do not want to be filmed." not in csv
+    evidence = services.queries.task_page(people["emma"], task_of(services, people["emma"], "employer_signoff")["id"])
+    assert "I do not want to be filmed." in evidence.context.consultation.staff_comments

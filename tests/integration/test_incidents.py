@@ -64,6 +64,17 @@ def test_only_managers_and_risk_management_read_incidents(client, services, peop
     assert client.get(f"{API}/policies/{published}/incidents", headers=auth(tokens["olga"])).status_code == 404
 
 
+def test_the_timeline_names_who_reported_an_incident_only_to_those_who_read_incidents(client, tokens, published):
+    """The timeline says an incident was reported; who reported it (often the member of staff who was
+    filmed) is for the incidents' readers, as the incidents are."""
+    report(client, tokens["kim"], published)
+    for name, named in (("mary", True), ("emma", True), ("sam", False), ("ian", False), ("pat", False)):
+        trail = client.get(f"{API}/policies/{published}/audit?limit=500", headers=auth(tokens[name])).get_json()
+        [reported] = [e for e in trail if e["action"] == "incident_reported"]
+        assert reported["actor"] == ("kim" if named else "a member of staff"), name
+        assert ("kim" in str(trail)) == named, name
+
+
 def test_who_may_report(client, tokens, published):
     assert report(client, tokens["mary"], published).status_code == 201
     for name in ("emma", "pat", "ian"):

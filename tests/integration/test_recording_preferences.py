@@ -13,6 +13,7 @@ from tests.conftest import PASSWORD
 from tests.lifecycle import audit_events, complete, consult, task_of, to_published
 from tests.web import login, submit
 from webapp import create_app
+from workflows.policies.queries import Page
 
 API = "/api/v1"
 CAUTIOUS = {"screen_photos": "willing", "video": "not_willing", "audio": "willing_with_conditions",
@@ -123,12 +124,14 @@ def test_a_new_starter_is_asked_in_the_acknowledgement_and_others_do_not_see_the
     before = services.recording_preferences.own(people["sam"])
     complete(services, people["sam"], "acknowledge_policy")
     assert services.recording_preferences.own(people["sam"]) == before and before["video"] == "willing"
-    # The policy's audit trail carries the answer only for managers.
+    # The policy's audit trail carries the answer, and who gave it, only for managers.
     trail = lambda who: client.get(f"{API}/policies/{policy_id}/audit?limit=500",  # noqa: E731
                                    headers=auth(tokens[who])).get_json()
     said = lambda who: [e["data"] for e in trail(who) if e["actor"] == "nina"]  # noqa: E731
     assert said("mary")[0]["video"] == "not_willing"
-    assert said("emma") and all("video" not in (d or {}) and "conditions" not in (d or {}) for d in said("emma"))
+    assert not said("emma") and "nina" not in str(trail("emma"))
+    unnamed = [e["data"] for e in trail("emma") if e["task"] == "acknowledge_policy"]
+    assert unnamed and all("video" not in (d or {}) and "conditions" not in (d or {}) for d in unnamed)
     assert CAUTIOUS["conditions"] not in client.get(f"/published/{policy_id}").get_data(as_text=True)
 
 
@@ -190,3 +193,31 @@ def test_consultation_answers_and_conditions_stay_unnamed_for_the_revision(servi
     context = services.queries.task_page(people["mary"], task["id"]).context
     assert context.consultation.staff_responses == 3
     assert all("alex" not in comment for comment in context.consultation.staff_comments)
+
+
+def test_no_reviewer_can_tie_a_preference_given_in_an_acknowledgement_to_its_author(client, services, people,
+                                                                                     clock):
+    """The committee confirming a review sees the preferences changed since the consultation without
+    names; the timeline must not name who acknowledged at that very moment (nor anyone's
+    acknowledgement: only the department's managers see who has acknowledged)."""
+    policy_id = to_published(services, people)
+    clock.advance(days=3)
+    complete(services, people["sam"], "acknowledge_policy", video="willing_with_conditions",
+             conditions="Never during an intimate scan.")
+    clock.now = services.queries.policy(people["mary"], policy_id)["next_review_at"] + timedelta(hours=1)
+    services.commands.fire_due_timers()
+    complete(services, people["mary"], "review_policy", outcome="no_changes")
+    task = task_of(services, people["cora"], "ratification")
+    login(client, "cora")
+    evidence = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
+    assert "Never during an intimate scan." in evidence and "sam" not in evidence
+    for reader in ("cora", "emma", "kim"):
+        token = services.accounts.create_token(reader)
+        trail = client.get(f"{API}/policies/{policy_id}/audit?limit=500", headers=auth(token)).get_json()
+        acknowledged = [e for e in trail if e["task"] == "acknowledge_policy"]
+        assert acknowledged and {e["actor"] for e in acknowledged} == {"a member of staff"}, reader
+        assert "sam" not in str(trail), reader
+    page = client.get(f"/policies/{policy_id}").get_data(as_text=True)
+    assert "Read and acknowledge" in page and "sam" not in page
+    managed = services.queries.audit_trail(people["mary"], policy_id, Page(limit=500))
+    assert any(e["actor"] == "sam" and e["task"] == "acknowledge_policy" for e in managed)

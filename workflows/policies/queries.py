@@ -19,6 +19,7 @@ from workflows.forms.saved_answers import SavedAnswers
 from workflows.people.accounts import Actor
 from workflows.policies import decisions, justifications, preference_answers, review_context, timeline
 from workflows.policies.commands import actors_task, manages, may_see
+from workflows.policies.incidents import INCIDENT_REPORTED
 from workflows.policies.incidents import may_read as may_read_incidents
 from workflows.policies.review_context import ReviewContext
 from workflows.policies.status import PolicyStatus
@@ -36,8 +37,9 @@ from workflows.storage.schema import (
 )
 
 #: Audit events whose data names people in a way only the department's managers may see
-#: (who has not answered is visible from who was given someone else's task).
-NAMED_FOR_MANAGERS = frozenset({"task_reassigned", "task_closed", "task_released"})
+#: (who has not answered is visible from who was given someone else's task; who joined the
+#: department is who the next acknowledgement is from).
+NAMED_FOR_MANAGERS = frozenset({"task_reassigned", "task_closed", "task_released", "acknowledgement_requested"})
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 
@@ -205,27 +207,33 @@ class PolicyQueries:
         return view
 
     def audit_trail(self, actor: Actor, policy_id: int, page: Page = FIRST_PAGE) -> list[dict]:
-        """The policy's events, oldest first; anonymous answers carry no name except for its managers."""
+        """The policy's events, oldest first; anonymous answers carry no name except for its managers,
+        and neither does what a person did on their own task (a per-person task: their consultation,
+        their acknowledgement). Naming those would tell everyone who acknowledged or asked for a
+        briefing, and tie the unnamed preference changes a review shows, by their time, to a name.
+        Who reported an incident is named only to those who read the incidents."""
         with self._db.reading() as session:
             policy = self._visible(session, actor, policy_id)
             rows = session.execute(
-                select(AuditEvent, ProcessVersion.version, HumanTask.form)
+                select(AuditEvent, ProcessVersion.version, HumanTask.form, HumanTask.assignee)
                 .outerjoin(ProcessVersion, AuditEvent.process_version_id == ProcessVersion.id)
                 .outerjoin(HumanTask, AuditEvent.task_id == HumanTask.id)
                 .where(AuditEvent.policy_id == policy_id).order_by(AuditEvent.id)
                 .limit(page.limit).offset(page.offset)).all()
         bundle = self._registry.bundle(policy.process_version_id)
-        names_shown = "manager" in actor.roles
+        names_shown, reads_incidents = manages(actor, policy), may_read_incidents(actor, policy)
         events = []
-        for event, version, form in rows:
+        for event, version, form, assignee in rows:
             anonymous_form = bool(bundle.forms.get(form, {}).get("x-anonymous"))
-            anonymous = not names_shown and anonymous_form
+            anonymous = ((not names_shown and (anonymous_form or (assignee is not None and event.actor == assignee)))
+                         or (not reads_incidents and event.action == INCIDENT_REPORTED))
             hidden = anonymous or (not names_shown and event.action in NAMED_FOR_MANAGERS)
             who = "a member of staff" if anonymous else event.actor
             told = timeline.story(event.action, event.task_title, event.data, bundle.forms.get(form), anonymous_form)
             events.append({"at": event.at, "actor": who, "action": event.action, "task": event.element_id,
                            "task_title": event.task_title, "task_id": event.task_id,
-                           "data": None if hidden else _unnamed(event.data, bundle.forms.get(form), names_shown),
+                           "data": None if hidden else _unnamed(event.data, bundle.forms.get(form), names_shown,
+                                                                anonymous_form and event.action == "task_completed"),
                            "process_version": version,
                            "story": told,
                            "summary": told.sentence(None if event.actor == audit.SYSTEM_ACTOR else who)})
@@ -315,10 +323,14 @@ class PolicyQueries:
         return row
 
 
-def _unnamed(data, form: dict | None, names_shown: bool):
+def _unnamed(data, form: dict | None, names_shown: bool, anonymous_answers: bool = False):
     """An event's answers without a person's recording preference (``x-preference`` fields),
-    unless the reader is a manager: those are tied to the name of whoever answered."""
+    unless the reader is a manager: those are tied to the name of whoever answered. A manager
+    reading an anonymous form's answers (staff views) gets only those preferences, the part
+    named to them for rotas: the rest (comments) reaches them unnamed, in the evidence."""
     marked = preference_fields(form or {})
-    if names_shown or not marked or not isinstance(data, dict):
+    if not isinstance(data, dict):
         return data
-    return {name: value for name, value in data.items() if name not in marked}
+    if names_shown:
+        return {name: value for name, value in data.items() if name in marked} if anonymous_answers else data
+    return {name: value for name, value in data.items() if name not in marked} if marked else data
