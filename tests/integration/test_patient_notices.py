@@ -58,7 +58,9 @@ def test_the_poster_is_a_tagged_a4_page_with_decision_lines_and_qr_code(client, 
     assert b"/Subtype /Form" in response.data or len(response.data) > 5000  # the QR code is drawn as vectors
 
 
-def test_the_poster_and_notices_carry_the_status(client, services, people, tokens):
+def test_a_suspended_policy_no_longer_tells_patients_recording_is_permitted(client, services, people, tokens):
+    """The poster and the notices page carry the status; while the policy does not apply, the poster asks
+    patients to ask staff, and there is no wording to send."""
     policy_id = to_published(services, people)
     client.post(f"/api/v1/policies/{policy_id}/suspend", json={"reason": "Checking."},
                 headers={"Authorization": f"Bearer {tokens['mary']}"})
@@ -66,15 +68,6 @@ def test_the_poster_and_notices_carry_the_status(client, services, people, token
                       .pages[0].extract_text().split())
     assert "This policy has been suspended since" in poster
     assert "This policy has been suspended since" in client.get(f"/published/{policy_id}/notices").get_data(as_text=True)
-
-
-def test_a_suspended_policy_no_longer_tells_patients_recording_is_permitted(client, services, people, tokens):
-    """While it does not apply, the poster asks patients to ask staff, and there is no wording to send."""
-    policy_id = to_published(services, people)
-    client.post(f"/api/v1/policies/{policy_id}/suspend", json={"reason": "Checking."},
-                headers={"Authorization": f"Bearer {tokens['mary']}"})
-    poster = " ".join(PdfReader(io.BytesIO(client.get(f"/published/{policy_id}/poster.pdf").data))
-                      .pages[0].extract_text().split())
     assert "Recording during your examination: Ask staff before you record" in poster
     assert "Permitted with conditions" not in poster
     page = client.get(f"/published/{policy_id}/notices").get_data(as_text=True)
