@@ -79,6 +79,7 @@ def test_the_employer_decides_on_the_full_evidence(app, services, people):
     for name in ("sam", "alex", "kim"):
         assert not re.search(rf"\b{name}\b", consultation, re.IGNORECASE)
     assert "Maternity Voices Partnership" in consultation and "Supports the policy" in consultation
+    assert "01 Oct 2026" in consultation and "2026-10-01" not in consultation  # a day as every page writes one
 
     assert "Named the lead sonographer, as the employer asked." in section(html, "The manager's revision notes")
     earlier = section(html, "Sign-off decisions so far")

@@ -11,6 +11,7 @@ leaves it out.
 from __future__ import annotations
 
 import copy
+from datetime import date
 
 
 def props(form: dict) -> dict:
@@ -57,6 +58,11 @@ def display(prop: dict | None, value) -> str | list[str]:
         return [str(labels.get(str(v), v)) for v in value]
     if isinstance(value, bool):
         return str(labels.get("true" if value else "false", "Yes" if value else "No"))
+    if prop.get("format") == "date" and isinstance(value, str):
+        try:
+            return f"{date.fromisoformat(value):%d %b %Y}"  # as every page writes a day, not 2026-10-01
+        except ValueError:
+            return value
     return str(labels.get(str(value), value))
 
 
