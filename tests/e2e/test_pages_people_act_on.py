@@ -17,6 +17,7 @@ pytestmark = pytest.mark.e2e
 
 DESKTOP, PHONE = {"width": 1280, "height": 800}, {"width": 390, "height": 844}
 SECOND_ROUND, PUBLISHED = "Recording during ultrasound", "Recording in the fluoroscopy suite"
+CONSULTING = "Recording in the MRI suite"
 EMPLOYER_ASKS = "Say who staff call when filming continues."
 
 
@@ -49,6 +50,9 @@ def site(module_live_server):
         "category": "filming_staff", "harm": "low", "support_offered": True,
         "support_details": "Debrief with the lead the same day.", "escalated_to": ["security"],
         "other_patients_captured": False})
+    consulting = services.commands.start(people["mary"], CONSULTING, "Ultrasound")  # the equality lead's turn
+    complete_on(services, people["mary"], consulting, "draft_policy")
+    complete_on(services, people["mary"], consulting, "assess_risks")
     ack = next(t for t in services.queries.inbox(people["kim"]) if t["name"] == "acknowledge_policy")
     services.commands.complete(people["kim"], ack["id"], {"read_and_understood": False})
     module_live_server.ids = {"published": published}
@@ -292,3 +296,15 @@ def test_at_1366_the_residual_scores_and_owners_are_in_view_without_scrolling_th
     signoff(page, ui, site)
     wrap = page.get_by_role("group", name=re.compile("^Each risk"))
     assert page.evaluate("e => e.scrollWidth - e.clientWidth", wrap.element_handle()) == 0
+
+
+def test_short_evidence_sits_under_its_summary_not_below_the_height_of_the_form(page, ui, site):
+    """Beside a long form, a short piece of evidence (the equality lead's: the draft) followed the form's
+    height: the grid stretched the summary's row, leaving a blank gap of about 250 px above it."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    open_task(page, ui, "eve", "Assess the equality impact", CONSULTING)
+    summary = page.locator(".evidence-summary").bounding_box()
+    evidence = page.locator(".evidence-all").bounding_box()
+    assert evidence["y"] - (summary["y"] + summary["height"]) < 40
+    # the draft is what the equality lead assesses: it is open, not behind a click
+    expect(page.locator("#evidence-draft")).to_have_attribute("open", "")
