@@ -79,7 +79,7 @@ def compare(form: dict, before: dict, after: dict) -> list[FieldChange]:
         if prop.get("x-startsEmpty"):
             continue
         old, new = before.get(name), after.get(name)
-        if _blank(old) and _blank(new) or old == new:
+        if _blank(old) and _blank(new) or _same(prop, old, new):
             continue
         kind = "added" if _blank(old) else "removed" if _blank(new) else "changed"
         shown_old = None if _blank(old) else form_meaning.display(prop, old)
@@ -88,6 +88,16 @@ def compare(form: dict, before: dict, after: dict) -> list[FieldChange]:
                   and isinstance(shown_new, str) and prop.get("type") == "string" and "enum" not in prop else [])
         changes.append(FieldChange(name, form_meaning.label(form, name), kind, shown_old, shown_new, pieces))
     return changes
+
+
+def _same(prop: dict, old, new) -> bool:
+    """Whether a person would call the two answers the same: the options ticked in a multi-select
+    in any order, and text whatever its line endings (a browser sends CRLF, the API usually LF)."""
+    if isinstance(old, list) and isinstance(new, list) and "enum" in (prop.get("items") or {}):
+        return sorted(map(str, old)) == sorted(map(str, new))
+    if isinstance(old, str) and isinstance(new, str):
+        return old.replace("\r\n", "\n") == new.replace("\r\n", "\n")
+    return old == new
 
 
 def word_diff(before: str, after: str) -> list[TextPiece]:
