@@ -20,9 +20,11 @@ _HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
 def _user_task(cardinality: str | None = None, instructions: str | None = None, collection: str | None = None,
-               assignee: str | None = None) -> str:
+               assignee: str | None = None, pre_script: str | None = None) -> str:
     shown = (f"<spiffworkflow:instructionsForEndUser>{escape(instructions)}</spiffworkflow:instructionsForEndUser>"
              if instructions is not None else "")
+    if pre_script is not None:
+        shown += f"<spiffworkflow:preScript>{escape(pre_script)}</spiffworkflow:preScript>"
     loop = (f"<bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>{escape(cardinality)}"
             "</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>" if cardinality is not None else "")
     if collection is not None:
@@ -36,12 +38,12 @@ def _user_task(cardinality: str | None = None, instructions: str | None = None, 
 
 def note_process(script: str | None = None, condition: str | None = None, timer: str | None = None,
                  cardinality: str | None = None, instructions: str | None = None, collection: str | None = None,
-                 assignee: str | None = None) -> str:
+                 assignee: str | None = None, pre_script: str | None = None) -> str:
     steps = [("start", '<bpmn:startEvent id="start">{flows}</bpmn:startEvent>')]
     if script is not None:
         steps.append(("run_script", f'<bpmn:scriptTask id="run_script">{{flows}}<bpmn:script>{escape(script)}'
                                     "</bpmn:script></bpmn:scriptTask>"))
-    steps.append(("write_note", _user_task(cardinality, instructions, collection, assignee)))
+    steps.append(("write_note", _user_task(cardinality, instructions, collection, assignee, pre_script)))
     if timer is not None:
         steps.append(("wait", '<bpmn:intermediateCatchEvent id="wait">{flows}<bpmn:timerEventDefinition '
                               f'id="wait_timer"><bpmn:timeDuration>{escape(timer)}</bpmn:timeDuration>'

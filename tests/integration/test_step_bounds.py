@@ -60,6 +60,16 @@ def test_data_a_step_cannot_store_is_refused_naming_it(note_services, script, me
     assert services.queries.policies(people["mary"]) == []
 
 
+def test_data_a_tasks_pre_script_cannot_store_is_refused_naming_the_task(note_services):
+    """A pre-script runs as its task becomes ready, before anyone answers: what it stores is checked then,
+    and the refusal names the task, as it does for a script task."""
+    services, people = note_services(pre_script="seen = {1, 2}")
+    with pytest.raises(WorkflowFailure) as refused:
+        services.commands.start(people["mary"], "Bad data", "Ultrasound")
+    assert "at write_note: 'seen' holds a set (use a list), which cannot be stored" in refused.value.message
+    assert services.queries.policies(people["mary"]) == []
+
+
 def test_a_refused_completion_changes_nothing_and_says_why_through_the_api(note_services, tmp_path, monkeypatch):
     from webapp import create_app
 

@@ -320,6 +320,7 @@ class WorkflowEngine:
         # and kept they would pile up with every review cycle.
         workflow.get_events()
         compact(workflow)
+        _check_pre_script_output(workflow)
         try:
             data = to_json(current_data(workflow))
             self._check_size(data)
@@ -373,11 +374,23 @@ def _check_code_output(task) -> None:
     """After a script or decision ran, refuse what it stored if it cannot be saved."""
     spec = task.task_spec
     if type(spec).__name__ in _CODE_TASKS or getattr(spec, "extensions", {}).get("postScript"):
-        try:
-            to_json(task.data)
-        except UnstorableData as error:
-            raise WorkflowFailure(f"The process could not continue at {task.task_spec.bpmn_id}: {error}.",
-                                  task.task_spec.bpmn_id) from None
+        _storable_or_refused(task)
+
+
+def _check_pre_script_output(workflow: BpmnWorkflow) -> None:
+    """A pre-script runs as its task becomes ready, not when it completes: what it stored is checked
+    with the ready tasks, so the refusal names the task, as for any other code."""
+    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+        if getattr(task.task_spec, "extensions", {}).get("preScript"):
+            _storable_or_refused(task)
+
+
+def _storable_or_refused(task) -> None:
+    try:
+        to_json(task.data)
+    except UnstorableData as error:
+        raise WorkflowFailure(f"The process could not continue at {task.task_spec.bpmn_id}: {error}.",
+                              task.task_spec.bpmn_id) from None
 
 
 def _find_task(workflow: BpmnWorkflow, task_id: str):
