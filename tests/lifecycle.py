@@ -126,3 +126,15 @@ def republish_unchanged(services, people, manager="mary", committee="cora", **re
     complete(services, people[manager], "review_policy", **{"outcome": "no_changes", **review})
     complete(services, people[committee], "ratification")
     complete(services, people[manager], "publish_policy")
+
+
+def republish_after_full_review(services, people, manager="mary") -> None:
+    """The open review asks for a full review: the policy goes round again (drafting, consultations,
+    reassessment, revision, information governance, sign-offs, ratification) and is republished as the
+    next major version."""
+    complete(services, people[manager], "review_policy", outcome="full_review")
+    complete(services, people[manager], "draft_policy")
+    complete(services, people[manager], "assess_risks")
+    consult(services, people)
+    revise(services, people, manager=manager)
+    approve_and_publish(services, people, manager=manager)

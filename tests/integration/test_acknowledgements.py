@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests.conftest import PASSWORD
 from tests.html import visible_text
-from tests.lifecycle import approve_and_publish, complete, consult, revise, to_published
+from tests.lifecycle import complete, republish_after_full_review, to_published
 from tests.web import login, submit
 from workflows.errors import InvalidInput
 from workflows.storage.schema import OutboxMessage
@@ -128,12 +128,7 @@ def test_a_new_publication_replaces_the_requests_to_acknowledge_the_old_one(serv
     first = {t["id"] for name in ("alex", "kim") for t in services.queries.inbox(people[name])}
     clock.now = services.queries.policy(people["mary"], policy_id)["next_review_at"] + timedelta(hours=1)
     services.commands.fire_due_timers()
-    complete(services, people["mary"], "review_policy", outcome="full_review")
-    complete(services, people["mary"], "draft_policy")
-    complete(services, people["mary"], "assess_risks")
-    consult(services, people)
-    revise(services, people)
-    approve_and_publish(services, people)
+    republish_after_full_review(services, people)
     assert services.queries.policy(people["mary"], policy_id)["published_version"] == "2"
     for name in ("sam", "alex", "kim"):
         [task] = services.queries.inbox(people[name])

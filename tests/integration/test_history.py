@@ -9,12 +9,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from tests.lifecycle import (
-    approve_and_publish,
     audit_events,
     complete,
-    consult,
     published_version,
-    revise,
+    republish_after_full_review,
     stored_workflow,
     to_published,
 )
@@ -35,12 +33,7 @@ def full_review(services, people, clock) -> None:
     for person in ("sam", "alex", "kim"):
         complete(services, people[person], "acknowledge_policy")
     services.commands.fire_due_timers(clock.advance(days=400))
-    complete(services, people["mary"], "review_policy", outcome="full_review")
-    complete(services, people["mary"], "draft_policy")
-    complete(services, people["mary"], "assess_risks")
-    consult(services, people)
-    revise(services, people)
-    approve_and_publish(services, people)
+    republish_after_full_review(services, people)
 
 
 def test_the_stored_state_stays_one_cycle_big_while_the_history_is_kept(store_services, store_people, clock):

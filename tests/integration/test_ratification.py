@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from tests.answers import answers_for
 from tests.lifecycle import (
-    approve_and_publish,
     complete,
     consult,
     published_version,
+    republish_after_full_review,
     task_of,
     to_published,
     to_signoff,
@@ -287,14 +287,7 @@ def test_a_review_without_change_is_confirmed_by_the_committee_and_republished_a
 def test_a_full_review_makes_the_next_major_version(services, people):
     policy_id = to_published(services, people)
     services.commands.fire_due_timers(now=services.clock() + timedelta(days=330))
-    complete(services, people["mary"], "review_policy", outcome="full_review")
-    complete(services, people["mary"], "draft_policy")
-    complete(services, people["mary"], "assess_risks")
-    consult(services, people)
-    complete(services, people["mary"], "reassess_risks")
-    complete(services, people["mary"], "revise_policy")
-    complete(services, people["gil"], "information_governance")
-    approve_and_publish(services, people)
+    republish_after_full_review(services, people)
     assert services.queries.policy(people["mary"], policy_id)["published_version"] == "2"
 
 
