@@ -162,7 +162,14 @@ class _Explorer:
             if ended is not None:
                 break
         if ended:
-            queue.extend((fork, label, apply, route) for fork, label, apply in children)
+            self.queue_children(queue, route, children)
+
+    @staticmethod
+    def queue_children(queue: deque, route: _Route, children: list) -> None:
+        """Queue the choices met on ``route``, each with the steps the route ended with (what a choice
+        that changes nothing ends with too), not the route itself and its whole workflow."""
+        ended_as = tuple(route.steps)
+        queue.extend((fork, label, apply, ended_as) for fork, label, apply in children)
 
     def step(self, route: _Route, children: list) -> bool | None:
         workflow = route.workflow
@@ -277,7 +284,7 @@ class _Explorer:
         queue: deque = deque()
         self.follow(start, queue)
         while queue and not self.out_of_bounds():
-            fork, label, apply, parent = queue.popleft()
+            fork, label, apply, parent_steps = queue.popleft()
             choice = self.choice_key((label, apply))
             if fork.choices and choice in self.inert:  # it changed nothing as a first choice: not as a second
                 continue
@@ -291,8 +298,8 @@ class _Explorer:
                 self.seen_states.add(key)
                 self.follow(route, queue)
             elif ended:
-                queue.extend((child, label, apply, route) for child, label, apply in children)
-            if not fork.choices and label and route.steps == parent.steps:
+                self.queue_children(queue, route, children)
+            if not fork.choices and label and tuple(route.steps) == parent_steps:
                 self.inert.add(choice)
         unreachable = [] if self.stopped else unreachable_elements(self.bundle.files, self.bundle.process_id,
                                                                    self.reached)
