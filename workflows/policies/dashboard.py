@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from workflows.errors import Forbidden
 from workflows.people.accounts import Actor
-from workflows.policies.status import PolicyStatus
+from workflows.policies.status import WAITING_FOR_REVIEW
 from workflows.storage.database import Database
 from workflows.storage.schema import Department, HumanTask, Incident, Policy
 
@@ -63,7 +63,7 @@ class Dashboard:
             reviews = session.execute(
                 select(Policy.id, Policy.title, Policy.next_timer_at, Policy.status, Department.name.label("department"))
                 .join(Department, Policy.department_id == Department.id)
-                .where(Policy.status.in_([PolicyStatus.PUBLISHED, PolicyStatus.SUSPENDED]),
+                .where(Policy.status.in_(WAITING_FOR_REVIEW),
                        Policy.next_timer_at.is_not(None), Policy.next_timer_at <= now + REVIEW_HORIZON, *scope)
                 .order_by(Policy.next_timer_at).limit(LISTED)).all()
             early = session.execute(

@@ -22,7 +22,7 @@ from workflows.policies.commands import actors_task, manages, may_see
 from workflows.policies.incidents import INCIDENT_REPORTED
 from workflows.policies.incidents import may_read as may_read_incidents
 from workflows.policies.review_context import ReviewContext
-from workflows.policies.status import PolicyStatus
+from workflows.policies.status import WAITING_FOR_REVIEW
 from workflows.storage import audit
 from workflows.storage.database import Database
 from workflows.storage.schema import (
@@ -83,17 +83,13 @@ _POLICY_COLUMNS = (Policy.id, Policy.title, Department.name.label("department"),
                    Policy.withdrawal_reason)
 
 
-_REVIEW_WAITS = (PolicyStatus.PUBLISHED, PolicyStatus.SUSPENDED)
-
-
 def _policy_view(row) -> dict:
     return {"id": row.id, "title": row.title, "department": row.department, "status": str(row.status),
             "risk_rating": row.risk_rating, "risk_rating_initial": row.risk_rating_initial,
             "published_version": row.published_version, "early_review_reason": row.early_review_reason,
             "process": {"id": row.process_id, "version": row.process_version},
             "created_by": row.created_by, "created_at": row.created_at, "updated_at": row.updated_at,
-            # Only a published policy's timer is its review's; before, it is a consultation's deadline, say.
-            "next_review_at": row.next_timer_at if row.status in _REVIEW_WAITS else None,
+            "next_review_at": row.next_timer_at if row.status in WAITING_FOR_REVIEW else None,
             "suspended_at": row.suspended_at, "suspension_reason": row.suspension_reason,
             "withdrawn_at": row.withdrawn_at, "withdrawal_reason": row.withdrawal_reason}
 

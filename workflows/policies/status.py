@@ -22,6 +22,10 @@ LABELS = {
     PolicyStatus.COMPLETED: "Completed",
 }
 
+#: Statuses in which a policy's next timer is its review opening: published, waiting for the review
+#: (suspended too). Before, the timer is a consultation's deadline, say; during a review, the review's own.
+WAITING_FOR_REVIEW = (PolicyStatus.PUBLISHED, PolicyStatus.SUSPENDED)
+
 #: Steps that run beside a published policy without reopening it: staff acknowledging
 #: it and the manager reviewing an incident (which may start a review, which does).
 BESIDE_PUBLICATION = frozenset({"acknowledgement", "incident_review"})
