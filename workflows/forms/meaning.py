@@ -59,11 +59,16 @@ def display(prop: dict | None, value) -> str | list[str]:
     if isinstance(value, bool):
         return str(labels.get("true" if value else "false", "Yes" if value else "No"))
     if prop.get("format") == "date" and isinstance(value, str):
-        try:
-            return f"{date.fromisoformat(value):%d %b %Y}"  # as every page writes a day, not 2026-10-01
-        except ValueError:
-            return value
+        return day_text(value) or value
     return str(labels.get(str(value), value))
+
+
+def day_text(text) -> str | None:
+    """A stored ISO day as every page writes one ("01 Oct 2026", not 2026-10-01); None if it is none."""
+    try:
+        return f"{date.fromisoformat(text):%d %b %Y}"
+    except (TypeError, ValueError):
+        return None
 
 
 def conditions(form: dict) -> dict[str, list[dict[str, list]]]:

@@ -9,8 +9,8 @@ timeline says someone was consulted, and only managers see who.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
+from workflows.forms.meaning import day_text
 from workflows.policies.decisions import outcome_of
 
 
@@ -39,8 +39,8 @@ def story(action: str, task_title: str | None, data: dict | None, form: dict | N
         outcome, approved, comments = outcome_of(form, data)
         return Story(f"completed “{task_title}”", outcome, approved, comments)
     if action == "policy_published":
-        effective = _day(data.get("effective_date"))
-        review = _day((data.get("review_due") or "")[:10])
+        effective = day_text(data.get("effective_date"))
+        review = day_text((data.get("review_due") or "")[:10])
         version = f"version {data['version']}" if data.get("version") else "the policy"
         return Story(f"published {version}" + (f", effective {effective}" if effective else "")
                      + (f"; next review {review}" if review else ""))
@@ -63,9 +63,3 @@ def _migration(data: dict) -> Story:
     return Story(f"moved the policy from version {data.get('from_version')} to version {data.get('to_version')}"
                  + (f", renaming {renamed}" if renamed else ""))
 
-
-def _day(text) -> str | None:
-    try:
-        return f"{date.fromisoformat(text):%d %b %Y}"
-    except (TypeError, ValueError):
-        return None
