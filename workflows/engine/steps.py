@@ -320,7 +320,6 @@ class WorkflowEngine:
         # and kept they would pile up with every review cycle.
         workflow.get_events()
         compact(workflow)
-        _check_pre_script_output(workflow)
         try:
             data = to_json(current_data(workflow))
             self._check_size(data)
@@ -336,6 +335,7 @@ class WorkflowEngine:
             state = self._codec.dump(workflow)
             self._check_state(state)
         except (UnstorableData, TypeError, ValueError) as error:
+            _check_pre_script_output(workflow)  # a task's pre-script stored it: say which task
             raise WorkflowFailure(f"The process could not continue: {error}; nothing was saved.") from None
         waiting = [(timer.element, timer.due) for timer in timers.waiting_timers(workflow) if timer.due is not None]
         return StepResult(state, data, ready, waiting, workflow.is_completed())
@@ -378,8 +378,9 @@ def _check_code_output(task) -> None:
 
 
 def _check_pre_script_output(workflow: BpmnWorkflow) -> None:
-    """A pre-script runs as its task becomes ready, not when it completes: what it stored is checked
-    with the ready tasks, so the refusal names the task, as for any other code."""
+    """A pre-script runs as its task becomes ready, not when it completes, so nothing checks its output
+    straight after it runs: when the step's data cannot be saved, the ready tasks' pre-scripts are
+    looked at, so the refusal names the task, as for any other code."""
     for task in workflow.get_tasks(state=TaskState.READY, manual=True):
         if getattr(task.task_spec, "extensions", {}).get("preScript"):
             _storable_or_refused(task)
