@@ -1,6 +1,6 @@
 """SpiffWorkflow behind one door: diagrams loaded and checked, steps run, state kept small.
 
-``specs`` reads an untrusted bundle (BPMN, DMN, forms) after ``diagram_checks``;
+``specs`` reads an untrusted bundle (BPMN, DMN, forms) after ``diagram_checks``, with ``parser``;
 ``steps`` starts, completes and advances workflows (the only place steps run),
 with ``events``, ``timers``, ``multi_instance``, ``joins`` and the data rules of ``storable``;
 ``codec`` and ``compaction`` keep the stored state without its spec or dead

@@ -2,8 +2,9 @@
 
 A diagram's ``loopCardinality`` or input collection decides how many task
 instances a multi-instance activity makes; 20,000 of them once filled the
-database and stalled every inbox. The parser here builds SpiffWorkflow's own
-multi-instance specs with one check added: before any instance exists, the count
+database and stalled every inbox. Task parsers passed through ``bounded`` (the
+parser in ``parser.py``) build SpiffWorkflow's own multi-instance specs with one
+check added: before any instance exists, the count
 is compared with the bound the running script engine carries
 (``max_instances``), and an activity over it fails with a message naming it.
 """
@@ -12,12 +13,8 @@ from __future__ import annotations
 from collections.abc import Sized
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
-from SpiffWorkflow.bpmn.parser.util import full_tag
-from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import SpiffTaskParser
 from SpiffWorkflow.spiff.specs.defaults import ParallelMultiInstanceTask, SequentialMultiInstanceTask
-
-from workflows.engine.joins import BranchMergingInclusiveGateway, BranchMergingParallelGateway
 
 
 def _check_count(spec, my_task, count) -> None:
@@ -47,7 +44,8 @@ class BoundedSequentialMultiInstance(SequentialMultiInstanceTask):
         return super()._update_hook(my_task)
 
 
-def _bounded(parser_class):
+def bounded(parser_class):
+    """``parser_class`` building bounded multi-instance specs (a task parser), else unchanged."""
     if not issubclass(parser_class, SpiffTaskParser):
         return parser_class
     return type(parser_class.__name__, (parser_class,), {
@@ -55,16 +53,3 @@ def _bounded(parser_class):
         "SEQUENTIAL_MI_CLASS": BoundedSequentialMultiInstance,
     })
 
-
-def _joins() -> dict:
-    tags = {"parallelGateway": BranchMergingParallelGateway, "inclusiveGateway": BranchMergingInclusiveGateway}
-    return {full_tag(tag): (SpiffBpmnParser.PARSER_CLASSES[full_tag(tag)][0], spec) for tag, spec in tags.items()}
-
-
-class BoundedParser(SpiffBpmnParser):
-    """SpiffWorkflow's parser whose multi-instance activities respect the instance bound, and whose
-    joins keep each branch's changes (joins.py)."""
-
-    OVERRIDE_PARSER_CLASSES = {**{tag: (_bounded(parser), spec)
-                                  for tag, (parser, spec) in SpiffBpmnParser.OVERRIDE_PARSER_CLASSES.items()},
-                               **_joins()}

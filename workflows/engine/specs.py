@@ -26,7 +26,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from workflows.engine.diagram_checks import FORM_PROPERTY, call_problems, check_diagram, plain_file_name, properties
-from workflows.engine.multi_instance import BoundedParser
+from workflows.engine.parser import BoundedParser
 from workflows.errors import DiagramError, DiagramProblem
 from workflows.forms.deploy_checks import form_problems, schema_problem
 from workflows.forms.validation import json_depth
